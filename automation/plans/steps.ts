@@ -1,0 +1,93 @@
+import type { RegionState } from "../../components/operationalState";
+
+/**
+ * Plans are data: a list of steps one executor runs, each recorded durably before the next starts.
+ * Every step is idempotent, so a resumed run may repeat the step it was killed in.
+ */
+
+/** A change to the operational state; the stack update after it renders the change. */
+export interface StatePatch {
+  readonly writer?: string;
+  readonly regions?: Readonly<Record<string, Partial<RegionState>>>;
+}
+
+interface StepBase {
+  /** Stable within the plan, e.g. "wave-2/update". */
+  readonly id: string;
+  readonly description: string;
+}
+
+export type Step =
+  | (StepBase & { readonly kind: "patchState"; readonly patch: StatePatch })
+  | (StepBase & {
+      readonly kind: "stackUpdate";
+      /** Regions whose resources are updated; absent means every region not excluded. */
+      readonly targets?: readonly string[];
+      /** Regions left untouched (impaired, or not part of this wave). */
+      readonly excludes?: readonly string[];
+    })
+  | (StepBase & {
+      readonly kind: "healthGate";
+      readonly regions: readonly string[];
+      /** Consecutive healthy observations needed per region. */
+      readonly consecutive: number;
+      readonly timeoutSeconds: number;
+    })
+  | (StepBase & {
+      readonly kind: "analysis";
+      readonly canaryRegion: string;
+      readonly canaryColor: "blue" | "green";
+      readonly baselineRegions: readonly string[];
+      readonly bakeSeconds: number;
+      readonly maxErrorRate: number;
+      readonly minSamples: number;
+      readonly consecutiveFailureLimit: number;
+      readonly intervalSeconds: number;
+    })
+  | (StepBase & { readonly kind: "wait"; readonly seconds: number })
+  /** Stops the operation until a person runs `regionctl promote`. */
+  | (StepBase & { readonly kind: "pause"; readonly reason: string })
+  | (StepBase & {
+      readonly kind: "dbFailover";
+      readonly to: string;
+      /** Detach-and-promote with RemoveFromGlobalCluster when the managed failover is impossible. */
+      readonly detachFallback: boolean;
+    })
+  | (StepBase & { readonly kind: "dbSwitchover"; readonly to: string; readonly maxLagSeconds: number })
+  | (StepBase & { readonly kind: "awaitWriter"; readonly region: string; readonly timeoutSeconds: number })
+  | (StepBase & { readonly kind: "syncRun"; readonly region: string })
+  /** Branches run at once; the step fails when any branch fails. */
+  | (StepBase & { readonly kind: "parallel"; readonly branches: readonly (readonly Step[])[] })
+  /**
+   * Compensation: puts every region that moved during the operation back to its state from before
+   * it, marks those regions `rolledback`, and leaves untouched regions alone.
+   */
+  | (StepBase & { readonly kind: "restore"; readonly regions: readonly string[] });
+
+export type StepKind = Step["kind"];
+
+export type OperationKind = "deploy" | "failover" | "switchover" | "failback" | "repair" | "sync" | "rollback";
+
+export interface Plan {
+  readonly id: string;
+  readonly kind: OperationKind;
+  readonly summary: string;
+  readonly steps: readonly Step[];
+  /** Runs when a step fails (or on `regionctl abort`) after any step has changed something. */
+  readonly compensation: readonly Step[];
+  /** Regions the operation may change; the rest must not move. */
+  readonly regions: readonly string[];
+}
+
+/** A planner that cannot plan (a safety rule forbids it) says why, instead of returning steps. */
+export interface Refusal {
+  readonly refused: true;
+  readonly rule: string;
+  readonly reason: string;
+}
+
+export type PlanResult = Plan | Refusal;
+
+export function isRefusal(p: PlanResult): p is Refusal {
+  return (p as Refusal).refused === true;
+}

@@ -1,0 +1,251 @@
+import type { OperationalState } from "../components/operationalState";
+
+/**
+ * The interfaces the controller talks to. Real adapters live in `adapters/`, simulated ones in
+ * `drill/`. The controller never imports an SDK directly.
+ */
+
+/** Time, so the drill can run the same controller on a virtual clock. */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Resolves after `ms`, or rejects with an AbortError when the signal fires. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// State
+
+export interface StoredState {
+  readonly state: OperationalState;
+  /** Opaque version tag (file content hash, S3 ETag) for conditional writes. */
+  readonly etag: string;
+}
+
+export interface Lease {
+  readonly holder: string;
+  /** Milliseconds since the epoch. */
+  readonly expiresAt: number;
+  readonly operation: string;
+  readonly etag: string;
+}
+
+/** Keeps the operational state document and the environment's lease. */
+export interface StateStore {
+  /** A human-readable location, for messages. */
+  readonly location: string;
+  read(): Promise<StoredState | null>;
+  /**
+   * Writes only if the stored document still has `expectedEtag` (null: only if none exists).
+   * Throws StateConflictError otherwise. Returns the new etag. The write is durable on return.
+   */
+  write(state: OperationalState, expectedEtag: string | null): Promise<string>;
+  /** Takes the lease, or throws LeaseHeldError naming the holder. An expired lease is taken over. */
+  acquireLease(holder: string, operation: string, ttlMs: number): Promise<Lease>;
+  /** Extends a lease this holder owns; throws LeaseLostError when another holder took it. */
+  renewLease(lease: Lease, ttlMs: number): Promise<Lease>;
+  releaseLease(lease: Lease): Promise<void>;
+  /** The current lease, expired or not, if any. */
+  readLease(): Promise<Lease | null>;
+}
+
+export class StateConflictError extends Error {
+  constructor(location: string) {
+    super(`operational state at ${location} was changed by someone else; re-read it and retry`);
+    this.name = "StateConflictError";
+  }
+}
+
+export class LeaseHeldError extends Error {
+  constructor(
+    readonly holder: string,
+    readonly operation: string,
+    readonly expiresAt: number,
+  ) {
+    super(
+      `another regionctl operation is running on this environment: ${operation} held by ${holder} until ${new Date(expiresAt).toISOString()}`,
+    );
+    this.name = "LeaseHeldError";
+  }
+}
+
+export class LeaseLostError extends Error {
+  constructor(holder: string) {
+    super(`the lease held by ${holder} was taken over by another run; stopping`);
+    this.name = "LeaseLostError";
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stacks
+
+/** Targets or excludes: whole regions (every URN of that region's stack) or explicit URNs. */
+export interface StackSelection {
+  readonly regions?: readonly string[];
+  readonly urns?: readonly string[];
+}
+
+export interface ChangeSummary {
+  /** Counts by operation: create, update, delete, same, replace... */
+  readonly changes: Readonly<Record<string, number>>;
+  /** Resources that would change, for dry-run output. */
+  readonly steps: readonly { readonly op: string; readonly urn: string; readonly type: string }[];
+}
+
+export interface UpdateOptions {
+  readonly targets?: StackSelection;
+  readonly excludes?: StackSelection;
+  readonly message?: string;
+  readonly signal?: AbortSignal;
+  /** One line per resource step. */
+  readonly onProgress?: (line: string) => void;
+}
+
+export interface UpdateResult {
+  readonly changes: Readonly<Record<string, number>>;
+  readonly outputs: Readonly<Record<string, unknown>>;
+  readonly durationMs: number;
+}
+
+export interface StackHistoryEntry {
+  readonly version: number;
+  readonly kind: string;
+  readonly result: string;
+  readonly startTime: string;
+  readonly message: string;
+}
+
+/** One environment's Pulumi stack. The program reads the operational state itself. */
+export interface StackEngine {
+  preview(options?: UpdateOptions): Promise<ChangeSummary>;
+  up(options?: UpdateOptions): Promise<UpdateResult>;
+  refresh(options?: UpdateOptions): Promise<ChangeSummary>;
+  outputs(): Promise<Record<string, unknown>>;
+  history(limit?: number): Promise<StackHistoryEntry[]>;
+}
+
+/** The stack is being updated by someone else (Pulumi's ConcurrentUpdateError). */
+export class StackLockedError extends Error {
+  constructor(stack: string, detail: string) {
+    super(`stack ${stack} is locked by another update: ${detail}`);
+    this.name = "StackLockedError";
+  }
+}
+
+/** A stack update failed; the engine's message is kept whole. */
+export class StackUpdateError extends Error {
+  constructor(
+    stack: string,
+    readonly engineMessage: string,
+  ) {
+    super(`stack ${stack} update failed: ${engineMessage}`);
+    this.name = "StackUpdateError";
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Health
+
+export interface RegionEndpoint {
+  readonly region: string;
+  /** Full URL probed, e.g. https://app.us-east-1.dev.example.com/health. */
+  readonly url: string;
+  /** Route 53 health check id, when the stack has one. */
+  readonly healthCheckId?: string;
+}
+
+/** One observation of one region. Each source is null when it did not answer. */
+export interface HealthSample {
+  readonly region: string;
+  readonly at: number;
+  /** Fraction (0..1) of Route 53 checkers that see the region healthy. */
+  readonly checkerFraction: number | null;
+  /** Direct probe: true on a 2xx/3xx within the timeout. */
+  readonly probeOk: boolean | null;
+  readonly detail: string;
+}
+
+export interface HealthSource {
+  /**
+   * Observes every region concurrently, each with its own timeout: one hung region never delays
+   * the verdict on the others.
+   */
+  observe(regions: readonly RegionEndpoint[], signal?: AbortSignal): Promise<HealthSample[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metrics
+
+export interface MetricPoint {
+  readonly at: number;
+  readonly value: number;
+}
+
+export interface MetricsSource {
+  /** Error rate (0..1) of one region's traffic, or of one colour in it, over a window. */
+  errorRate(query: {
+    readonly region: string;
+    readonly color?: "blue" | "green";
+    readonly startMs: number;
+    readonly endMs: number;
+    readonly periodSeconds: number;
+  }): Promise<MetricPoint[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Database
+
+export interface GlobalClusterMember {
+  readonly region: string;
+  readonly clusterArn: string;
+  readonly isWriter: boolean;
+  /** Aurora's GlobalWriteForwardingStatus/SynchronizationStatus: connected, pending-resync, ... */
+  readonly status: string;
+  /** Replication lag in seconds, when known. */
+  readonly lagSeconds: number | null;
+}
+
+export interface GlobalClusterView {
+  readonly id: string;
+  /** Region of the writer member, or null mid-failover. */
+  readonly writer: string | null;
+  readonly status: string;
+  readonly members: readonly GlobalClusterMember[];
+}
+
+/** An Aurora global database. Every call names the region whose endpoint it uses (blast radius). */
+export interface GlobalDatabase {
+  describe(viaRegion: string): Promise<GlobalClusterView>;
+  /** Unplanned: promote `toRegion`, accepting the loss of unreplicated writes. */
+  failover(toRegion: string, viaRegion: string): Promise<void>;
+  /** Planned, RPO 0. */
+  switchover(toRegion: string, viaRegion: string): Promise<void>;
+  /** Detach `region`'s cluster from the global cluster, making it a standalone writer. */
+  removeFromGlobal(region: string, viaRegion: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sync jobs
+
+export interface SyncRunResult {
+  readonly ok: boolean;
+  /** The source watermark the run reached (ISO time). */
+  readonly watermark: string | null;
+  readonly detail: string;
+}
+
+/** Runs a region's sync job now (a Job from its CronJob) and follows it. */
+export interface SyncJobs {
+  run(region: string, signal?: AbortSignal): Promise<SyncRunResult>;
+}
+
+/** The ports an operation runs against. */
+export interface Ports {
+  readonly clock: Clock;
+  readonly state: StateStore;
+  readonly stack: StackEngine;
+  readonly health: HealthSource;
+  readonly metrics: MetricsSource;
+  readonly database: GlobalDatabase;
+  readonly sync: SyncJobs;
+}
