@@ -51,10 +51,16 @@ const runScript = "@pulumi/pulumi/cmd/run"
 
 func main() {
 	tracing := flag.String("tracing", "", "Zipkin-compatible tracing endpoint, forwarded to the program")
-	// The engine appends its own logging flags when it flows logging to
-	// plugins; accept them so flag parsing does not abort the host.
-	flag.Bool("logtostderr", false, "accepted for engine compatibility; ignored")
-	flag.Int("v", 0, "accepted for engine compatibility; ignored")
+	// The engine appends glog-style flags (--logtostderr, -v=N) when it flows
+	// its logging settings to plugins, and an undefined flag would stop the
+	// host from starting. glog, linked in through the SDK, usually defines
+	// them already; we ignore their values either way.
+	if flag.Lookup("logtostderr") == nil {
+		flag.Bool("logtostderr", false, "ignored")
+	}
+	if flag.Lookup("v") == nil {
+		flag.Int("v", 0, "ignored")
+	}
 	showVersion := flag.Bool("version", false, "print the version and exit")
 	flag.Parse()
 
