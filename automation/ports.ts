@@ -99,7 +99,16 @@ export interface UpdateOptions {
   readonly signal?: AbortSignal;
   /** One line per resource step. */
   readonly onProgress?: (line: string) => void;
+  /**
+   * Preview only: the program renders this operational state instead of the stored one, so
+   * `--dry-run` shows what a planned state change would do without writing it anywhere shared. The
+   * adapter writes it to a temporary file and names that file in STATE_OVERRIDE_ENV for the program.
+   */
+  readonly stateOverride?: OperationalState;
 }
+
+/** Environment variable naming a state file the program reads instead of the store (previews only). */
+export const STATE_OVERRIDE_ENV = "REGIONCTL_STATE_OVERRIDE_FILE";
 
 export interface UpdateResult {
   readonly changes: Readonly<Record<string, number>>;
@@ -237,6 +246,8 @@ export interface SyncRunResult {
 /** Runs a region's sync job now (a Job from its CronJob) and follows it. */
 export interface SyncJobs {
   run(region: string, signal?: AbortSignal): Promise<SyncRunResult>;
+  /** Starts a run without following it (`regionctl sync` without `--wait`); returns the Job's name. */
+  trigger?(region: string): Promise<string>;
 }
 
 /** The ports an operation runs against. */

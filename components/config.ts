@@ -286,7 +286,10 @@ function crossFieldIssues(raw: unknown): ConfigIssue[] {
   if (typeof c.writer === "string" && Array.isArray(c.regions) && !names.includes(c.writer)) {
     issues.push({ path: "regionctl:writer", message: `writer ${c.writer} is not among the regions` });
   }
-  const db = (typeof c.database === "object" && c.database !== null ? c.database : {}) as Record<string, unknown>;
+  const db = (typeof c.database === "object" && c.database !== null ? c.database : {}) as Record<
+    string,
+    unknown
+  >;
   if (db.rpoSeconds !== undefined && db.engine !== "aurora-postgresql") {
     issues.push({
       path: "regionctl:database.rpoSeconds",
@@ -317,7 +320,9 @@ export type ConfigResult =
 export function validateConfig(raw: unknown): ConfigResult {
   const parsed = environmentConfigSchema.safeParse(raw);
   const issues = [
-    ...(parsed.success ? [] : parsed.error.issues.map((i) => ({ path: formatKeyPath(i.path), message: i.message }))),
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((i) => ({ path: formatKeyPath(i.path), message: i.message }))),
     ...crossFieldIssues(raw),
   ];
   if (parsed.success && issues.length === 0) {

@@ -60,7 +60,7 @@ export type StepRecord = z.infer<typeof stepRecordSchema>;
 const operationSchema = z
   .object({
     id: z.string(),
-    kind: z.enum(["deploy", "failover", "switchover", "failback", "repair", "sync", "rollback"]),
+    kind: z.enum(["deploy", "failover", "switchover", "failback", "repair", "sync", "rollback", "traffic"]),
     /** The plan, as data, so a resumed run executes exactly what was planned. */
     plan: z.unknown(),
     /** Each region's state before the operation: what a rollback restores. */
@@ -182,7 +182,12 @@ export function reconcileState(config: EnvironmentConfig, state: OperationalStat
   const writer = regions[state.writer] !== undefined ? state.writer : config.writer;
   for (const r of config.regions) {
     if (r.region !== writer) {
-      sync[r.region] = state.sync[r.region] ?? { lastSync: null, status: "idle", lastError: null, nextRunAt: null };
+      sync[r.region] = state.sync[r.region] ?? {
+        lastSync: null,
+        status: "idle",
+        lastError: null,
+        nextRunAt: null,
+      };
     }
   }
   return { ...state, writer, regions, sync };

@@ -51,7 +51,11 @@ export interface RegionPlan {
     readonly instances: number;
   };
   /** The sync CronJob; only secondary regions pull from the writer. */
-  readonly syncJob: { readonly sourceRegion: string; readonly schedule: string; readonly batchSize: number } | null;
+  readonly syncJob: {
+    readonly sourceRegion: string;
+    readonly schedule: string;
+    readonly batchSize: number;
+  } | null;
 }
 
 export interface EnvironmentPlan {
@@ -116,7 +120,8 @@ export function planTopology(config: EnvironmentConfig, stored: OperationalState
         routing,
         failoverRole: routing === "failover" ? (role === "writer" ? "PRIMARY" : "SECONDARY") : null,
         weight: routing === "weighted" ? (serving ? DEFAULT_DNS_WEIGHT : 0) : null,
-        latencyRegion: routing === "latency" || (routing === "failover" && secondaries.length > 1) ? r.region : null,
+        latencyRegion:
+          routing === "latency" || (routing === "failover" && secondaries.length > 1) ? r.region : null,
         serving,
       },
       database: {

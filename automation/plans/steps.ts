@@ -66,7 +66,9 @@ export type Step =
 
 export type StepKind = Step["kind"];
 
-export type OperationKind = "deploy" | "failover" | "switchover" | "failback" | "repair" | "sync" | "rollback";
+/** `traffic`: the watcher holds a flapping region out of traffic, or readmits a recovered one. */
+export type OperationKind =
+  "deploy" | "failover" | "switchover" | "failback" | "repair" | "sync" | "rollback" | "traffic";
 
 export interface Plan {
   readonly id: string;

@@ -1,0 +1,113 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { apps, core, policy } from "@pulumi/kubernetes/types/input";
+import type { EnvironmentConfig } from "./config";
+import type { Color } from "./operationalState";
+import type { AppSlotPlan, RegionPlan } from "./topology";
+
+/**
+ * The Kubernetes objects of one region's application, as plain specs derived from the topology.
+ * RegionalApp renders them; keeping them pure lets tests pin the rules without mocks.
+ */
+
+type AppConfig = EnvironmentConfig["app"];
+
+export const APP_NAME = "app";
+export const NAME_LABEL = "app.kubernetes.io/name";
+export const COLOR_LABEL = "regionctl.io/color";
+export const VERSION_LABEL = "regionctl.io/version";
+export const HTTP_PORT_NAME = "http";
+
+export interface EnvVar {
+  readonly name: string;
+  readonly value: pulumi.Input<string>;
+}
+
+/** `image:version`, unless the image is pinned by digest. */
+export function imageRef(image: string, version: string): string {
+  return image.includes("@") ? image : `${image}:${version}`;
+}
+
+export function deploymentName(color: Color): string {
+  return `${APP_NAME}-${color}`;
+}
+
+export function colorSelector(color: Color): Record<string, string> {
+  return { [NAME_LABEL]: APP_NAME, [COLOR_LABEL]: color };
+}
+
+/**
+ * The Service's selector: the active colour, or every pod of the app while a canary splits the
+ * region's traffic between the colours by their replica counts.
+ */
+export function serviceSelector(plan: RegionPlan): Record<string, string> {
+  const color = plan.app.selectorColor;
+  return color === null ? { [NAME_LABEL]: APP_NAME } : colorSelector(color);
+}
+
+/**
+ * A slot the controller has never filled keeps its Deployment object at zero replicas, on the
+ * serving version, so a later blue-green switch only patches it.
+ */
+export function slotVersion(slot: AppSlotPlan, plan: RegionPlan): string {
+  return slot.version ?? plan.app.servingVersion;
+}
+
+export function deploymentSpec(
+  slot: AppSlotPlan,
+  plan: RegionPlan,
+  app: AppConfig,
+  healthPath: string,
+  env: readonly EnvVar[],
+): apps.v1.DeploymentSpec {
+  const version = slotVersion(slot, plan);
+  const labels = { ...colorSelector(slot.color), [VERSION_LABEL]: version };
+  const probe = (initialDelaySeconds: number, periodSeconds: number): core.v1.Probe => ({
+    httpGet: { path: healthPath, port: HTTP_PORT_NAME },
+    initialDelaySeconds,
+    periodSeconds,
+    timeoutSeconds: 2,
+    failureThreshold: 3,
+  });
+  return {
+    replicas: slot.replicas,
+    selector: { matchLabels: colorSelector(slot.color) },
+    strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } },
+    template: {
+      metadata: { labels },
+      spec: {
+        containers: [
+          {
+            name: APP_NAME,
+            image: imageRef(app.image, version),
+            ports: [{ name: HTTP_PORT_NAME, containerPort: app.port }],
+            env: [
+              { name: "REGION", value: plan.region },
+              { name: "APP_VERSION", value: version },
+              { name: "APP_COLOR", value: slot.color },
+              ...env,
+            ],
+            readinessProbe: probe(5, 10),
+            livenessProbe: probe(15, 20),
+            resources: {
+              requests: { cpu: app.cpuRequest, memory: app.memoryRequest },
+              limits: { cpu: app.cpuLimit, memory: app.memoryLimit },
+            },
+          },
+        ],
+      },
+    },
+  };
+}
+
+export function serviceSpec(plan: RegionPlan): core.v1.ServiceSpec {
+  return {
+    type: "ClusterIP",
+    selector: serviceSelector(plan),
+    ports: [{ name: HTTP_PORT_NAME, port: 80, targetPort: HTTP_PORT_NAME }],
+  };
+}
+
+/** Voluntary disruptions (node drains, upgrades) take at most one app pod at a time, of either colour. */
+export function disruptionBudgetSpec(): policy.v1.PodDisruptionBudgetSpec {
+  return { maxUnavailable: 1, selector: { matchLabels: { [NAME_LABEL]: APP_NAME } } };
+}

@@ -1,0 +1,26 @@
+import * as pulumi from "@pulumi/pulumi";
+import { buildEnvironment } from "./components/environment";
+import { loadOperationalState } from "./components/loadOperationalState";
+import { readStackConfig } from "./components/stackConfig";
+
+// The regionctl program: desired state from the stack config, operational state (writer, slots,
+// drained regions) from the controller's store, one environment built from both.
+const config = readStackConfig();
+
+const environment = pulumi.output(
+  loadOperationalState(config.stateStore, { stack: pulumi.getStack(), environment: config.environment }).then(
+    (state) => buildEnvironment(config, state),
+    (e: Error) => {
+      throw new pulumi.RunError(e.message);
+    },
+  ),
+);
+
+export const writer = environment.writer;
+export const routing = environment.routing;
+export const dnsName = environment.dnsName;
+export const globalClusterId = environment.globalClusterId;
+export const writerEndpoint = environment.writerEndpoint;
+export const databaseSecretArn = environment.databaseSecretArn;
+/** Per region: role, endpoint, healthCheckId, clusterArn, clusterEndpoint, readerEndpoint. */
+export const regions = environment.regions;

@@ -1,0 +1,102 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { DatabaseSecret } from "../../components/databaseSecret";
+import { type MockRecorder, type ProgramRun, resolveOutput, runMocked, runProgram } from "./mockRuntime";
+import { rawConfig, withPatch } from "./helpers/environmentFixture";
+
+const SECRET = "aws:secretsmanager/secret:Secret";
+const VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
+const PASSWORD = "mock-password-global-db-master-password";
+
+describe("the database secret", () => {
+  let run: ProgramRun;
+  let rec: MockRecorder;
+
+  beforeAll(async () => {
+    run = await runProgram({ config: rawConfig() });
+    rec = run.recorder;
+  });
+
+  it("lives in the global region, encrypted with that region's database key", () => {
+    const [secret] = rec.ofType(SECRET);
+    expect(rec.regionOf(secret)).toBe("us-east-1");
+    expect(secret.inputs.name).toBe("regionctl/dev/database");
+    expect(secret.inputs.kmsKeyId).toBe("arn:aws:kms:us-east-1:123456789012:key/us-east-1-db-kms");
+  });
+
+  it("is replicated to every other region with that region's own key", () => {
+    const [secret] = rec.ofType(SECRET);
+    expect(secret.inputs.replicas).toEqual([
+      { region: "us-west-2", kmsKeyId: "arn:aws:kms:us-west-2:123456789012:key/us-west-2-db-kms" },
+      { region: "eu-west-1", kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/eu-west-1-db-kms" },
+    ]);
+  });
+
+  it("stores the credentials as a secret", () => {
+    const [version] = rec.ofType(VERSION);
+    expect(version.secretInputs).toContain("secretString");
+    expect(JSON.parse(version.inputs.secretString)).toMatchObject({
+      engine: "aurora-postgresql",
+      username: "regionctl_admin",
+      host: "dev-global.global-mock.global.rds.amazonaws.com",
+      port: 5432,
+      globalClusterIdentifier: "dev-global",
+    });
+    expect(JSON.parse(version.inputs.secretString).password).toMatch(new RegExp(`^${PASSWORD}`));
+  });
+
+  it("never exposes the password in a stack output", () => {
+    for (const [name, output] of Object.entries(run.outputs)) {
+      expect(JSON.stringify(output.value), name).not.toContain(PASSWORD);
+    }
+  });
+
+  it("replicates to every region when the global region is none of the environment's", async () => {
+    const { recorder } = await runProgram({ config: withPatch((c) => (c.awsRegion = "us-east-2")) });
+    const [secret] = recorder.ofType(SECRET);
+    expect(recorder.regionOf(secret)).toBe("us-east-2");
+    expect(secret.inputs.kmsKeyId).toBeUndefined();
+    expect(secret.inputs.replicas.map((r: { region: string }) => r.region)).toEqual([
+      "us-east-1",
+      "us-west-2",
+      "eu-west-1",
+    ]);
+  });
+
+  it("is a secret output of the component", async () => {
+    const { result } = await runMocked(
+      () =>
+        new DatabaseSecret("s", {
+          secretName: "regionctl/test/database",
+          engine: "aurora-postgresql",
+          username: "u",
+          password: "hunter2-but-longer",
+          host: "h",
+          port: 5432,
+          globalClusterIdentifier: "g",
+          replicas: [{ region: "eu-west-1", kmsKeyArn: "arn:aws:kms:eu-west-1:1:key/k" }],
+        }),
+    );
+    const value = await resolveOutput(result.secretString);
+    expect(value.secret).toBe(true);
+    expect(JSON.parse(value.value).password).toBe("hunter2-but-longer");
+  });
+
+  it("refuses a region listed twice among the replicas", async () => {
+    expect(
+      () =>
+        new DatabaseSecret("dup", {
+          secretName: "x",
+          engine: "aurora-postgresql",
+          username: "u",
+          password: "p",
+          host: "h",
+          port: 5432,
+          globalClusterIdentifier: "g",
+          replicas: [
+            { region: "eu-west-1", kmsKeyArn: "a" },
+            { region: "eu-west-1", kmsKeyArn: "b" },
+          ],
+        }),
+    ).toThrow(/replicas name region eu-west-1 twice/);
+  });
+});

@@ -1,0 +1,239 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { parse as parseYaml } from "yaml";
+import { beforeAll, describe, expect, it } from "vitest";
+import { rawConfigFromStackConfig } from "../../components/config";
+import { MockRecorder, type ProgramRun, type RecordedResource, runMocked, runProgram } from "./mockRuntime";
+import { rawConfig, stateWithWriter, validConfig, withPatch } from "./helpers/environmentFixture";
+
+const REGION_STACK = "regionctl:index:RegionStack";
+const RECORD = "aws:route53/record:Record";
+
+const regionStackOf = (rec: MockRecorder, r: RecordedResource) => rec.ancestorOfType(r, REGION_STACK)?.name;
+
+describe.each([2, 3, 6, 11])("the program with %i regions", (count) => {
+  let run: ProgramRun;
+  const config = validConfig({ regionCount: count });
+  const regions = config.regions.map((r) => r.region);
+
+  beforeAll(async () => {
+    run = await runProgram({ config: rawConfig({ regionCount: count }) });
+  });
+
+  it("builds one RegionStack, cluster and health check per region, and one PRIMARY record", () => {
+    const rec = run.recorder;
+    expect(
+      rec
+        .ofType(REGION_STACK)
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual([...regions].sort());
+    expect(rec.ofType("aws:rds/cluster:Cluster")).toHaveLength(count);
+    expect(rec.ofType("aws:route53/healthCheck:HealthCheck")).toHaveLength(count);
+    expect(rec.ofType("kubernetes:batch/v1:CronJob")).toHaveLength(count - 1);
+    expect(rec.ofType("aws:rds/globalCluster:GlobalCluster")).toHaveLength(1);
+    expect(
+      rec.ofType(RECORD).filter((r) => r.inputs.failoverRoutingPolicies?.[0]?.type === "PRIMARY"),
+    ).toHaveLength(1);
+  });
+
+  it("exports every region's endpoint, health check id and cluster ARN, and the global cluster id and writer endpoint", () => {
+    const out = run.outputs;
+    expect(Object.keys(out.regions.value).sort()).toEqual([...regions].sort());
+    for (const r of config.regions) {
+      expect(out.regions.value[r.region]).toEqual({
+        role: r.region === "us-east-1" ? "writer" : "secondary",
+        endpoint: r.endpoint,
+        healthCheckId: `${r.region}-dns-health-id`,
+        clusterArn: `arn:aws:rds:${r.region}:123456789012:cluster:dev-${r.region}`,
+        clusterEndpoint: `dev-${r.region}.cluster-mock.${r.region}.rds.amazonaws.com`,
+        readerEndpoint: `dev-${r.region}.cluster-ro-mock.${r.region}.rds.amazonaws.com`,
+      });
+    }
+    expect(out.globalClusterId.value).toBe("dev-global");
+    expect(out.writerEndpoint.value).toBe("dev-global.global-mock.global.rds.amazonaws.com");
+    expect(out.writer.value).toBe("us-east-1");
+  });
+
+  it("keeps every resource on a region's providers inside that RegionStack, named after the region", () => {
+    const rec = run.recorder;
+    const regionProviders = rec.resources.filter(
+      (r) => r.type.startsWith("pulumi:providers:") && r.name !== "global-aws",
+    );
+    expect(regionProviders).toHaveLength(count * 2);
+    for (const p of regionProviders) {
+      const region = regionStackOf(rec, p);
+      expect(regions).toContain(region);
+      expect(p.name.startsWith(`${region}-`)).toBe(true);
+    }
+    for (const r of rec.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"))) {
+      const provider = rec.providerOf(r);
+      if (provider === undefined || provider.name === "global-aws") {
+        // Only global pieces: the global cluster, the secret, Route 53, and the provider-less password.
+        expect(regionStackOf(rec, r)).toBeUndefined();
+        continue;
+      }
+      const region = regionStackOf(rec, provider);
+      expect(regionStackOf(rec, r)).toBe(region);
+      expect(r.name.startsWith(`${region}-`)).toBe(true);
+    }
+  });
+
+  it("uses no default provider except for the random password", () => {
+    const rec = run.recorder;
+    const defaults = rec.resources.filter(
+      (r) => r.custom && !r.type.startsWith("pulumi:providers:") && r.provider === undefined,
+    );
+    expect(defaults.map((r) => r.type)).toEqual(["random:index/randomPassword:RandomPassword"]);
+  });
+});
+
+describe("an operational state that names us-west-2 as writer", () => {
+  let before: MockRecorder;
+  let after: MockRecorder;
+  let afterRun: ProgramRun;
+
+  beforeAll(async () => {
+    const raw = rawConfig();
+    before = (await runProgram({ config: raw })).recorder;
+    afterRun = await runProgram({ config: raw, state: stateWithWriter(validConfig(), "us-west-2") });
+    after = afterRun.recorder;
+  });
+
+  /** Inputs as the engine would diff them: without the properties the resource ignores. */
+  const effective = (r: RecordedResource) =>
+    Object.fromEntries(Object.entries(r.inputs).filter(([k]) => !r.ignoreChanges.includes(k)));
+  const key = (r: RecordedResource) => `${r.type}::${r.name}`;
+
+  it("moves the primary cluster to us-west-2", () => {
+    const primary = after.named("us-west-2-db-cluster", "aws:rds/cluster:Cluster");
+    expect(primary.inputs.masterUsername).toBe("regionctl_admin");
+    expect(primary.secretInputs).toContain("masterPassword");
+    const old = after.named("us-east-1-db-cluster", "aws:rds/cluster:Cluster");
+    expect(old.inputs.masterPassword).toBeUndefined();
+    expect(after.dependsOn(old, primary)).toBe(true);
+    expect(after.dependsOn(after.named("eu-west-1-db-cluster", "aws:rds/cluster:Cluster"), primary)).toBe(
+      true,
+    );
+    expect(after.dependsOn(primary, old)).toBe(false);
+  });
+
+  it("moves the PRIMARY record to us-west-2", () => {
+    const primary = after.named("dns-primary", RECORD);
+    expect(primary.inputs.failoverRoutingPolicies).toEqual([{ type: "PRIMARY" }]);
+    expect(primary.inputs.records).toEqual(["app.us-west-2.dev.example.com"]);
+    expect(primary.inputs.healthCheckId).toBe("us-west-2-dns-health-id");
+    expect(afterRun.outputs.writer.value).toBe("us-west-2");
+    expect(afterRun.outputs.regions.value["us-west-2"].role).toBe("writer");
+  });
+
+  it("changes nothing else", () => {
+    const beforeByKey = new Map(before.resources.map((r) => [key(r), r]));
+    const afterByKey = new Map(after.resources.map((r) => [key(r), r]));
+    const added = [...afterByKey.keys()].filter((k) => !beforeByKey.has(k)).sort();
+    const removed = [...beforeByKey.keys()].filter((k) => !afterByKey.has(k)).sort();
+    const changed = [...afterByKey.entries()]
+      .filter(
+        ([k, r]) =>
+          beforeByKey.has(k) &&
+          JSON.stringify(effective(r)) !== JSON.stringify(effective(beforeByKey.get(k)!)),
+      )
+      .map(([k]) => k)
+      .sort();
+
+    // The sync job follows the writer; the secondaries' latency set swaps us-east-1 for us-west-2.
+    expect(added).toEqual([
+      "aws:route53/record:Record::us-east-1-dns-secondary",
+      "kubernetes:batch/v1:CronJob::us-east-1-sync-cronjob",
+      "regionctl:index:SyncJob::us-east-1-sync",
+    ]);
+    expect(removed).toEqual([
+      "aws:route53/record:Record::us-west-2-dns-secondary",
+      "kubernetes:batch/v1:CronJob::us-west-2-sync-cronjob",
+      "regionctl:index:SyncJob::us-west-2-sync",
+    ]);
+    // The PRIMARY record's target, and the remaining sync job's source region.
+    expect(changed).toEqual([
+      "aws:route53/record:Record::dns-primary",
+      "kubernetes:batch/v1:CronJob::eu-west-1-sync-cronjob",
+    ]);
+  });
+
+  it("leaves the global cluster, the secret and every cluster's diffable inputs alone", () => {
+    for (const type of [
+      "aws:rds/globalCluster:GlobalCluster",
+      "aws:secretsmanager/secret:Secret",
+      "aws:rds/cluster:Cluster",
+    ]) {
+      for (const r of after.ofType(type)) {
+        const old = before.named(r.name, type);
+        expect(effective(r)).toEqual(effective(old));
+      }
+    }
+  });
+});
+
+describe("program inputs", () => {
+  it("rejects an invalid config with a RunError that lists every problem by key", async () => {
+    const config = withPatch((c) => {
+      c.dns.ttl = 300;
+      c.writer = "ap-south-1";
+      c.sync.batchSize = 0;
+    });
+    const error = await runProgram({ config }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(pulumi.RunError.isInstance(error)).toBe(true);
+    const message = (error as Error).message;
+    expect(message).toContain("regionctl:dns.ttl");
+    expect(message).toContain("regionctl:writer");
+    expect(message).toContain("regionctl:sync.batchSize");
+    expect(message).not.toMatch(/\n\s+at /);
+  });
+
+  it("builds the shipped Pulumi.dev.yaml", async () => {
+    const file = parseYaml(fs.readFileSync(path.resolve(__dirname, "../../Pulumi.dev.yaml"), "utf8")) as {
+      config: Record<string, unknown>;
+    };
+    const { recorder, outputs } = await runProgram({ config: rawConfigFromStackConfig(file.config) });
+    expect(Object.keys(outputs.regions.value).sort()).toEqual(["eu-west-1", "us-east-1", "us-west-2"]);
+    expect(recorder.ofType("kubernetes:batch/v1:CronJob")).toHaveLength(2);
+  });
+
+  it("registers the same resources in a preview as in an update", async () => {
+    const update = await runProgram({ config: rawConfig({ regionCount: 2 }) });
+    const preview = await runProgram({ config: rawConfig({ regionCount: 2 }), preview: true });
+    const names = (rec: MockRecorder) => rec.resources.map((r) => `${r.type}::${r.name}`).sort();
+    expect(names(preview.recorder)).toEqual(names(update.recorder));
+    expect(preview.outputs.writer.value).toBe("us-east-1");
+  });
+
+  it("derives the state from config when the store holds none", async () => {
+    const { outputs } = await runProgram({ config: rawConfig({ writer: "eu-west-1" }), state: null });
+    expect(outputs.writer.value).toBe("eu-west-1");
+  });
+});
+
+describe("the recording mock", () => {
+  it("throws on an unmocked invoke and records it as an error", async () => {
+    // Driven directly: through the SDK the failure also surfaces as an unhandled rejection, which
+    // is what makes a program test that calls an unmocked invoke fail loudly.
+    const recorder = new MockRecorder();
+    expect(() => recorder.handleInvoke({ token: "aws:index/getRegion:getRegion", inputs: {} })).toThrow(
+      /unmocked invoke aws:index\/getRegion:getRegion/,
+    );
+    expect(() => recorder.throwIfErrors()).toThrow(/unmocked invoke/);
+    expect(recorder.invokes.map((i) => i.token)).toEqual(["aws:index/getRegion:getRegion"]);
+  });
+
+  it("answers invokes that have a handler", async () => {
+    const { recorder, result } = await runMocked(() => aws.getRegionOutput({}).name, {
+      invokes: { "aws:index/getRegion:getRegion": () => ({ name: "eu-west-1", region: "eu-west-1" }) },
+    });
+    expect(recorder.invokes.map((i) => i.token)).toEqual(["aws:index/getRegion:getRegion"]);
+    expect(await new Promise((resolve) => result.apply(resolve))).toBe("eu-west-1");
+  });
+});
