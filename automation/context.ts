@@ -1,0 +1,241 @@
+import { readFile, readdir } from "node:fs/promises";
+import * as path from "node:path";
+import { KubeConfig } from "@kubernetes/client-node";
+import { parse as parseYaml } from "yaml";
+import {
+  ConfigError,
+  type EnvironmentConfig,
+  rawConfigFromStackConfig,
+  validateConfig,
+} from "../components/config";
+import { cloudWatchLag } from "./adapters/aws/cloudwatchLag";
+import { rdsGlobalDatabase } from "./adapters/aws/rdsGlobalDatabase";
+import { createRegionalClients } from "./adapters/aws/regionalClients";
+import { route53CheckerFractions } from "./adapters/aws/route53HealthChecks";
+import { createHealthSource } from "./adapters/http/healthSource";
+import { HttpProbe } from "./adapters/http/httpProbe";
+import { kubernetesSyncJobs } from "./adapters/k8s/syncJobs";
+import { CloudWatchMetrics } from "./adapters/metrics/cloudWatchMetrics";
+import { PrometheusMetrics } from "./adapters/metrics/prometheusMetrics";
+import { providePulumiBinDir } from "./adapters/pulumi/pulumiCommand";
+import { PulumiStackEngine } from "./adapters/pulumi/pulumiStackEngine";
+import { openStateStore } from "./adapters/state/openStateStore";
+import { UsageError } from "./errors";
+import { systemClock } from "./executor/systemClock";
+import type { Clock, HealthSource, MetricsSource, Ports, RegionEndpoint, StackEngine } from "./ports";
+
+/**
+ * The CLI's composition root: finds and validates the environment's config, and builds the real
+ * ports from the adapters. Commands call `loadEnvironment` then `openPorts`; tests swap the ports
+ * for in-memory ones with `setPortsFactory`.
+ */
+
+export interface LoadedEnvironment {
+  /** Pulumi stack name (also the file store's document name). */
+  readonly stack: string;
+  readonly configFile: string;
+  /** Where the stack file lives: the Pulumi project directory, and the base of a relative state directory. */
+  readonly projectDir: string;
+  readonly config: EnvironmentConfig;
+}
+
+export interface LoadOptions {
+  readonly stack?: string;
+  /** A stack file (`Pulumi.<stack>.yaml` layout) to read instead of the stack's own. */
+  readonly configFile?: string;
+  readonly cwd?: string;
+}
+
+/** Environment variable: use Prometheus at this URL for canary metrics instead of CloudWatch. */
+export const PROMETHEUS_URL_ENV = "REGIONCTL_PROMETHEUS_URL";
+
+const STACK_FILE = /^Pulumi\.([^.]+)\.ya?ml$/;
+
+/**
+ * Reads `--config FILE`, or `Pulumi.<stack>.yaml` in the working directory, or the only stack file
+ * there. Validation problems throw ConfigError listing every one of them (exit 2).
+ */
+export async function loadEnvironment(options: LoadOptions): Promise<LoadedEnvironment> {
+  const cwd = options.cwd ?? process.cwd();
+  const configFile = path.resolve(cwd, options.configFile ?? (await defaultStackFile(cwd, options.stack)));
+  let text: string;
+  try {
+    text = await readFile(configFile, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      code === "ENOENT"
+        ? `no stack file at ${configFile}`
+        : `cannot read ${configFile}: ${(err as Error).message}`,
+    );
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw new UsageError(`${configFile} is not valid YAML: ${(err as Error).message}`);
+  }
+  const stackConfig = (doc as { config?: unknown } | null)?.config;
+  if (typeof stackConfig !== "object" || stackConfig === null || Array.isArray(stackConfig)) {
+    throw new UsageError(`${configFile} has no \`config:\` map with regionctl settings`);
+  }
+  const result = validateConfig(rawConfigFromStackConfig(stackConfig as Record<string, unknown>));
+  if (!result.ok) {
+    throw new ConfigError(result.issues);
+  }
+  const fromName = STACK_FILE.exec(path.basename(configFile))?.[1];
+  return {
+    stack: options.stack ?? fromName ?? result.config.environment,
+    configFile,
+    projectDir: path.dirname(configFile),
+    config: result.config,
+  };
+}
+
+async function defaultStackFile(cwd: string, stack: string | undefined): Promise<string> {
+  if (stack !== undefined) return `Pulumi.${stack}.yaml`;
+  const files = (await readdir(cwd).catch(() => [] as string[])).filter((f) => STACK_FILE.test(f));
+  if (files.length === 1) return files[0];
+  throw new UsageError(
+    files.length === 0
+      ? "no stack file here: pass --stack NAME (reads Pulumi.NAME.yaml) or --config FILE"
+      : `several stack files here (${files.join(", ")}): pass --stack NAME or --config FILE`,
+  );
+}
+
+export type PortsFactory = (env: LoadedEnvironment) => Promise<Ports>;
+
+let factory: PortsFactory = realPorts;
+
+/** Replaces how ports are built (tests); returns a function that restores the previous factory. */
+export function setPortsFactory(next: PortsFactory): () => void {
+  const previous = factory;
+  factory = next;
+  return () => {
+    factory = previous;
+  };
+}
+
+export function openPorts(env: LoadedEnvironment): Promise<Ports> {
+  return factory(env);
+}
+
+/** The repository holding the regionctl program (index.ts, Pulumi.yaml) and scripts/. */
+const REPO_ROOT = path.resolve(__dirname, "..");
+
+/**
+ * Real adapters. Nothing here touches the network until a port is used, and the Pulumi engine
+ * (which may have to provide the CLI first) opens only when a command needs the stack.
+ */
+export async function realPorts(env: LoadedEnvironment): Promise<Ports> {
+  const { config } = env;
+  const clock: Clock = systemClock;
+  const clients = createRegionalClients();
+  const state = openStateStore(config.stateStore, env.stack, config.environment, {
+    baseDirectory: env.projectDir,
+    now: () => clock.now(),
+    defaultRegion: config.awsRegion ?? config.writer,
+  });
+  const stack = lazyStackEngine(async () =>
+    PulumiStackEngine.open({
+      stack: env.stack,
+      binDir: await providePulumiBinDir(REPO_ROOT),
+      programDir: REPO_ROOT,
+      workDir: env.projectDir,
+    }),
+  );
+  const timeoutMs = config.dns.healthCheck.timeoutSeconds * 1000;
+  const health = withHealthCheckIds(
+    createHealthSource({
+      probe: new HttpProbe({ timeoutMs }),
+      checkers: route53CheckerFractions(clients.route53()),
+      timeoutMs,
+      now: () => clock.now(),
+    }),
+    stack,
+  );
+  const database = rdsGlobalDatabase({
+    globalClusterId: `${config.environment}-global`,
+    clusterIdentifier: (region) => `${config.environment}-${region}`,
+    rds: (region) => clients.rds(region),
+    lag: cloudWatchLag({ cloudwatch: (region) => clients.cloudwatch(region), now: () => clock.now() }),
+  });
+  const sync = kubernetesSyncJobs({
+    kubeConfig: (region) => kubeConfigFor(config, region),
+    namespace: config.app.namespace ?? config.environment,
+    clock,
+  });
+  return { clock, state, stack, health, metrics: metricsSource(config, clients), database, sync };
+}
+
+function metricsSource(
+  config: EnvironmentConfig,
+  clients: ReturnType<typeof createRegionalClients>,
+): MetricsSource {
+  const prometheus = process.env[PROMETHEUS_URL_ENV];
+  if (prometheus !== undefined && prometheus !== "") {
+    return new PrometheusMetrics({ url: prometheus });
+  }
+  return new CloudWatchMetrics({
+    environment: config.environment,
+    clientFor: (region) => clients.cloudwatch(region),
+  });
+}
+
+function kubeConfigFor(config: EnvironmentConfig, region: string): KubeConfig {
+  const r = config.regions.find((x) => x.region === region);
+  const kc = new KubeConfig();
+  if (typeof r?.kubeconfig === "string") {
+    kc.loadFromString(r.kubeconfig);
+  } else if (r?.kubeContext !== undefined) {
+    kc.loadFromDefault();
+    kc.setCurrentContext(r.kubeContext);
+  } else {
+    // A `secure:` kubeconfig is encrypted with the stack's secrets provider; only Pulumi can read it.
+    throw new Error(`${region}'s kubeconfig is a Pulumi secret; give the controller a kubeContext for it`);
+  }
+  return kc;
+}
+
+/** Opens the engine on first use, once. */
+export function lazyStackEngine(open: () => Promise<StackEngine>): StackEngine {
+  let engine: Promise<StackEngine> | undefined;
+  const get = (): Promise<StackEngine> => (engine ??= open());
+  return {
+    preview: async (o) => (await get()).preview(o),
+    up: async (o) => (await get()).up(o),
+    refresh: async (o) => (await get()).refresh(o),
+    outputs: async () => (await get()).outputs(),
+    history: async (limit) => (await get()).history(limit),
+  };
+}
+
+/**
+ * Fills each endpoint's Route 53 health check id from the stack's `regions` output (read once), so
+ * the health source can ask Route 53's checkers as well as probing directly. Without the output
+ * (a stack never deployed), the probes decide alone.
+ */
+export function withHealthCheckIds(health: HealthSource, stack: StackEngine): HealthSource {
+  let ids: Promise<Map<string, string>> | undefined;
+  const lookup = (): Promise<Map<string, string>> =>
+    (ids ??= stack.outputs().then(
+      (outputs) => {
+        const regions = (outputs.regions ?? {}) as Record<string, { healthCheckId?: unknown } | undefined>;
+        return new Map(
+          Object.entries(regions).flatMap(([region, o]) =>
+            typeof o?.healthCheckId === "string" ? [[region, o.healthCheckId] as const] : [],
+          ),
+        );
+      },
+      () => new Map<string, string>(),
+    ));
+  return {
+    async observe(regions: readonly RegionEndpoint[], signal?: AbortSignal) {
+      const known = await lookup();
+      return health.observe(
+        regions.map((r) => ({ ...r, healthCheckId: r.healthCheckId ?? known.get(r.region) })),
+        signal,
+      );
+    },
+  };
+}

@@ -1,0 +1,505 @@
+import type { EnvironmentConfig } from "../components/config";
+import {
+  HISTORY_LIMIT,
+  type OperationRecord,
+  type OperationalState,
+  type StepRecord,
+  reconcileState,
+} from "../components/operationalState";
+import { COMPENSATION_PREFIX, planFromRecord } from "./executor/planRecord";
+import { LeaseKeeper } from "./executor/leaseKeeper";
+import { MUTATING_KINDS, runStep } from "./executor/runStep";
+import { StateHandle } from "./executor/stateHandle";
+import { type StepContext, type StepOutcome, errorMessage, failed, isFatal } from "./executor/stepContext";
+import { OperationInterruptedError, OperationStateError, describeOperation } from "./executor/errors";
+import type { Plan, Step } from "./plans/steps";
+import { LeaseLostError, type Ports } from "./ports";
+
+export { OperationInterruptedError, OperationStateError } from "./executor/errors";
+export { StateWriteError } from "./executor/stateHandle";
+
+/**
+ * Runs plans against the ports, durably: the state document records the operation (its plan as
+ * data and the regions' `before` snapshot) and every step's start and finish, each written before
+ * the next thing happens. A run killed at any point continues with `resumeOperation` from the first
+ * unfinished step; steps are idempotent, so the one it was killed in may run again, and no finished
+ * step runs twice.
+ */
+
+export interface ExecutorOptions {
+  readonly config: EnvironmentConfig;
+  readonly ports: Ports;
+  /** Who runs the operation, for the lease and the records (user@host:pid in the CLI). */
+  readonly holder: string;
+  /** Default 60 s; renewed every third of it while the run lasts. */
+  readonly leaseTtlMs?: number;
+  /** Stops the run where it is (no compensation); the operation stays in flight. */
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (e: ProgressEvent) => void;
+}
+
+export interface ProgressEvent {
+  /** Clock time (ms). */
+  readonly at: number;
+  readonly operationId: string;
+  readonly stepId: string;
+  readonly kind: string;
+  readonly region?: string;
+  readonly message: string;
+  /** Since the operation started (across resumes). */
+  readonly elapsedMs: number;
+}
+
+export type OperationOutcome =
+  "succeeded" | "paused" | "rolledback" | "rollback_failed" | "failed" | "aborted";
+
+export interface OperationResult {
+  readonly operationId: string;
+  readonly outcome: OperationOutcome;
+  readonly state: OperationalState;
+  /** The step that failed (a plan step, or a compensation step for rollback_failed). */
+  readonly failedStep?: string;
+  readonly reason?: string;
+}
+
+export const DEFAULT_LEASE_TTL_MS = 60_000;
+
+interface Run {
+  readonly opts: ExecutorOptions;
+  readonly handle: StateHandle;
+  readonly signal: AbortSignal;
+  readonly operationId: string;
+}
+
+/**
+ * Starts an operation: takes the lease (LeaseHeldError when another run has it), records the
+ * operation in the state and runs it. Refuses when an operation is already in flight.
+ */
+export async function runPlan(plan: Plan, opts: ExecutorOptions): Promise<OperationResult> {
+  return withLease(opts, plan.id, async (signal) => {
+    const stored = await opts.ports.state.read();
+    const state = reconcileState(opts.config, stored?.state ?? null);
+    if (state.operation !== null) {
+      throw new OperationStateError(
+        `operation ${describeOperation(state.operation)} is already in flight; resume, promote or abort it first`,
+      );
+    }
+    const handle = new StateHandle(opts.ports.state, state, stored?.etag ?? null, plan.id);
+    const startedAt = iso(opts.ports.clock.now());
+    await handle.update((s) => ({
+      ...s,
+      operation: {
+        id: plan.id,
+        kind: plan.kind,
+        // Stored as plain data, so a resumed run (maybe another process) executes exactly this plan.
+        plan: JSON.parse(JSON.stringify(plan)) as unknown,
+        before: structuredClone(s.regions),
+        writerBefore: s.writer,
+        phase: "running",
+        cursor: 0,
+        steps: [],
+        startedAt,
+        finishedAt: null,
+        reason: null,
+      },
+    }));
+    return drive({ opts, handle, signal, operationId: plan.id });
+  });
+}
+
+/**
+ * Continues the operation in flight from its first unfinished step: a run that was killed or
+ * interrupted, or a rollback that was interrupted or failed (retried from its failed step). A
+ * paused operation stays paused: `promoteOperation` or `abortOperation` decide.
+ */
+export async function resumeOperation(opts: ExecutorOptions): Promise<OperationResult> {
+  return withOperation(opts, async (run, op) => {
+    if (op.phase === "failed") {
+      await setPhase(run, "compensating", op.reason);
+    }
+    return drive(run);
+  });
+}
+
+/**
+ * Continues past the pause (a `pause` step, or an inconclusive analysis taken as a pass). With
+ * `full`, every remaining pause, analysis and wait is skipped too; health gates still run.
+ */
+export async function promoteOperation(opts: ExecutorOptions, full: boolean): Promise<OperationResult> {
+  return withOperation(opts, async (run, op) => {
+    if (op.phase !== "paused") {
+      throw new OperationStateError(
+        `operation ${describeOperation(op)} is not paused; there is nothing to promote`,
+      );
+    }
+    const plan = planFromRecord(op.id, op.plan);
+    const now = iso(opts.ports.clock.now());
+    await run.handle.update((s) => {
+      const o = mustHaveOperation(s);
+      const step = plan.steps[o.cursor];
+      const note = `promoted by ${opts.holder}${full ? " (--full)" : ""}`;
+      o.steps = upsertRecord(o.steps, step.id, (r) => ({
+        index: o.cursor,
+        id: step.id,
+        startedAt: r?.startedAt ?? now,
+        finishedAt: now,
+        outcome: "ok",
+        detail: r?.detail === null || r?.detail === undefined ? note : `${r.detail}; ${note}`,
+      }));
+      if (full) {
+        plan.steps.forEach((later, i) => {
+          if (i > o.cursor && SKIPPABLE.has(later.kind) && !o.steps.some((r) => r.id === later.id)) {
+            o.steps.push({
+              index: i,
+              id: later.id,
+              startedAt: now,
+              finishedAt: now,
+              outcome: "skipped",
+              detail: `skipped by promote --full (${opts.holder})`,
+            });
+          }
+        });
+      }
+      o.cursor += 1;
+      o.phase = "running";
+      o.reason = null;
+      return s;
+    });
+    return drive(run);
+  });
+}
+
+/**
+ * Rolls the operation in flight back now: runs its compensation (or retries it after a failed
+ * rollback). An operation that changed nothing yet simply ends as `aborted`.
+ */
+export async function abortOperation(opts: ExecutorOptions): Promise<OperationResult> {
+  return withOperation(opts, async (run, op) => {
+    if (op.phase === "compensating") return drive(run);
+    if (op.phase === "failed") {
+      await setPhase(run, "compensating", op.reason);
+      return drive(run);
+    }
+    const plan = planFromRecord(op.id, op.plan);
+    const reason = `aborted by ${opts.holder}`;
+    const now = iso(opts.ports.clock.now());
+    await run.handle.update((s) => {
+      const o = mustHaveOperation(s);
+      o.steps = o.steps.map((r) =>
+        r.finishedAt === null ? { ...r, finishedAt: now, outcome: "skipped", detail: reason } : r,
+      );
+      return s;
+    });
+    if (plan.compensation.length === 0 || !changedSomething(mustHaveOperation(run.handle.current), plan)) {
+      return finish(run, "aborted", reason);
+    }
+    await startCompensation(run, reason);
+    return drive(run);
+  });
+}
+
+const ROLLBACK_FAILED_NOTE = "rollback step ";
+
+const SKIPPABLE: ReadonlySet<Step["kind"]> = new Set(["pause", "analysis", "wait"]);
+
+async function drive(run: Run): Promise<OperationResult> {
+  for (;;) {
+    throwIfInterrupted(run);
+    const op = mustHaveOperation(run.handle.current);
+    const plan = planFromRecord(op.id, op.plan);
+    switch (op.phase) {
+      case "paused":
+        return result(run, "paused", op.reason ?? "paused");
+      case "failed":
+        return result(run, "rollback_failed", op.reason ?? "rollback failed");
+      case "running": {
+        if (op.cursor >= plan.steps.length) {
+          return finish(run, "succeeded", null);
+        }
+        const step = plan.steps[op.cursor];
+        const record = op.steps.find((r) => r.id === step.id);
+        if (record?.outcome === "skipped" || record?.outcome === "ok") {
+          await advance(run, op.cursor + 1);
+          continue;
+        }
+        const outcome = await execute(run, step, op.cursor, step.id);
+        if (outcome.status === "ok") continue;
+        if (outcome.status === "paused") {
+          await setPhase(run, "paused", outcome.detail);
+          return result(run, "paused", outcome.detail);
+        }
+        const reason = `step ${step.id} failed: ${outcome.detail}`;
+        if (
+          plan.compensation.length === 0 ||
+          !changedSomething(mustHaveOperation(run.handle.current), plan)
+        ) {
+          return finish(run, "failed", reason);
+        }
+        await startCompensation(run, reason);
+        continue;
+      }
+      case "compensating": {
+        if (op.cursor >= plan.compensation.length) {
+          return finish(run, failedForward(op) === undefined ? "aborted" : "rolledback", op.reason);
+        }
+        const step = plan.compensation[op.cursor];
+        const outcome = await execute(run, step, op.cursor, COMPENSATION_PREFIX + step.id);
+        if (outcome.status === "ok") continue;
+        // A retried rollback replaces the previous attempt's note instead of piling them up.
+        const note = `${ROLLBACK_FAILED_NOTE}${step.id} failed: ${outcome.detail}`;
+        const cause = op.reason?.split(`; ${ROLLBACK_FAILED_NOTE}`)[0] ?? null;
+        const reason = cause === null || cause.startsWith(ROLLBACK_FAILED_NOTE) ? note : `${cause}; ${note}`;
+        // The operation stays in flight: `resume` or `abort` retries the rollback.
+        await setPhase(run, "failed", reason);
+        return result(run, "rollback_failed", reason);
+      }
+      default:
+        throw new OperationStateError(`operation ${describeOperation(op)} has already finished`);
+    }
+  }
+}
+
+/** Runs one step: records its start, runs it, records its finish (and the cursor past it). */
+async function execute(run: Run, step: Step, index: number, recordId: string): Promise<StepOutcome> {
+  const { clock } = run.opts.ports;
+  const existing = mustHaveOperation(run.handle.current).steps.find((r) => r.id === recordId);
+  const startedAt = existing?.startedAt ?? iso(clock.now());
+  await run.handle.update((s) => {
+    const o = mustHaveOperation(s);
+    o.steps = upsertRecord(o.steps, recordId, () => ({
+      index,
+      id: recordId,
+      startedAt,
+      finishedAt: null,
+      outcome: null,
+      detail: existing === undefined ? null : "resumed",
+    }));
+    o.cursor = index;
+    return s;
+  });
+  emit(run, step, `${existing === undefined ? "start" : "resume"}: ${step.description}`);
+
+  const ctx = stepContext(run, step, Date.parse(startedAt));
+  let outcome: StepOutcome;
+  try {
+    outcome = await runStep(step, ctx);
+  } catch (err) {
+    throwIfInterrupted(run, err);
+    if (isFatal(err)) throw err;
+    outcome = failed(errorMessage(err));
+  }
+  const finishedAt = iso(clock.now());
+  await run.handle.update((s) => {
+    const o = mustHaveOperation(s);
+    o.steps = upsertRecord(o.steps, recordId, (r) => ({
+      index,
+      id: recordId,
+      startedAt: r?.startedAt ?? startedAt,
+      finishedAt: outcome.status === "paused" ? null : finishedAt,
+      outcome: outcome.status === "paused" ? null : outcome.status,
+      detail: outcome.detail,
+    }));
+    if (outcome.status === "ok") o.cursor = index + 1;
+    return s;
+  });
+  emit(run, step, `${outcome.status}: ${outcome.detail}`);
+  return outcome;
+}
+
+function stepContext(run: Run, step: Step, startedAt: number): StepContext {
+  const ctx: StepContext = {
+    config: run.opts.config,
+    ports: run.opts.ports,
+    signal: run.signal,
+    state: run.handle,
+    operationId: run.operationId,
+    startedAt,
+    progress: (message, region) => emit(run, step, message, region),
+    runNested: (nested) => runStep(nested, stepContext(run, nested, run.opts.ports.clock.now())),
+  };
+  return ctx;
+}
+
+async function withLease<T>(
+  opts: ExecutorOptions,
+  operation: string,
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const { state: store, clock } = opts.ports;
+  const ttl = opts.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
+  const lease = await store.acquireLease(opts.holder, operation, ttl);
+  const lost = new AbortController();
+  const keeper = new LeaseKeeper(
+    lease,
+    store,
+    clock,
+    ttl,
+    (err) => lost.abort(err),
+    (err) => progressNote(opts, operation, `lease renewal failed (${errorMessage(err)}); retrying`),
+  );
+  const signal = opts.signal === undefined ? lost.signal : AbortSignal.any([opts.signal, lost.signal]);
+  try {
+    return await fn(signal);
+  } finally {
+    await keeper.release().catch(() => undefined);
+  }
+}
+
+/** Reads the operation in flight, takes the lease for it, and re-reads under the lease. */
+async function withOperation(
+  opts: ExecutorOptions,
+  fn: (run: Run, op: OperationRecord) => Promise<OperationResult>,
+): Promise<OperationResult> {
+  const first = await opts.ports.state.read();
+  const inFlight = first?.state.operation;
+  if (inFlight === null || inFlight === undefined) {
+    throw new OperationStateError(`no operation is in flight in ${opts.ports.state.location}`);
+  }
+  return withLease(opts, inFlight.id, async (signal) => {
+    const stored = await opts.ports.state.read();
+    const op = stored?.state.operation;
+    if (stored === null || op === null || op === undefined) {
+      throw new OperationStateError(`operation ${inFlight.id} finished while this command started`);
+    }
+    const handle = new StateHandle(opts.ports.state, stored.state, stored.etag, op.id);
+    return fn({ opts, handle, signal, operationId: op.id }, op);
+  });
+}
+
+async function advance(run: Run, cursor: number): Promise<void> {
+  await run.handle.update((s) => {
+    mustHaveOperation(s).cursor = cursor;
+    return s;
+  });
+}
+
+async function setPhase(run: Run, phase: OperationRecord["phase"], reason: string | null): Promise<void> {
+  await run.handle.update((s) => {
+    const o = mustHaveOperation(s);
+    o.phase = phase;
+    o.reason = reason;
+    return s;
+  });
+}
+
+async function startCompensation(run: Run, reason: string): Promise<void> {
+  emitNote(run, `compensating: ${reason}`);
+  await run.handle.update((s) => {
+    const o = mustHaveOperation(s);
+    o.phase = "compensating";
+    o.cursor = 0;
+    o.reason = reason;
+    return s;
+  });
+}
+
+/** Ends the operation: it moves from `operation` to `history`. */
+async function finish(
+  run: Run,
+  outcome: "succeeded" | "failed" | "rolledback" | "aborted",
+  reason: string | null,
+): Promise<OperationResult> {
+  const now = iso(run.opts.ports.clock.now());
+  const last = mustHaveOperation(run.handle.current);
+  await run.handle.update((s) => {
+    const { plan: _plan, ...entry } = { ...mustHaveOperation(s), phase: outcome, finishedAt: now, reason };
+    return { ...s, operation: null, history: [...s.history, entry].slice(-HISTORY_LIMIT) };
+  });
+  emitNote(run, `operation ${outcome}${reason === null ? "" : `: ${reason}`}`, last.startedAt);
+  return {
+    operationId: run.operationId,
+    outcome,
+    state: run.handle.current,
+    ...failedStepOf(last),
+    ...(reason === null ? {} : { reason }),
+  };
+}
+
+function result(run: Run, outcome: OperationOutcome, reason: string): OperationResult {
+  const op = mustHaveOperation(run.handle.current);
+  return { operationId: run.operationId, outcome, state: run.handle.current, ...failedStepOf(op), reason };
+}
+
+function failedStepOf(op: OperationRecord): { failedStep?: string } {
+  const step = failedForward(op) ?? op.steps.find((r) => r.outcome === "failed");
+  return step === undefined ? {} : { failedStep: step.id };
+}
+
+function failedForward(op: OperationRecord): StepRecord | undefined {
+  return op.steps.find((r) => r.outcome === "failed" && !r.id.startsWith(COMPENSATION_PREFIX));
+}
+
+/** Whether any step that changes something has started: only then is there anything to undo. */
+function changedSomething(op: OperationRecord, plan: Plan): boolean {
+  return plan.steps.some(
+    (s) => MUTATING_KINDS.has(s.kind) && op.steps.some((r) => r.id === s.id && r.outcome !== "skipped"),
+  );
+}
+
+function upsertRecord(
+  records: StepRecord[],
+  id: string,
+  make: (existing: StepRecord | undefined) => StepRecord,
+): StepRecord[] {
+  const existing = records.find((r) => r.id === id);
+  return existing === undefined
+    ? [...records, make(undefined)]
+    : records.map((r) => (r.id === id ? make(r) : r));
+}
+
+function mustHaveOperation(s: OperationalState): OperationRecord {
+  if (s.operation === null) {
+    throw new OperationStateError("the operation is no longer in the state document");
+  }
+  return s.operation;
+}
+
+function throwIfInterrupted(run: Run, cause?: unknown): void {
+  if (!run.signal.aborted) return;
+  const reason: unknown = run.signal.reason;
+  if (reason instanceof LeaseLostError) throw reason;
+  throw new OperationInterruptedError(run.operationId, cause ?? reason);
+}
+
+function emit(run: Run, step: Step, message: string, region?: string): void {
+  const op = run.handle.current.operation;
+  const now = run.opts.ports.clock.now();
+  const started = op === null ? now : Date.parse(op.startedAt);
+  try {
+    run.opts.onProgress?.({
+      at: now,
+      operationId: run.operationId,
+      stepId: step.id,
+      kind: step.kind,
+      ...(region === undefined ? {} : { region }),
+      message,
+      elapsedMs: now - started,
+    });
+  } catch {
+    // A broken progress printer must not break the operation.
+  }
+}
+
+function emitNote(run: Run, message: string, startedAt = run.handle.current.operation?.startedAt): void {
+  progressNote(run.opts, run.operationId, message, startedAt);
+}
+
+function progressNote(opts: ExecutorOptions, operationId: string, message: string, startedAt?: string): void {
+  const now = opts.ports.clock.now();
+  try {
+    opts.onProgress?.({
+      at: now,
+      operationId,
+      stepId: "-",
+      kind: "operation",
+      message,
+      elapsedMs: startedAt === undefined ? 0 : now - Date.parse(startedAt),
+    });
+  } catch {
+    // As in emit.
+  }
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,66 @@
+import type { Step } from "../../plans/steps";
+import { StackLockedError, type UpdateResult } from "../../ports";
+import { errorMessage, failed, markRegions, ok, type StepContext, type StepOutcome } from "../stepContext";
+
+/** Another update holding the stack lock is usually short; wait for it a few times. */
+const LOCK_RETRIES = 3;
+const LOCK_RETRY_MS = 30_000;
+
+/**
+ * Updates the stack for the step's regions. Regions excluded in the live state (impaired) are
+ * always excluded and never targeted, whatever the plan said: the controller does not touch an
+ * impaired region's control plane.
+ */
+export async function runStackUpdate(
+  step: Extract<Step, { kind: "stackUpdate" }>,
+  ctx: StepContext,
+): Promise<StepOutcome> {
+  const live = ctx.state.current.regions;
+  const excludes = [
+    ...new Set([...(step.excludes ?? []), ...Object.keys(live).filter((r) => live[r].excluded)]),
+  ];
+  const targets = step.targets?.filter((r) => !excludes.includes(r));
+  if (targets !== undefined && targets.length === 0) {
+    return ok(`nothing to update: ${step.targets?.join(", ")} excluded`);
+  }
+  try {
+    const result = await updateStack(ctx, step.id, targets, excludes);
+    return ok(
+      `stack updated for ${targets?.join(", ") ?? "every region"} in ${Math.round(result.durationMs / 1000)} s (${summarise(result.changes)})`,
+    );
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    await markRegions(ctx, targets ?? Object.keys(live), "failed", ["deploying"]);
+    return failed(errorMessage(err));
+  }
+}
+
+export async function updateStack(
+  ctx: StepContext,
+  stepId: string,
+  targets: readonly string[] | undefined,
+  excludes: readonly string[],
+): Promise<UpdateResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ctx.ports.stack.up({
+        targets: targets === undefined ? undefined : { regions: targets },
+        excludes: excludes.length === 0 ? undefined : { regions: excludes },
+        message: `regionctl ${ctx.operationId}: ${stepId}`,
+        signal: ctx.signal,
+        onProgress: (line) => ctx.progress(line),
+      });
+    } catch (err) {
+      if (!(err instanceof StackLockedError) || attempt >= LOCK_RETRIES || ctx.signal.aborted) throw err;
+      ctx.progress(`${err.message}; retrying in ${LOCK_RETRY_MS / 1000} s`);
+      await ctx.ports.clock.sleep(LOCK_RETRY_MS, ctx.signal);
+    }
+  }
+}
+
+function summarise(changes: Readonly<Record<string, number>>): string {
+  const parts = Object.entries(changes)
+    .filter(([op, n]) => n > 0 && op !== "same")
+    .map(([op, n]) => `${op} ${n}`);
+  return parts.length === 0 ? "no changes" : parts.join(", ");
+}

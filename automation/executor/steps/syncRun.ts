@@ -1,0 +1,51 @@
+import type { Step } from "../../plans/steps";
+import { errorMessage, failed, ok, type StepContext, type StepOutcome } from "../stepContext";
+
+/** Runs a region's sync job now and records its watermark (or its error and next retry) in state. */
+export async function runSyncRun(
+  step: Extract<Step, { kind: "syncRun" }>,
+  ctx: StepContext,
+): Promise<StepOutcome> {
+  const { clock, sync } = ctx.ports;
+  const iso = (ms: number): string => new Date(ms).toISOString();
+  await setSync(ctx, step.region, (prev) => ({ ...prev, status: "running" }));
+  let result;
+  try {
+    result = await sync.run(step.region, ctx.signal);
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    result = { ok: false, watermark: null, detail: errorMessage(err) };
+  }
+  if (result.ok) {
+    await setSync(ctx, step.region, (prev) => ({
+      lastSync: result.watermark ?? prev.lastSync,
+      status: "idle",
+      lastError: null,
+      nextRunAt: null,
+    }));
+    return ok(
+      `sync of ${step.region} reached ${result.watermark ?? "an unknown watermark"}: ${result.detail}`,
+    );
+  }
+  const retryAt = iso(clock.now() + ctx.config.sync.retrySeconds * 1000);
+  await setSync(ctx, step.region, (prev) => ({
+    ...prev,
+    status: "error",
+    lastError: result.detail,
+    nextRunAt: retryAt,
+  }));
+  return failed(`sync of ${step.region} failed: ${result.detail}; the schedule retries at ${retryAt}`);
+}
+
+type SyncEntry = import("../../../components/operationalState").SyncState;
+
+async function setSync(
+  ctx: StepContext,
+  region: string,
+  change: (prev: SyncEntry) => SyncEntry,
+): Promise<void> {
+  await ctx.state.update((s) => {
+    const prev = s.sync[region] ?? { lastSync: null, status: "idle", lastError: null, nextRunAt: null };
+    return { ...s, sync: { ...s.sync, [region]: change(prev) } };
+  });
+}

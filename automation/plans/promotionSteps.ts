@@ -1,0 +1,71 @@
+import type { EnvironmentConfig } from "../../components/config";
+import type { OperationalState, RegionState } from "../../components/operationalState";
+import type { Step } from "./steps";
+
+/** Builders for the steps every promotion strategy shares. */
+
+export type RegionPatch = Readonly<Record<string, Partial<RegionState>>>;
+
+export function patchStep(id: string, description: string, regions: RegionPatch): Step {
+  return { kind: "patchState", id, description, patch: { regions } };
+}
+
+/** Marks regions with one release status (deploying before the update, deployed after the gate). */
+export function statusPatch(regions: readonly string[], status: RegionState["releaseStatus"]): RegionPatch {
+  return Object.fromEntries(regions.map((r) => [r, { releaseStatus: status }]));
+}
+
+export function updateStep(
+  id: string,
+  description: string,
+  targets: readonly string[],
+  state: OperationalState,
+): Step {
+  return { kind: "stackUpdate", id, description, targets: [...targets], excludes: excludedRegions(state) };
+}
+
+export function gateStep(id: string, regions: readonly string[], config: EnvironmentConfig): Step {
+  return {
+    kind: "healthGate",
+    id,
+    description: `wait until ${regions.join(", ")} ${regions.length === 1 ? "is" : "are"} healthy (${config.release.healthyThreshold} consecutive checks)`,
+    regions: [...regions],
+    consecutive: config.release.healthyThreshold,
+    timeoutSeconds: config.release.healthTimeoutSeconds,
+  };
+}
+
+/**
+ * Before anything moves, every serving region must look healthy: no promotion while a region is
+ * failing. One healthy observation each, within Route 53's own detection window.
+ */
+export function preflightStep(config: EnvironmentConfig, state: OperationalState): Step {
+  const serving = config.regions.map((r) => r.region).filter((r) => !state.regions[r].drained);
+  const check = config.dns.healthCheck;
+  return {
+    kind: "healthGate",
+    id: "preflight/health",
+    description: `check that every serving region (${serving.join(", ")}) is healthy before anything moves`,
+    regions: serving,
+    consecutive: 1,
+    timeoutSeconds: check.intervalSeconds * Math.max(check.failureThreshold, 1),
+  };
+}
+
+/** Every promotion's compensation: every region that moved goes back to where it was. */
+export function restoreCompensation(regions: readonly string[]): Step[] {
+  return [
+    {
+      kind: "restore",
+      id: "rollback/restore",
+      description: `put every region that moved (of ${regions.join(", ")}) back on its previous version and colour`,
+      regions: [...regions],
+    },
+  ];
+}
+
+export function excludedRegions(state: OperationalState): string[] {
+  return Object.entries(state.regions)
+    .filter(([, r]) => r.excluded)
+    .map(([name]) => name);
+}

@@ -1,0 +1,213 @@
+import { describe, expect, it } from "vitest";
+import { runPlan } from "../../automation/executor";
+import type { Plan, Step } from "../../automation/plans/steps";
+import { initialState } from "../../components/operationalState";
+import { type Harness, harness } from "./harness";
+
+function plan(steps: Step[], kind: Plan["kind"] = "failover"): Plan {
+  return { id: `op-${kind}`, kind, summary: "test", steps, compensation: [], regions: [] };
+}
+
+const run = (h: Harness, steps: Step[]) => runPlan(plan(steps), h.options());
+
+const failoverSteps = (detachFallback: boolean): Step[] => [
+  { kind: "dbFailover", id: "db", description: "promote us-west-2", to: "us-west-2", detachFallback },
+  { kind: "awaitWriter", id: "await", description: "wait", region: "us-west-2", timeoutSeconds: 300 },
+];
+
+describe("step handlers", () => {
+  it("dbFailover calls the target region, then awaitWriter polls it until it is the writer", async () => {
+    const h = harness({ regions: 3 });
+    h.mem.database.promotionMs = 42_000;
+    const result = await run(h, failoverSteps(true));
+
+    expect(result.outcome).toBe("succeeded");
+    const calls = h.mem.log.entries.filter((e) => e.port === "database");
+    expect(calls.every((c) => c.detail.via === "us-west-2")).toBe(true);
+    expect(calls.filter((c) => c.action === "failover")).toHaveLength(1);
+    expect(h.mem.log.of("database", "removeFromGlobal")).toEqual([]);
+    expect(h.mem.database.writer).toBe("us-west-2");
+    // Polled every 5 s until the promotion finished.
+    const done = h
+      .stored()
+      .history.at(-1)
+      ?.steps.find((s) => s.id === "await");
+    expect(done?.detail).toMatch(/us-west-2 is the writer after 45 s/);
+  });
+
+  it("dbFailover falls back to detaching the target when the managed failover throws", async () => {
+    const h = harness({ regions: 3 });
+    h.mem.database.failFailover = new Error("InvalidGlobalClusterStateFault");
+    const result = await run(h, failoverSteps(true));
+
+    expect(result.outcome).toBe("succeeded");
+    expect(h.mem.log.of("database", "removeFromGlobal")).toEqual([
+      expect.objectContaining({ detail: { region: "us-west-2", via: "us-west-2" } }),
+    ]);
+    // The rest must be rebuilt behind the new standalone writer.
+    expect(h.stored().replicationQueue.map((q) => q.region)).toEqual(["us-east-1", "eu-west-1"]);
+  });
+
+  it("dbFailover without the fallback fails", async () => {
+    const h = harness({ regions: 3 });
+    h.mem.database.failFailover = new Error("InvalidGlobalClusterStateFault");
+    const result = await run(h, failoverSteps(false));
+    expect(result).toMatchObject({ outcome: "failed", failedStep: "db" });
+    expect(h.mem.log.of("database", "removeFromGlobal")).toEqual([]);
+  });
+
+  it("dbFailover does not fail over again while a promotion is under way (resumed run)", async () => {
+    const h = harness({ regions: 3 });
+    await h.mem.database.failover("us-west-2", "us-west-2");
+    const result = await run(h, failoverSteps(true));
+    expect(result.outcome).toBe("succeeded");
+    expect(h.mem.log.of("database", "failover")).toHaveLength(1);
+  });
+
+  it.each([
+    [120, /lag 120 s, limit 60 s/],
+    [null, /lag unknown/],
+  ])("dbSwitchover refuses when the lag is %s", async (lag, message) => {
+    const h = harness({ regions: 3 });
+    h.mem.database.lag["us-west-2"] = lag;
+    const result = await run(h, [
+      { kind: "dbSwitchover", id: "sw", description: "switch", to: "us-west-2", maxLagSeconds: 60 },
+    ]);
+    expect(result.outcome).toBe("failed");
+    expect(result.reason).toMatch(message);
+    expect(h.mem.log.of("database", "switchover")).toEqual([]);
+  });
+
+  it("dbSwitchover switches when the lag is within bounds", async () => {
+    const h = harness({ regions: 3 });
+    h.mem.database.lag["us-west-2"] = 0.2;
+    const result = await run(h, [
+      { kind: "dbSwitchover", id: "sw", description: "switch", to: "us-west-2", maxLagSeconds: 60 },
+      { kind: "awaitWriter", id: "await", description: "wait", region: "us-west-2", timeoutSeconds: 120 },
+    ]);
+    expect(result.outcome).toBe("succeeded");
+    expect(h.mem.log.of("database", "switchover")).toEqual([
+      expect.objectContaining({ detail: { to: "us-west-2", via: "us-west-2" } }),
+    ]);
+  });
+
+  it("awaitWriter fails at its timeout", async () => {
+    const h = harness({ regions: 3 });
+    const result = await run(h, [
+      { kind: "awaitWriter", id: "await", description: "wait", region: "eu-west-1", timeoutSeconds: 30 },
+    ]);
+    expect(result.outcome).toBe("failed");
+    expect(result.reason).toMatch(/eu-west-1 did not become the writer within 30 s \(writer us-east-1/);
+    expect(h.mem.log.of("database", "describe").every((e) => e.detail.via === "eu-west-1")).toBe(true);
+  });
+
+  it("syncRun records the watermark, or the error and the next retry", async () => {
+    const h = harness({ regions: 3 });
+    h.mem.sync.policy = (region, now) =>
+      region === "eu-west-1"
+        ? { ok: false, watermark: null, detail: "connection refused" }
+        : { ok: true, watermark: new Date(now - 5_000).toISOString(), detail: "1200 rows" };
+    const ok = await run(h, [{ kind: "syncRun", id: "s1", description: "sync", region: "us-west-2" }]);
+    expect(ok.outcome).toBe("succeeded");
+    expect(h.stored().sync["us-west-2"]).toEqual({
+      lastSync: new Date(h.mem.clock.now() - 5_000).toISOString(),
+      status: "idle",
+      lastError: null,
+      nextRunAt: null,
+    });
+
+    const bad = await runPlan(
+      { ...plan([{ kind: "syncRun", id: "s2", description: "sync", region: "eu-west-1" }]), id: "op-2" },
+      h.options(),
+    );
+    expect(bad.outcome).toBe("failed");
+    expect(h.stored().sync["eu-west-1"]).toMatchObject({
+      status: "error",
+      lastError: "connection refused",
+      nextRunAt: new Date(h.mem.clock.now() + h.config.sync.retrySeconds * 1000).toISOString(),
+    });
+  });
+
+  it("parallel runs branches at once and fails when one fails, after the others finish", async () => {
+    const h = harness({ regions: 3 });
+    const start = h.mem.clock.now();
+    const ok = await run(h, [
+      {
+        kind: "parallel",
+        id: "par",
+        description: "both",
+        branches: [
+          [{ kind: "wait", id: "w1", description: "w1", seconds: 60 }],
+          [
+            { kind: "wait", id: "w2", description: "w2", seconds: 60 },
+            { kind: "syncRun", id: "s", description: "s", region: "us-west-2" },
+          ],
+        ],
+      },
+    ]);
+    expect(ok.outcome).toBe("succeeded");
+    expect(h.mem.clock.now() - start).toBe(60_000);
+
+    h.mem.database.failFailover = new Error("nope");
+    const bad = await runPlan(
+      {
+        ...plan([
+          {
+            kind: "parallel",
+            id: "par",
+            description: "both",
+            branches: [
+              [{ kind: "dbFailover", id: "db", description: "db", to: "eu-west-1", detachFallback: false }],
+              [{ kind: "syncRun", id: "s", description: "s", region: "eu-west-1" }],
+            ],
+          },
+        ]),
+        id: "op-3",
+      },
+      h.options(),
+    );
+    expect(bad.outcome).toBe("failed");
+    expect(bad.reason).toMatch(/branch 1 step db: managed failover to eu-west-1 failed: nope/);
+    expect(h.mem.log.of("sync", "run").map((e) => e.detail.region)).toEqual(["us-west-2", "eu-west-1"]);
+  });
+
+  it("stackUpdate never targets a region the live state excludes, whatever the plan said", async () => {
+    const base = initialState(harness({ regions: 3 }).config);
+    const state = {
+      ...base,
+      regions: { ...base.regions, "eu-west-1": { ...base.regions["eu-west-1"], excluded: true } },
+    };
+    const h = harness({ regions: 3, state });
+    await run(h, [
+      { kind: "stackUpdate", id: "u1", description: "u1", targets: ["us-west-2", "eu-west-1"] },
+      { kind: "stackUpdate", id: "u2", description: "u2" },
+      { kind: "stackUpdate", id: "u3", description: "u3", targets: ["eu-west-1"] },
+    ]);
+    expect(h.mem.stack.calls.map((c) => [c.targets, c.excludes])).toEqual([
+      [["us-west-2"], ["eu-west-1"]],
+      [undefined, ["eu-west-1"]],
+    ]);
+    expect(
+      h
+        .stored()
+        .history.at(-1)
+        ?.steps.find((s) => s.id === "u3")?.detail,
+    ).toMatch(/nothing to update/);
+  });
+
+  it("patchState writes the writer and regions; the state revision grows with every write", async () => {
+    const h = harness({ regions: 3 });
+    await run(h, [
+      {
+        kind: "patchState",
+        id: "p",
+        description: "p",
+        patch: { writer: "us-west-2", regions: { "eu-west-1": { drained: true } } },
+      },
+    ]);
+    const s = h.stored();
+    expect(s.writer).toBe("us-west-2");
+    expect(s.regions["eu-west-1"].drained).toBe(true);
+    expect(s.revision).toBe(h.mem.state.writes);
+  });
+});

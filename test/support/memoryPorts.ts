@@ -1,0 +1,675 @@
+import type { EnvironmentConfig } from "../../components/config";
+import { type OperationalState, parseState, reconcileState } from "../../components/operationalState";
+import { type RegionPlan, planTopology } from "../../components/topology";
+import {
+  type ChangeSummary,
+  type Clock,
+  type GlobalClusterView,
+  type GlobalDatabase,
+  type HealthSample,
+  type HealthSource,
+  type Lease,
+  LeaseHeldError,
+  LeaseLostError,
+  type MetricPoint,
+  type MetricsSource,
+  type Ports,
+  type RegionEndpoint,
+  type StackEngine,
+  type StackHistoryEntry,
+  StateConflictError,
+  type StateStore,
+  type StoredState,
+  type SyncJobs,
+  type SyncRunResult,
+  type UpdateOptions,
+  type UpdateResult,
+} from "../../automation/ports";
+
+/**
+ * In-memory fakes of every port, for executor, drill and failover tests. They behave like the real
+ * adapters where the controller depends on it (conditional writes, lease expiry, a stack that
+ * renders the stored operational state through the topology, per-probe timeouts) and record every
+ * side effect in one ordered log, so a test can assert what happened and how often.
+ *
+ * Every fake waits only on the shared VirtualClock; nothing here uses real time.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Effects log
+
+export interface Effect {
+  readonly port: "state" | "lease" | "stack" | "health" | "metrics" | "database" | "sync";
+  readonly action: string;
+  /** Virtual time of the call. */
+  readonly at: number;
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+export class EffectLog {
+  readonly entries: Effect[] = [];
+
+  constructor(private readonly clock: Clock) {}
+
+  add(port: Effect["port"], action: string, detail: Record<string, unknown> = {}): void {
+    this.entries.push({ port, action, at: this.clock.now(), detail });
+  }
+
+  of(port: Effect["port"], action?: string): Effect[] {
+    return this.entries.filter((e) => e.port === port && (action === undefined || e.action === action));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clock
+
+interface Timer {
+  readonly at: number;
+  readonly seq: number;
+  readonly fire: () => void;
+}
+
+/**
+ * Virtual time. In `auto` mode (the default) it jumps to the next timer as soon as every pending
+ * promise chain has settled, so a 300-second health gate runs in milliseconds while concurrent
+ * sleepers (a lease keeper beside a step) still wake in time order. With `auto: false` tests move
+ * time themselves with `advance`.
+ */
+export class VirtualClock implements Clock {
+  private t: number;
+  private seq = 0;
+  private timers: Timer[] = [];
+  private pumping = false;
+
+  constructor(
+    start = Date.UTC(2025, 0, 1),
+    private readonly auto = true,
+  ) {
+    this.t = start;
+  }
+
+  now(): number {
+    return this.t;
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted === true) {
+        reject(abortReason(signal));
+        return;
+      }
+      const onAbort = (): void => {
+        this.timers = this.timers.filter((x) => x !== timer);
+        reject(abortReason(signal));
+      };
+      const timer: Timer = {
+        at: this.t + Math.max(0, ms),
+        seq: this.seq++,
+        fire: () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.timers.push(timer);
+      if (this.auto) this.pump();
+    });
+  }
+
+  /** Timers waiting to fire. */
+  get pending(): number {
+    return this.timers.length;
+  }
+
+  /** Moves time forward by `ms`, firing due timers in order and letting each wake-up run. */
+  async advance(ms: number): Promise<void> {
+    const target = this.t + ms;
+    for (;;) {
+      await settle();
+      const next = this.earliest();
+      if (next === undefined || next.at > target) break;
+      this.fireTimer(next);
+    }
+    this.t = target;
+    await settle();
+  }
+
+  private earliest(): Timer | undefined {
+    return this.timers.reduce<Timer | undefined>(
+      (best, x) =>
+        best === undefined || x.at < best.at || (x.at === best.at && x.seq < best.seq) ? x : best,
+      undefined,
+    );
+  }
+
+  private fireTimer(timer: Timer): void {
+    this.timers = this.timers.filter((x) => x !== timer);
+    this.t = Math.max(this.t, timer.at);
+    timer.fire();
+  }
+
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    void (async () => {
+      try {
+        for (;;) {
+          await settle();
+          const next = this.earliest();
+          if (next === undefined) return;
+          this.fireTimer(next);
+        }
+      } finally {
+        this.pumping = false;
+      }
+    })();
+  }
+}
+
+/** Lets every queued promise continuation run (a few macrotask turns). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 3; i++) await new Promise<void>((r) => setImmediate(r));
+}
+
+function abortReason(signal: AbortSignal | undefined): unknown {
+  return signal?.reason ?? new DOMException("The operation was aborted", "AbortError");
+}
+
+// ---------------------------------------------------------------------------------------------
+// State store
+
+/**
+ * A conditional-write store with a lease, like the file and S3 stores. Documents are stored as
+ * JSON text and validated on read, so a test sees exactly what another process would.
+ */
+export class MemoryStateStore implements StateStore {
+  readonly location = "memory://operational-state";
+  private doc: { text: string; etag: string } | null = null;
+  private lease: Lease | null = null;
+  private version = 0;
+  /** Number of write attempts so far. */
+  writes = 0;
+  /** Return an error to make write attempt `n` (1-based) fail before it lands. */
+  failWrite: ((n: number, state: OperationalState) => Error | undefined) | undefined;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly log: EffectLog,
+    initial: OperationalState | null = null,
+  ) {
+    if (initial !== null) this.doc = { text: JSON.stringify(initial), etag: this.nextEtag() };
+  }
+
+  async read(): Promise<StoredState | null> {
+    if (this.doc === null) return null;
+    return { state: parseState(JSON.parse(this.doc.text), this.location), etag: this.doc.etag };
+  }
+
+  async write(state: OperationalState, expectedEtag: string | null): Promise<string> {
+    const n = ++this.writes;
+    const injected = this.failWrite?.(n, state);
+    if (injected !== undefined) throw injected;
+    if ((this.doc?.etag ?? null) !== expectedEtag) throw new StateConflictError(this.location);
+    this.doc = { text: JSON.stringify(parseState(state, this.location)), etag: this.nextEtag() };
+    this.log.add("state", "write", { revision: state.revision });
+    return this.doc.etag;
+  }
+
+  /** The stored document (not a copy to write back: use write for that). */
+  get current(): OperationalState | null {
+    return this.doc === null ? null : parseState(JSON.parse(this.doc.text), this.location);
+  }
+
+  /** Replaces the document as another writer would (bumps the etag). */
+  overwrite(state: OperationalState): void {
+    this.doc = { text: JSON.stringify(state), etag: this.nextEtag() };
+  }
+
+  async acquireLease(holder: string, operation: string, ttlMs: number): Promise<Lease> {
+    const now = this.clock.now();
+    const held = this.lease;
+    if (held !== null && held.expiresAt > now && held.holder !== holder) {
+      throw new LeaseHeldError(held.holder, held.operation, held.expiresAt);
+    }
+    this.lease = { holder, operation, expiresAt: now + ttlMs, etag: this.nextEtag() };
+    this.log.add("lease", "acquire", { holder, operation });
+    return this.lease;
+  }
+
+  async renewLease(lease: Lease, ttlMs: number): Promise<Lease> {
+    if (this.lease === null || this.lease.holder !== lease.holder || this.lease.etag !== lease.etag) {
+      throw new LeaseLostError(lease.holder);
+    }
+    this.lease = { ...lease, expiresAt: this.clock.now() + ttlMs, etag: this.nextEtag() };
+    this.log.add("lease", "renew", { holder: lease.holder });
+    return this.lease;
+  }
+
+  async releaseLease(lease: Lease): Promise<void> {
+    if (this.lease !== null && this.lease.holder === lease.holder) {
+      this.lease = null;
+      this.log.add("lease", "release", { holder: lease.holder });
+    }
+  }
+
+  async readLease(): Promise<Lease | null> {
+    return this.lease;
+  }
+
+  private nextEtag(): string {
+    return `"${++this.version}"`;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stack
+
+export interface StackCall {
+  readonly op: "up" | "preview" | "refresh";
+  readonly targets: readonly string[] | undefined;
+  readonly excludes: readonly string[] | undefined;
+  readonly message: string | undefined;
+}
+
+/**
+ * A stack whose "resources" are each region's plan from planTopology. `up` reads the stored
+ * operational state (as the program does) and renders it for the targeted regions, leaving
+ * excluded and untargeted regions as they were; `deployed` is what each region runs now.
+ */
+export class MemoryStackEngine implements StackEngine {
+  readonly calls: StackCall[] = [];
+  readonly deployed: Record<string, RegionPlan> = {};
+  /** Virtual time each update takes. */
+  updateMs = 0;
+  /** Return an error to make update `n` (1-based) fail; it is checked before anything changes. */
+  failUp: ((call: StackCall, n: number) => Error | undefined) | undefined;
+  /** Runs after update `n` changed the regions and before it returns (e.g. to kill the run then). */
+  afterUp: ((call: StackCall, n: number) => void) | undefined;
+  private ups = 0;
+
+  constructor(
+    private readonly config: EnvironmentConfig,
+    private readonly store: StateStore,
+    private readonly clock: Clock,
+    private readonly log: EffectLog,
+    initial: OperationalState | null,
+  ) {
+    for (const r of planTopology(config, initial).regions) this.deployed[r.region] = r;
+  }
+
+  async up(options: UpdateOptions = {}): Promise<UpdateResult> {
+    const call = this.call("up", options);
+    const n = ++this.ups;
+    const injected = this.failUp?.(call, n);
+    if (injected !== undefined) {
+      this.log.add("stack", "up-failed", { targets: call.targets, error: injected.message });
+      throw injected;
+    }
+    const start = this.clock.now();
+    if (this.updateMs > 0) await this.clock.sleep(this.updateMs, options.signal);
+    options.signal?.throwIfAborted();
+    const stored = await this.store.read();
+    const changed = this.render(stored?.state ?? null, call);
+    this.log.add("stack", "up", {
+      targets: call.targets,
+      excludes: call.excludes,
+      versions: Object.fromEntries(changed.map((r) => [r, this.deployed[r].app.servingVersion])),
+      apps: Object.fromEntries(changed.map((r) => [r, describeApp(this.deployed[r])])),
+    });
+    this.afterUp?.(call, n);
+    return { changes: { update: changed.length }, outputs: {}, durationMs: this.clock.now() - start };
+  }
+
+  async preview(options: UpdateOptions = {}): Promise<ChangeSummary> {
+    const call = this.call("preview", options);
+    const state = options.stateOverride ?? (await this.store.read())?.state ?? null;
+    const plan = planTopology(this.config, state);
+    const steps = this.selected(call)
+      .filter(
+        (r) => JSON.stringify(plan.regions.find((p) => p.region === r)) !== JSON.stringify(this.deployed[r]),
+      )
+      .map((r) => ({ op: "update", urn: regionUrn(r), type: "regionctl:index:RegionStack" }));
+    const same = this.selected(call).length - steps.length;
+    return { changes: { update: steps.length, same }, steps };
+  }
+
+  async refresh(options: UpdateOptions = {}): Promise<ChangeSummary> {
+    this.call("refresh", options);
+    return { changes: { same: Object.keys(this.deployed).length }, steps: [] };
+  }
+
+  async outputs(): Promise<Record<string, unknown>> {
+    return { regions: structuredClone(this.deployed) };
+  }
+
+  async history(limit?: number): Promise<StackHistoryEntry[]> {
+    const ups = this.calls.filter((c) => c.op === "up");
+    return ups.slice(-(limit ?? ups.length)).map((c, i) => ({
+      version: i + 1,
+      kind: "update",
+      result: "succeeded",
+      startTime: new Date(this.clock.now()).toISOString(),
+      message: c.message ?? "",
+    }));
+  }
+
+  /** Serving version of every region, as deployed. */
+  versions(): Record<string, string> {
+    return Object.fromEntries(Object.entries(this.deployed).map(([r, p]) => [r, p.app.servingVersion]));
+  }
+
+  private call(op: StackCall["op"], options: UpdateOptions): StackCall {
+    const call: StackCall = {
+      op,
+      targets: options.targets?.regions === undefined ? undefined : [...options.targets.regions],
+      excludes: options.excludes?.regions === undefined ? undefined : [...options.excludes.regions],
+      message: options.message,
+    };
+    this.calls.push(call);
+    return call;
+  }
+
+  private selected(call: StackCall): string[] {
+    const all = this.config.regions.map((r) => r.region);
+    return (call.targets ?? all).filter((r) => !(call.excludes ?? []).includes(r));
+  }
+
+  private render(state: OperationalState | null, call: StackCall): string[] {
+    const plan = planTopology(this.config, state === null ? null : reconcileState(this.config, state));
+    const selected = this.selected(call);
+    for (const r of plan.regions) {
+      if (selected.includes(r.region)) this.deployed[r.region] = r;
+    }
+    return selected;
+  }
+}
+
+/** One line per region's app, e.g. "blue 1.0.0 x3, green 2.0.0 x1, selector both, weight 10". */
+export function describeApp(plan: RegionPlan): string {
+  const slots = plan.app.slots.map((s) => `${s.color} ${s.version ?? "-"} x${s.replicas}`).join(", ");
+  return `${slots}, selector ${plan.app.selectorColor ?? "both"}, weight ${plan.app.canaryWeight ?? "-"}`;
+}
+
+export function regionUrn(region: string): string {
+  return `urn:pulumi:test::regionctl::regionctl:index:RegionStack::${region}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Health
+
+/** What a region answers: healthy or not, a full sample, or no answer at all ("hang"). */
+export type HealthAnswer = boolean | "hang" | Omit<HealthSample, "region" | "at">;
+export type HealthPolicy = (region: string, now: number) => HealthAnswer;
+
+/**
+ * Observes every region at once, each probe bounded by `probeTimeoutMs` like the real adapter,
+ * so a hanging region answers "timed out" without delaying the others. `hangAll` makes the whole
+ * source hang (a broken adapter), for testing the gate's own deadline.
+ */
+export class MemoryHealthSource implements HealthSource {
+  probeTimeoutMs = 6_000;
+  hangAll = false;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly log: EffectLog,
+    public policy: HealthPolicy = () => true,
+  ) {}
+
+  async observe(regions: readonly RegionEndpoint[], signal?: AbortSignal): Promise<HealthSample[]> {
+    this.log.add("health", "observe", { regions: regions.map((r) => r.region) });
+    if (this.hangAll) {
+      await new Promise<never>((_, reject) =>
+        signal?.addEventListener("abort", () => reject(abortReason(signal))),
+      );
+    }
+    return Promise.all(regions.map((r) => this.probe(r.region, signal)));
+  }
+
+  private async probe(region: string, signal?: AbortSignal): Promise<HealthSample> {
+    const answer = this.policy(region, this.clock.now());
+    if (answer === "hang") {
+      await this.clock.sleep(this.probeTimeoutMs, signal);
+      return {
+        region,
+        at: this.clock.now(),
+        checkerFraction: null,
+        probeOk: false,
+        detail: "probe timed out",
+      };
+    }
+    const at = this.clock.now();
+    if (typeof answer === "boolean") {
+      return {
+        region,
+        at,
+        checkerFraction: answer ? 1 : 0,
+        probeOk: answer,
+        detail: answer ? "200 OK" : "503 Service Unavailable",
+      };
+    }
+    return { region, at, ...answer };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metrics
+
+export interface ErrorRateQuery {
+  readonly region: string;
+  readonly color?: "blue" | "green";
+  readonly startMs: number;
+  readonly endMs: number;
+}
+
+/** An error rate, no data (null), or a failing query (an Error, thrown). */
+export type ErrorRatePolicy = (query: ErrorRateQuery) => number | null | Error;
+
+export class MemoryMetricsSource implements MetricsSource {
+  constructor(
+    private readonly log: EffectLog,
+    public policy: ErrorRatePolicy = () => 0,
+  ) {}
+
+  async errorRate(query: {
+    readonly region: string;
+    readonly color?: "blue" | "green";
+    readonly startMs: number;
+    readonly endMs: number;
+    readonly periodSeconds: number;
+  }): Promise<MetricPoint[]> {
+    this.log.add("metrics", "errorRate", { region: query.region, color: query.color });
+    const value = this.policy(query);
+    if (value instanceof Error) throw value;
+    return value === null ? [] : [{ at: query.endMs, value }];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Database
+
+/**
+ * An Aurora global database. `failover` and `switchover` leave the writer unset for
+ * `promotionMs` (as Aurora does mid-promotion); `describe` shows the new writer after that.
+ */
+export class MemoryGlobalDatabase implements GlobalDatabase {
+  writer: string | null;
+  lag: Record<string, number | null>;
+  promotionMs = 30_000;
+  /** Set to make the next calls of that kind throw. */
+  failFailover: Error | undefined;
+  failSwitchover: Error | undefined;
+  failRemove: Error | undefined;
+  readonly detached = new Set<string>();
+  private pending: { to: string; at: number } | null = null;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly log: EffectLog,
+    readonly id: string,
+    regions: readonly string[],
+    writer: string,
+  ) {
+    this.writer = writer;
+    this.lag = Object.fromEntries(regions.filter((r) => r !== writer).map((r) => [r, 0.5]));
+  }
+
+  async describe(viaRegion: string): Promise<GlobalClusterView> {
+    this.log.add("database", "describe", { via: viaRegion });
+    this.settle();
+    const regions = [...new Set([...(this.writer === null ? [] : [this.writer]), ...Object.keys(this.lag)])];
+    return {
+      id: this.id,
+      writer: this.writer,
+      status: this.pending === null ? "available" : "failing-over",
+      members: regions
+        .filter((r) => !this.detached.has(r))
+        .map((region) => ({
+          region,
+          clusterArn: `arn:aws:rds:${region}:123456789012:cluster:${this.id}-${region}`,
+          isWriter: region === this.writer,
+          status: "connected",
+          lagSeconds: region === this.writer ? null : (this.lag[region] ?? null),
+        })),
+    };
+  }
+
+  async failover(toRegion: string, viaRegion: string): Promise<void> {
+    this.log.add("database", "failover", { to: toRegion, via: viaRegion });
+    if (this.failFailover !== undefined) throw this.failFailover;
+    this.promote(toRegion);
+  }
+
+  async switchover(toRegion: string, viaRegion: string): Promise<void> {
+    this.log.add("database", "switchover", { to: toRegion, via: viaRegion });
+    if (this.failSwitchover !== undefined) throw this.failSwitchover;
+    this.promote(toRegion);
+  }
+
+  async removeFromGlobal(region: string, viaRegion: string): Promise<void> {
+    this.log.add("database", "removeFromGlobal", { region, via: viaRegion });
+    if (this.failRemove !== undefined) throw this.failRemove;
+    this.detached.add(region);
+    this.writer = region;
+  }
+
+  private promote(to: string): void {
+    const old = this.writer;
+    this.writer = null;
+    this.pending = { to, at: this.clock.now() + this.promotionMs };
+    if (old !== null) this.lag[old] = 0;
+    delete this.lag[to];
+  }
+
+  private settle(): void {
+    if (this.pending !== null && this.clock.now() >= this.pending.at) {
+      this.writer = this.pending.to;
+      this.pending = null;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sync jobs
+
+export type SyncPolicy = (region: string, now: number) => SyncRunResult;
+
+export class MemorySyncJobs implements SyncJobs {
+  runMs = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly log: EffectLog,
+    public policy: SyncPolicy = (_region, now) => ({
+      ok: true,
+      watermark: new Date(now).toISOString(),
+      detail: "synced",
+    }),
+  ) {}
+
+  async run(region: string, signal?: AbortSignal): Promise<SyncRunResult> {
+    this.log.add("sync", "run", { region });
+    if (this.runMs > 0) await this.clock.sleep(this.runMs, signal);
+    return this.policy(region, this.clock.now());
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Everything together
+
+export interface MemoryPortsOptions {
+  /** The stored state to start from; null: nothing stored yet (the config's initial state renders). */
+  readonly state?: OperationalState | null;
+  readonly clock?: VirtualClock;
+}
+
+export interface MemoryPorts {
+  readonly ports: Ports;
+  readonly clock: VirtualClock;
+  readonly log: EffectLog;
+  readonly state: MemoryStateStore;
+  readonly stack: MemoryStackEngine;
+  readonly health: MemoryHealthSource;
+  readonly metrics: MemoryMetricsSource;
+  readonly database: MemoryGlobalDatabase;
+  readonly sync: MemorySyncJobs;
+}
+
+export function memoryPorts(config: EnvironmentConfig, options: MemoryPortsOptions = {}): MemoryPorts {
+  const clock = options.clock ?? new VirtualClock();
+  const log = new EffectLog(clock);
+  const initial = options.state ?? null;
+  const state = new MemoryStateStore(clock, log, initial);
+  const stack = new MemoryStackEngine(config, state, clock, log, initial);
+  const health = new MemoryHealthSource(clock, log);
+  const metrics = new MemoryMetricsSource(log);
+  const regions = config.regions.map((r) => r.region);
+  const database = new MemoryGlobalDatabase(
+    clock,
+    log,
+    `${config.environment}-global`,
+    regions,
+    initial?.writer ?? config.writer,
+  );
+  const sync = new MemorySyncJobs(clock, log);
+  return {
+    ports: { clock, state, stack, health, metrics, database, sync },
+    clock,
+    log,
+    state,
+    stack,
+    health,
+    metrics,
+    database,
+    sync,
+  };
+}
+
+/** How each application version behaves in the fake cloud. Versions not listed are healthy with no errors. */
+export interface VersionBehaviour {
+  readonly healthy?: boolean;
+  readonly errorRate?: number;
+}
+
+/**
+ * Makes health and metrics follow what the stack deployed: a region is healthy unless the version
+ * it serves is unhealthy, and a colour's error rate is its version's. The usual setup for release
+ * tests (a bad version fails its gate or its canary analysis wherever it is deployed).
+ */
+export function followDeployedVersions(
+  mem: MemoryPorts,
+  versions: Readonly<Record<string, VersionBehaviour>>,
+): void {
+  const behaviour = (v: string | null): VersionBehaviour => (v === null ? {} : (versions[v] ?? {}));
+  mem.health.policy = (region) =>
+    behaviour(mem.stack.deployed[region]?.app.servingVersion ?? null).healthy ?? true;
+  mem.metrics.policy = (q) => {
+    const plan = mem.stack.deployed[q.region];
+    if (plan === undefined) return null;
+    const version =
+      q.color === undefined
+        ? plan.app.servingVersion
+        : (plan.app.slots.find((s) => s.color === q.color)?.version ?? null);
+    return behaviour(version).errorRate ?? 0;
+  };
+}
