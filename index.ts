@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { buildEnvironment } from "./components/environment";
-import { loadOperationalState } from "./components/loadOperationalState";
+import { readProgramState } from "./components/programState";
 import { readStackConfig } from "./components/stackConfig";
 
 // The regionctl program: desired state from the stack config, operational state (writer, slots,
@@ -8,7 +8,7 @@ import { readStackConfig } from "./components/stackConfig";
 const config = readStackConfig();
 
 const environment = pulumi.output(
-  loadOperationalState(config.stateStore, { stack: pulumi.getStack(), environment: config.environment }).then(
+  readProgramState(config).then(
     (state) => buildEnvironment(config, state),
     (e: Error) => {
       throw new pulumi.RunError(e.message);

@@ -1,0 +1,43 @@
+import type { Policies } from "@pulumi/policy";
+import { auroraBackupRetention } from "./policies/auroraBackupRetention";
+import {
+  auroraDeletionProtection,
+  auroraDeletionProtectionNonProd,
+} from "./policies/auroraDeletionProtection";
+import { auroraEncryptionRegionalKms } from "./policies/auroraEncryptionRegionalKms";
+import { auroraGlobalClusterRegions } from "./policies/auroraGlobalClusterRegions";
+import { auroraNoPublicInstances } from "./policies/auroraNoPublicInstances";
+import { databasePasswordSecret } from "./policies/databasePasswordSecret";
+import { kubernetesDeploymentProbesLimits } from "./policies/kubernetesDeploymentProbesLimits";
+import { kubernetesSyncCronJobForbid } from "./policies/kubernetesSyncCronJobForbid";
+import { route53HealthCheckHttps } from "./policies/route53HealthCheckHttps";
+import { route53HealthCheckTiming } from "./policies/route53HealthCheckTiming";
+import { route53HealthCheckedTtl } from "./policies/route53HealthCheckedTtl";
+import { route53RoutedRecordsHealthChecked } from "./policies/route53RoutedRecordsHealthChecked";
+import { stackFailoverPrimary } from "./policies/stackFailoverPrimary";
+import { stackRegionCoverage } from "./policies/stackRegionCoverage";
+import { stackSingleWriter } from "./policies/stackSingleWriter";
+
+/** Every policy of the pack, in the order they are reported. Shared by the pack and `regionctl validate`. */
+export const policies: Policies = [
+  auroraEncryptionRegionalKms,
+  auroraDeletionProtection,
+  auroraDeletionProtectionNonProd,
+  auroraBackupRetention,
+  auroraNoPublicInstances,
+  auroraGlobalClusterRegions,
+  route53RoutedRecordsHealthChecked,
+  route53HealthCheckTiming,
+  route53HealthCheckedTtl,
+  route53HealthCheckHttps,
+  kubernetesDeploymentProbesLimits,
+  kubernetesSyncCronJobForbid,
+  databasePasswordSecret,
+  stackRegionCoverage,
+  stackSingleWriter,
+  stackFailoverPrimary,
+];
+
+/** Enforcement of policies that do not set their own; the pack's default, as in index.ts. */
+export const PACK_ENFORCEMENT = "mandatory" as const;
+export const PACK_NAME = "regionctl";
