@@ -1,0 +1,243 @@
+import type { Strategy } from "../../components/config";
+import { reconcileState } from "../../components/operationalState";
+import { type OperationResult, runPlan } from "../executor";
+import { healthView, regionAvailable } from "../health/healthView";
+import { planFailback } from "../plans/failback";
+import { planPromotion } from "../plans/promotion";
+import { type Plan, type Refusal, isRefusal } from "../plans/steps";
+import { planSwitchover } from "../plans/switchover";
+import { type GlobalClusterView, LeaseHeldError } from "../ports";
+import {
+  type Decision,
+  type TickReport,
+  type Watcher,
+  type WatcherOptions,
+  createWatcher,
+} from "../watch/watcher";
+import { sequence } from "./random";
+import type { SimCloud } from "./simCloud";
+import type { SimPorts } from "./simPorts";
+
+/** A plan rewrite the benchmark's baseline passes in (sequential failover steps). */
+export type PlanTransform = (plan: Plan) => Plan;
+
+const WATCHER = "drill-watcher";
+const OPERATOR = "drill-operator";
+/** A person whose command was refused because another operation runs tries again this often. */
+const RETRY_SECONDS = 60;
+const RETRIES = 30;
+
+/**
+ * The controller under drill: the real watcher, planners and executor, on the simulated ports. The
+ * watcher ticks on its own (every health check interval); the scenario's planned operations are
+ * what a person would run (`regionctl deploy`, `switchover`, `failback`).
+ */
+export class DrillController {
+  readonly watcher: Watcher;
+  /** Decisions as tags (`failover:reported`), for the scenario's expectations. */
+  readonly decisionTags = new Set<string>();
+  /** Operations that threw instead of ending with a recorded outcome. */
+  readonly errors: { id: string; message: string }[] = [];
+  private readonly pending = new Set<Promise<void>>();
+  private lastDecisions = new Map<string, string>();
+  private stopped = false;
+  private opSeq = 0;
+
+  constructor(
+    private readonly cloud: SimCloud,
+    private readonly ports: SimPorts,
+    transform: PlanTransform | null,
+  ) {
+    const options: WatcherOptions & { readonly transformPlan?: PlanTransform } = {
+      config: cloud.config,
+      ports,
+      holder: WATCHER,
+      stack: "drill",
+      random: sequence(cloud.seed),
+      ...(transform === null ? {} : { transformPlan: transform }),
+    };
+    this.watcher = createWatcher(options);
+  }
+
+  /**
+   * Ticks the watcher at a fixed rate, one health check interval apart, until `stop`. A tick that
+   * waited on a probe timeout does not push the next one back.
+   */
+  startWatcher(): void {
+    const clock = this.cloud.clock;
+    const interval = this.cloud.scenario.healthCheck.intervalSeconds * 1000;
+    this.track(
+      (async () => {
+        let next = clock.now();
+        while (!this.stopped) {
+          const report = await this.watcher.tick();
+          this.logTick(report);
+          if (this.stopped) break;
+          next += interval;
+          while (next < clock.now()) next += interval;
+          await clock.sleep(next - clock.now());
+        }
+      })(),
+      "watcher",
+    );
+  }
+
+  /** No more ticks; operations in flight run to their end. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** Resolves when the watcher loop and every operation started have ended. */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+    await this.watcher.settled();
+  }
+
+  /** An operation (the watcher's or a person's) is still running. */
+  busy(): boolean {
+    return this.pending.size > 1 || this.watcher.running !== null;
+  }
+
+  private track(p: Promise<void>, id: string): void {
+    const wrapped = p.catch((err: unknown) => {
+      this.errors.push({ id, message: err instanceof Error ? err.message : String(err) });
+    });
+    this.pending.add(wrapped);
+    void wrapped.finally(() => this.pending.delete(wrapped));
+  }
+
+  private logTick(report: TickReport): void {
+    const seen = new Set<string>();
+    for (const d of report.decisions) {
+      const key = `${d.kind}/${d.region ?? ""}`;
+      seen.add(key);
+      const text = this.decisionText(d, report.exitCode);
+      if (this.lastDecisions.get(key) === text) continue;
+      this.lastDecisions.set(key, text);
+      if (d.action === "deferred") continue;
+      this.decisionTags.add(`${d.kind}:${d.action}`);
+      this.cloud.recorder.log("controller", "decision", text, d.region);
+    }
+    for (const key of [...this.lastDecisions.keys()]) if (!seen.has(key)) this.lastDecisions.delete(key);
+    for (const e of report.events) {
+      this.cloud.recorder.log("controller", `health-${e.kind}`, `watcher: ${e.region} ${e.kind}`, e.region);
+    }
+  }
+
+  private decisionText(d: Decision, exitCode: number): string {
+    const tail = [
+      d.rule === undefined ? null : `rule ${d.rule}`,
+      d.command === undefined ? null : `run: ${d.command}`,
+      d.action === "reported" && exitCode === 1 ? "exit 1" : null,
+    ]
+      .filter((x) => x !== null)
+      .join("; ");
+    return `${d.kind} ${d.action}: ${d.summary}${tail === "" ? "" : ` (${tail})`}`;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // What a person runs
+
+  deploy(version: string, strategy: Strategy | undefined): void {
+    this.operate(`deploy ${version}`, async () => {
+      const stored = await this.ports.state.read();
+      return planPromotion(this.cloud.config, stored?.state ?? null, version, {
+        strategy,
+        id: `deploy-${version}-${++this.opSeq}`,
+      });
+    });
+  }
+
+  switchover(to: string): void {
+    this.operate(`switchover to ${to}`, async () => {
+      const { state, health, database } = await this.view();
+      const d = planSwitchover({
+        config: this.cloud.config,
+        state,
+        health,
+        database,
+        to,
+        id: `switchover-${++this.opSeq}`,
+      });
+      return d.refused ? d : d.plan;
+    });
+  }
+
+  failback(): void {
+    this.operate("failback", async () => {
+      const { state, health, database } = await this.view();
+      const d = planFailback({
+        config: this.cloud.config,
+        state,
+        health,
+        database,
+        id: `failback-${++this.opSeq}`,
+      });
+      return d.refused ? d : d.plan;
+    });
+  }
+
+  /** What a command sees before planning: the stored state, the watcher's health verdicts, the database. */
+  private async view() {
+    const stored = await this.ports.state.read();
+    const state = reconcileState(this.cloud.config, stored?.state ?? null);
+    const health = healthView(this.watcher.tracker, this.cloud.clock.now());
+    let database: GlobalClusterView | null = null;
+    for (const via of [state.writer, ...this.cloud.regions]) {
+      if (!regionAvailable(health, via)) continue;
+      try {
+        database = await this.ports.database.describe(via);
+        break;
+      } catch {
+        // the next healthy region's endpoint
+      }
+    }
+    return { state, health, database };
+  }
+
+  /** Plans and runs a person's command; refused for a busy environment, it is tried again later. */
+  private operate(what: string, plan: () => Promise<Plan | Refusal>): void {
+    const rec = this.cloud.recorder;
+    this.track(
+      (async () => {
+        for (let attempt = 1; attempt <= RETRIES; attempt++) {
+          const p = await plan();
+          const busy = isRefusal(p) && p.rule === "one-operation-at-a-time";
+          if (isRefusal(p) && !busy) {
+            this.decisionTags.add(`${what.split(" ")[0]}:refused`);
+            rec.log("controller", "decision", `${what} refused (rule ${p.rule}): ${p.reason} (exit 1)`);
+            return;
+          }
+          if (!isRefusal(p)) {
+            let result: OperationResult | null = null;
+            try {
+              rec.log("controller", "command", `operator runs ${what}`);
+              result = await runPlan(p, { config: this.cloud.config, ports: this.ports, holder: OPERATOR });
+            } catch (err) {
+              if (
+                !(err instanceof LeaseHeldError) &&
+                !(err instanceof Error && err.name === "OperationStateError")
+              )
+                throw err;
+            }
+            if (result !== null) {
+              rec.log(
+                "controller",
+                "command-result",
+                `${what}: ${result.outcome}${result.reason === undefined ? "" : ` (${result.reason})`}${result.outcome === "succeeded" ? "" : " (exit 1)"}`,
+              );
+              return;
+            }
+          }
+          rec.log(
+            "controller",
+            "command-busy",
+            `${what} waits: another operation is in flight (try ${attempt} of ${RETRIES})`,
+          );
+          await this.cloud.clock.sleep(RETRY_SECONDS * 1000);
+        }
+      })(),
+      what,
+    );
+  }
+}

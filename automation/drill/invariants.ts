@@ -1,0 +1,237 @@
+import type { OperationalState } from "../../components/operationalState";
+import { planTopology } from "../../components/topology";
+import { sampleHealthy } from "../health/sampleVerdict";
+import type { HealthSample } from "../ports";
+import { drillSeconds } from "./recorder";
+import type { SimCloud } from "./simCloud";
+import type { SimGlobalDatabase } from "./simDatabase";
+
+/** The safety rules every drill checks (DESIGN.md, idea 6). Names match the planners' rule names. */
+export const INVARIANTS = {
+  neverZeroServing: "never-zero-serving",
+  neverTwoWriters: "never-two-writers",
+  noPromotionWhileFailing: "no-promotion-while-failing",
+  noHalfFinishedVersion: "no-half-finished-version",
+  outcomeRecorded: "operation-outcome-recorded",
+} as const;
+
+export interface InvariantViolation {
+  readonly atSeconds: number;
+  readonly rule: string;
+  readonly region?: string;
+  readonly message: string;
+}
+
+export interface OperationSeen {
+  readonly id: string;
+  readonly kind: string;
+  readonly phase: string;
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  readonly reason: string | null;
+}
+
+const TERMINAL = new Set(["succeeded", "failed", "rolledback", "aborted"]);
+const IN_FLIGHT = new Set(["running", "compensating"]);
+
+/**
+ * Watches the drill as it runs: every state write, every stack update, every simulated second, and
+ * the end. A condition that holds over a stretch of time is reported once, when it starts.
+ */
+export class InvariantChecker {
+  readonly violations: InvariantViolation[] = [];
+  private readonly open = new Set<string>();
+  /** Consecutive unhealthy samples per region, as the controller saw them. */
+  private readonly failingStreak = new Map<string, number>();
+  /** Every operation seen in the state, with its latest phase: the history is bounded, this is not. */
+  readonly operations = new Map<string, OperationSeen>();
+
+  constructor(
+    private readonly cloud: SimCloud,
+    private readonly database: SimGlobalDatabase,
+    private readonly failureThreshold: number,
+  ) {}
+
+  private report(rule: string, message: string, region?: string): void {
+    const atSeconds = drillSeconds(this.cloud.clock.now());
+    this.violations.push(
+      region === undefined ? { atSeconds, rule, message } : { atSeconds, rule, region, message },
+    );
+    this.cloud.recorder.log("check", "violation", `${rule}: ${message}`, region);
+  }
+
+  /** Reports a lasting condition once per stretch. */
+  private hold(key: string, violated: boolean, rule: string, message: () => string, region?: string): void {
+    if (!violated) {
+      this.open.delete(key);
+    } else if (!this.open.has(key)) {
+      this.open.add(key);
+      this.report(rule, message(), region);
+    }
+  }
+
+  /** The controller's own view: regions whose last `failureThreshold` samples all failed. */
+  observe(sample: HealthSample): void {
+    const n = sampleHealthy(sample) ? 0 : (this.failingStreak.get(sample.region) ?? 0) + 1;
+    this.failingStreak.set(sample.region, n);
+  }
+
+  /**
+   * Failing as the controller knows it: marked out of service in the state, or faulted for a whole
+   * detection window (a check interval per failure, one more interval and a probe timeout) and seen
+   * failing that many times in a row by the controller's own observations.
+   */
+  private knownFailing(state: OperationalState | null): string[] {
+    const s = this.cloud.scenario.healthCheck;
+    const window = (s.intervalSeconds * (this.failureThreshold + 1) + s.timeoutSeconds) * 1000;
+    const now = this.cloud.clock.now();
+    return this.cloud.regions.filter((r) => {
+      const since = this.cloud.faultedSince(r, now);
+      const seen =
+        (this.failingStreak.get(r) ?? 0) >= this.failureThreshold && since !== null && now - since >= window;
+      const marked =
+        state?.regions[r] !== undefined && (state.regions[r].drained || state.regions[r].excluded);
+      return seen || marked;
+    });
+  }
+
+  onStateWrite(before: OperationalState | null, after: OperationalState): void {
+    const serving = Object.values(after.regions).filter((r) => !r.drained).length;
+    this.hold(
+      "state-zero-serving",
+      serving === 0 && this.cloud.anyRegionUp(),
+      INVARIANTS.neverZeroServing,
+      () => "the operational state takes every region out of traffic while a region is up",
+    );
+    const op = after.operation;
+    for (const o of [...after.history, ...(op === null ? [] : [op])]) {
+      const seen = this.operations.get(o.id);
+      if (seen === undefined || seen.phase !== o.phase || seen.reason !== o.reason) {
+        this.operations.set(o.id, {
+          id: o.id,
+          kind: o.kind,
+          phase: o.phase,
+          startedAt: o.startedAt,
+          finishedAt: o.finishedAt,
+          reason: o.reason,
+        });
+      }
+    }
+    const prev = before?.operation ?? null;
+    if (
+      prev !== null &&
+      op === null &&
+      !TERMINAL.has(after.history.find((h) => h.id === prev.id)?.phase ?? "")
+    ) {
+      this.report(
+        INVARIANTS.outcomeRecorded,
+        `operation ${prev.id} left the state without a recorded outcome`,
+      );
+    }
+    if (op === null && prev !== null) this.checkVersionsRecorded(after, false);
+  }
+
+  /** A stack update is starting: a promotion step must not run while a region is failing. */
+  onStackUpdate(state: OperationalState | null, regions: readonly string[]): void {
+    const op = state?.operation ?? null;
+    if (op === null || op.kind !== "deploy" || op.phase !== "running") return;
+    const failing = this.knownFailing(state);
+    if (failing.length > 0) {
+      this.report(
+        INVARIANTS.noPromotionWhileFailing,
+        `promotion ${op.id} updated ${regions.join(", ") || "the stack"} while ${failing.join(", ")} ${failing.length > 1 ? "were" : "was"} failing`,
+      );
+    }
+  }
+
+  /** Runs every simulated second. */
+  onSecond(ms: number): void {
+    const writers = this.database.writersNow();
+    this.hold(
+      "two-writers",
+      writers.length > 1,
+      INVARIANTS.neverTwoWriters,
+      () => `${writers.join(" and ")} both accept writes`,
+    );
+    const live = this.cloud.recordsInService();
+    this.hold(
+      "live-zero-serving",
+      live.length === 0 && this.cloud.anyRegionUp(ms),
+      INVARIANTS.neverZeroServing,
+      () => "no region's DNS record is in service while a region is up",
+    );
+  }
+
+  /**
+   * A region is on a half-finished version without a record when nothing in the state explains it:
+   * a canary split or a mixed fleet with no operation in flight and no failed release recorded, or
+   * (at the end) a region running something other than what the state says.
+   */
+  private checkVersionsRecorded(state: OperationalState, final: boolean): void {
+    if (state.operation !== null) return;
+    for (const [region, rs] of Object.entries(state.regions)) {
+      if (rs.canaryWeight !== null && rs.canaryWeight > 0 && rs.canaryWeight < 100) {
+        this.report(
+          INVARIANTS.noHalfFinishedVersion,
+          `${region} keeps a ${rs.canaryWeight} % canary with no operation in flight`,
+          region,
+        );
+      }
+    }
+    const versions = new Set(Object.values(state.regions).map((r) => r.version));
+    const recordedFailure = Object.values(state.regions).some(
+      (r) => r.releaseStatus === "failed" || r.releaseStatus === "rollback_failed" || r.excluded || r.drained,
+    );
+    if (versions.size > 1 && !recordedFailure) {
+      const list = Object.entries(state.regions)
+        .map(([r, s]) => `${r} ${s.version}`)
+        .join(", ");
+      this.report(
+        INVARIANTS.noHalfFinishedVersion,
+        `regions run different versions (${list}) with no operation in flight and no failed release recorded`,
+      );
+    }
+    if (!final) return;
+    const plan = planTopology(this.cloud.config, state);
+    const now = this.cloud.clock.now();
+    for (const rp of plan.regions) {
+      const rs = state.regions[rp.region];
+      const recorded =
+        rs.excluded || rs.note !== null || state.replicationQueue.some((q) => q.region === rp.region);
+      if (recorded || !this.cloud.controlPlaneUp(rp.region, now)) continue;
+      const app = this.cloud.appAt(rp.region, now);
+      if (JSON.stringify(app) !== JSON.stringify(rp.app)) {
+        this.report(
+          INVARIANTS.noHalfFinishedVersion,
+          `${rp.region} runs ${app.servingVersion} (${app.activeColor}${app.canaryWeight === null ? "" : `, canary ${app.canaryWeight} %`}) but the state says ${rp.app.servingVersion} (${rp.app.activeColor}), with no record of why`,
+          rp.region,
+        );
+      }
+    }
+  }
+
+  /** The end of the drill, once operations in flight have finished or stopped. */
+  finish(state: OperationalState | null, errors: readonly { id: string; message: string }[]): void {
+    for (const e of errors) {
+      this.report(
+        INVARIANTS.outcomeRecorded,
+        `operation ${e.id} ended with an error and no recorded outcome: ${e.message}`,
+      );
+    }
+    if (state === null) return;
+    const op = state.operation;
+    if (op !== null && IN_FLIGHT.has(op.phase)) {
+      this.report(
+        INVARIANTS.outcomeRecorded,
+        `operation ${op.id} is still ${op.phase} at the end of the drill`,
+      );
+    }
+    for (const seen of this.operations.values()) {
+      const current = op !== null && op.id === seen.id;
+      if (!current && !TERMINAL.has(seen.phase)) {
+        this.report(INVARIANTS.outcomeRecorded, `${seen.kind} operation ${seen.id} has no recorded outcome`);
+      }
+    }
+    this.checkVersionsRecorded(state, true);
+  }
+}

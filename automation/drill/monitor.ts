@@ -1,0 +1,156 @@
+import type { InvariantChecker } from "./invariants";
+import { drillSeconds } from "./recorder";
+import type { SimCloud } from "./simCloud";
+import type { SimGlobalDatabase } from "./simDatabase";
+
+/** One region at one instant, as the chart draws it. */
+export interface RegionFrame {
+  /** Clients are sent to it now (it is in Route 53's answer). */
+  readonly serving: boolean;
+  /** It answers, mostly without errors, within the timeout (the simulation's truth). */
+  readonly healthy: boolean;
+  /** Route 53's checkers see it healthy. */
+  readonly route53: boolean;
+  readonly version: string;
+  readonly writer: boolean;
+}
+
+/** A stretch of time in which a region's frame did not change. */
+export interface Segment extends RegionFrame {
+  readonly fromSeconds: number;
+  toSeconds: number;
+}
+
+/**
+ * Samples the simulated world every second between the clock's events: what clients resolve to,
+ * whether the writer accepts writes, each region's frame for the chart, and the per-second
+ * invariants. "Recovered" is the RTO's end condition: every client resolves to a healthy serving
+ * region and the writer accepts writes.
+ */
+export class Monitor {
+  readonly segments = new Map<string, Segment[]>();
+  /** Stretches (seconds, end exclusive) in which the service was not recovered. */
+  readonly outages: { from: number; to: number }[] = [];
+  private lastBadAnswerMs: number | null = null;
+  private lastAnswer = "";
+  private lastWriterOk = true;
+  private lastClientsOk = true;
+  private nextSampleMs: number;
+
+  constructor(
+    private readonly cloud: SimCloud,
+    private readonly database: SimGlobalDatabase,
+    private readonly checker: InvariantChecker,
+  ) {
+    this.nextSampleMs = cloud.clock.now();
+    for (const r of cloud.regions) this.segments.set(r, []);
+  }
+
+  /** Samples every whole second in [fromMs, toMs): the world is as the last event left it. */
+  sampleUntil(toMs: number): void {
+    while (this.nextSampleMs < toMs) {
+      this.sample(this.nextSampleMs);
+      this.nextSampleMs += 1000;
+    }
+  }
+
+  private sample(ms: number): void {
+    const cloud = this.cloud;
+    const s = drillSeconds(ms);
+    const answer = cloud.dnsAnswer(ms);
+    const answerOk = answer.length > 0 && answer.every((r) => cloud.actuallyHealthy(r, ms));
+    if (!answerOk) this.lastBadAnswerMs = ms;
+    // A client that resolved during the last bad second keeps that answer for a full TTL.
+    const clientsOk = this.lastBadAnswerMs === null || ms >= this.lastBadAnswerMs + 1000 + cloud.ttlMs;
+    const writerOk = this.database.writersNow().length === 1;
+    const ok = clientsOk && writerOk;
+
+    const key = answer.join(",");
+    if (key !== this.lastAnswer) {
+      cloud.recorder.log(
+        "cloud",
+        "dns-answer",
+        `Route 53 answers ${answer.join(", ") || "nothing"}${answerOk ? "" : " (not all healthy)"}`,
+        undefined,
+        ms,
+      );
+      this.lastAnswer = key;
+    }
+    if (clientsOk !== this.lastClientsOk) {
+      cloud.recorder.log(
+        "cloud",
+        clientsOk ? "clients-recovered" : "clients-impacted",
+        clientsOk
+          ? "every client resolves to a healthy serving region"
+          : "some clients resolve to an unhealthy region",
+        undefined,
+        ms,
+      );
+      this.lastClientsOk = clientsOk;
+    }
+    if (writerOk !== this.lastWriterOk) {
+      const writers = this.database.writersNow();
+      cloud.recorder.log(
+        "cloud",
+        writerOk ? "writes-accepted" : "writes-refused",
+        writerOk ? `the writer (${writers.join(", ")}) accepts writes` : "no writer accepts writes",
+        undefined,
+        ms,
+      );
+      this.lastWriterOk = writerOk;
+    }
+    const last = this.outages[this.outages.length - 1];
+    if (!ok) {
+      if (last !== undefined && last.to === s) last.to = s + 1;
+      else this.outages.push({ from: s, to: s + 1 });
+    }
+
+    const writer = this.database.writerRegion();
+    const writers = this.database.writersNow();
+    for (const region of cloud.regions) {
+      const frame: RegionFrame = {
+        serving: answer.includes(region),
+        healthy: cloud.actuallyHealthy(region, ms),
+        route53: cloud.route53Healthy(region, ms),
+        version: cloud.servedVersion(region, ms),
+        writer: writer === region || writers.includes(region),
+      };
+      const list = this.segments.get(region) as Segment[];
+      const tail = list[list.length - 1];
+      if (
+        tail !== undefined &&
+        tail.serving === frame.serving &&
+        tail.healthy === frame.healthy &&
+        tail.route53 === frame.route53 &&
+        tail.version === frame.version &&
+        tail.writer === frame.writer
+      ) {
+        tail.toSeconds = s + 1;
+      } else {
+        if (tail !== undefined && tail.route53 !== frame.route53) {
+          cloud.recorder.log(
+            "cloud",
+            frame.route53 ? "route53-healthy" : "route53-unhealthy",
+            `Route 53 checkers see ${region} ${frame.route53 ? "healthy" : "unhealthy"}`,
+            region,
+            ms,
+          );
+        }
+        list.push({ ...frame, fromSeconds: s, toSeconds: s + 1 });
+      }
+    }
+    this.checker.onSecond(ms);
+  }
+
+  /** True when the service was recovered in every second of [fromS, toS). */
+  recoveredThroughout(fromS: number, toS: number): boolean {
+    return !this.outages.some((o) => o.from < toS && o.to > fromS);
+  }
+
+  /** The end of the last unrecovered stretch that overlaps [fromS, toS), or null if none does. */
+  lastOutageEnd(fromS: number, toS: number): number | null {
+    let end: number | null = null;
+    for (const o of this.outages) if (o.from < toS && o.to > fromS) end = Math.min(o.to, toS);
+    return end;
+  }
+}

@@ -1,0 +1,82 @@
+import { type Scenario, validateScenario } from "./scenario";
+import { sequence } from "./random";
+
+const POOL = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2"];
+
+/**
+ * A random but valid scenario for property tests and benchmarks: a release (good or bad build, any
+ * strategy) and a few faults drawn from outages, flaps, degradations, API errors, stack update
+ * failures and replication breaks, mostly while the release runs.
+ */
+export function randomScenario(seed: number, untilSeconds = 1800): Scenario {
+  const rnd = sequence(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+  const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
+  const count = int(2, 4);
+  const regions = [...POOL].sort(() => rnd() - 0.5).slice(0, count);
+  const badBuild = rnd() < 0.4;
+  const deployAt = int(30, 300);
+  const events: Record<string, unknown>[] = [
+    { at: deployAt, deploy: { version: "1.1.0", strategy: pick(["rolling", "blue-green", "canary"]) } },
+  ];
+  const faults = int(1, 3);
+  for (let i = 0; i < faults; i++) {
+    const at = rnd() < 0.6 ? deployAt + int(0, 400) : int(60, untilSeconds - 400);
+    const region = pick(regions);
+    const recoverAfter = int(120, 900);
+    switch (
+      pick(["outage", "outage", "flap", "degrade", "apiErrors", "stackUpdateFailure", "replicationBreak"])
+    ) {
+      case "outage":
+        events.push({ at, outage: { region } });
+        if (rnd() < 0.8) events.push({ at: Math.min(at + recoverAfter, untilSeconds), recover: { region } });
+        break;
+      case "flap":
+        events.push({ at, flap: { region, periodSeconds: pick([40, 80, 120, 180]) } });
+        events.push({ at: Math.min(at + recoverAfter, untilSeconds), recover: { region } });
+        break;
+      case "degrade":
+        events.push({ at, degrade: { region, errorRate: pick([0.25, 0.5, 0.9]) } });
+        events.push({ at: Math.min(at + recoverAfter, untilSeconds), recover: { region } });
+        break;
+      case "apiErrors": {
+        const service = pick(["route53", "rds", "cloudwatch", "kubernetes"] as const);
+        events.push({
+          at,
+          apiErrors:
+            service === "route53" ? { service, count: int(1, 6) } : { service, region, count: int(1, 3) },
+        });
+        break;
+      }
+      case "stackUpdateFailure":
+        events.push({ at: Math.max(0, deployAt - 1), stackUpdateFailure: { region, count: int(1, 2) } });
+        break;
+      case "replicationBreak":
+        events.push({ at, replicationBreak: { region } });
+        break;
+    }
+  }
+  const raw = {
+    name: `random-${seed}`,
+    regions,
+    writer: regions[0],
+    healthCheck: { intervalSeconds: 10, failureThreshold: pick([2, 3]) },
+    dnsTtlSeconds: pick([30, 60]),
+    routing: pick(["failover", "latency", "weighted"]),
+    failover: { mode: rnd() < 0.8 ? "auto" : "manual", flapCooldownSeconds: 300 },
+    release: {
+      bakeSeconds: pick([60, 120]),
+      analysisIntervalSeconds: 30,
+      scaleDownDelaySeconds: pick([0, 120]),
+      healthTimeoutSeconds: 120,
+    },
+    versions: { "1.0.0": { errorRate: 0.001 }, "1.1.0": { errorRate: badBuild ? 0.3 : 0.002 } },
+    initialVersion: "1.0.0",
+    database: { lagSeconds: pick([0.2, 0.5, 1.5]), rebuildSeconds: 300 },
+    events,
+    until: untilSeconds,
+  };
+  const parsed = validateScenario(raw, raw.name);
+  if (!parsed.ok) throw new Error(`random scenario ${seed} is invalid: ${JSON.stringify(parsed.problems)}`);
+  return parsed.scenario;
+}

@@ -1,0 +1,93 @@
+import { ROUTE53_HEALTHY_FRACTION } from "../health/sampleVerdict";
+import { draw } from "./random";
+
+/** What one probe of an endpoint meets at an instant. */
+export interface ProbeConditions {
+  readonly reachable: boolean;
+  /** Chance that a request (and a health probe) fails. */
+  readonly errorRate: number;
+  /** Server-side response time. */
+  readonly latencyMs: number;
+}
+
+export interface CheckerSettings {
+  readonly seed: number;
+  readonly checkers: number;
+  readonly intervalMs: number;
+  readonly failureThreshold: number;
+  /** Route 53 gives a check 4 s to connect and 2 s to respond. */
+  readonly timeoutMs: number;
+}
+
+interface CheckerState {
+  /** Index of the next probe to evaluate. */
+  next: number;
+  healthy: boolean;
+  streak: number;
+  /** When `healthy` last changed (ms), for timelines. */
+  changedAt: number;
+}
+
+/**
+ * One endpoint's Route 53 health checkers. Each checker probes every interval from its own
+ * location (its own network delay and phase) and changes its verdict after `failureThreshold`
+ * consecutive results the other way. The endpoint is healthy while more than 18 % of checkers
+ * see it healthy. Evaluated lazily up to the instant asked, so idle stretches cost nothing.
+ */
+export class EndpointCheckers {
+  private readonly states: CheckerState[];
+  private readonly networkMs: number[];
+  private readonly phaseMs: number[];
+
+  constructor(
+    private readonly name: string,
+    private readonly settings: CheckerSettings,
+    private readonly startMs: number,
+    private readonly conditionsAt: (ms: number) => ProbeConditions,
+  ) {
+    this.states = [];
+    this.networkMs = [];
+    this.phaseMs = [];
+    for (let c = 0; c < settings.checkers; c++) {
+      this.states.push({ next: 0, healthy: true, streak: 0, changedAt: startMs });
+      // Checkers sit in different AWS regions: 20-300 ms away from the endpoint.
+      this.networkMs.push(20 + Math.floor(draw(settings.seed, "net", name, c) * 280));
+      this.phaseMs.push(Math.floor((c * settings.intervalMs) / settings.checkers));
+    }
+  }
+
+  /** Fraction of checkers that see the endpoint healthy at `ms`. */
+  fractionAt(ms: number): number {
+    let healthy = 0;
+    for (let c = 0; c < this.states.length; c++) {
+      if (this.advance(c, ms).healthy) healthy++;
+    }
+    return healthy / this.states.length;
+  }
+
+  healthyAt(ms: number): boolean {
+    return this.fractionAt(ms) > ROUTE53_HEALTHY_FRACTION;
+  }
+
+  private advance(c: number, ms: number): CheckerState {
+    const s = this.states[c];
+    const { intervalMs, failureThreshold, timeoutMs, seed } = this.settings;
+    for (;;) {
+      const at = this.startMs + this.phaseMs[c] + s.next * intervalMs;
+      if (at > ms) return s;
+      const cond = this.conditionsAt(at);
+      const ok =
+        cond.reachable &&
+        cond.latencyMs + this.networkMs[c] <= timeoutMs &&
+        draw(seed, "chk", this.name, c, s.next) >= cond.errorRate;
+      if (ok === s.healthy) {
+        s.streak = 0;
+      } else if (++s.streak >= failureThreshold) {
+        s.healthy = ok;
+        s.streak = 0;
+        s.changedAt = at;
+      }
+      s.next++;
+    }
+  }
+}

@@ -1,0 +1,351 @@
+import type { GlobalClusterMember, GlobalClusterView, GlobalDatabase } from "../ports";
+import type { Recorder } from "./recorder";
+import type { SimCloud } from "./simCloud";
+
+type Role = "writer" | "secondary" | "standalone";
+
+interface Member {
+  role: Role;
+  /** Out of the global cluster after a replication break, until a stack update rebuilds it. */
+  detached: boolean;
+  /** Copying data after a rebuild or a rejoin, until this instant. */
+  resyncUntil: number | null;
+}
+
+interface Transition {
+  readonly kind: "failover" | "switchover";
+  readonly from: string;
+  readonly to: string;
+  readonly until: number;
+}
+
+/** Writes lost by one unplanned promotion: the target's lag when the old writer was lost. */
+export interface LostWrites {
+  readonly atMs: number;
+  readonly from: string;
+  readonly to: string;
+  readonly lagSeconds: number;
+}
+
+export interface DatabaseTimings {
+  readonly lagSeconds: number;
+  readonly failoverSeconds: number;
+  readonly switchoverSeconds: number;
+  readonly detachSeconds: number;
+  readonly rebuildSeconds: number;
+}
+
+/** An RDS API call itself takes a moment. */
+const API_CALL_MS = 300;
+
+/** The API's refusal, worded as RDS words it, so the controller's handling meets realistic text. */
+class RdsError extends Error {
+  constructor(code: string, message: string) {
+    super(`${code}: ${message}`);
+    this.name = code;
+  }
+}
+
+/**
+ * An Aurora global database: one writer, secondaries with replication lag, managed failover and
+ * switchover that take time, detach (RemoveFromGlobalCluster), and members that drop out on a
+ * replication break. Every call goes through the named region's endpoint, which fails in an outage
+ * of that region or on an injected `rds` API error.
+ */
+export class SimGlobalDatabase implements GlobalDatabase {
+  private readonly members = new Map<string, Member>();
+  private writer: string;
+  private transition: Transition | null = null;
+  /** Lag of each secondary at the moment the writer's region was lost, for RPO. */
+  private lagAtWriterLoss: Record<string, number> | null = null;
+  readonly lost: LostWrites[] = [];
+
+  constructor(
+    private readonly cloud: SimCloud,
+    private readonly recorder: Recorder,
+    private readonly timings: DatabaseTimings,
+    writer: string,
+  ) {
+    this.writer = writer;
+    for (const region of cloud.regions) {
+      this.members.set(region, {
+        role: region === writer ? "writer" : "secondary",
+        detached: false,
+        resyncUntil: null,
+      });
+    }
+  }
+
+  /** The replication lag of a connected secondary: around the configured lag, stable for the seed. */
+  lagOf(region: string): number {
+    const base = this.timings.lagSeconds;
+    return Math.round(base * (0.6 + 0.8 * this.cloud.draw("lag", region)) * 1000) / 1000;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Faults and recoveries the runner applies
+
+  /** The writer's region just went down: what each secondary had not received is now at risk. */
+  writerRegionLost(region: string): void {
+    if (region !== this.writer || this.lagAtWriterLoss !== null) return;
+    const lags: Record<string, number> = {};
+    for (const r of this.cloud.regions) if (r !== region) lags[r] = this.lagOf(r);
+    this.lagAtWriterLoss = lags;
+  }
+
+  /** A region came back: a demoted old writer rejoins as a secondary and resyncs (Aurora does this itself). */
+  regionRecovered(region: string): void {
+    const m = this.member(region);
+    if (region === this.writer) this.lagAtWriterLoss = null;
+    if (m.role === "writer" && region !== this.writer) {
+      m.role = "secondary";
+      m.resyncUntil = this.cloud.clock.now() + this.timings.rebuildSeconds * 1000;
+      this.recorder.log(
+        "cloud",
+        "db-rejoin",
+        `${region}'s cluster rejoined the global database as a secondary and resyncs`,
+        region,
+      );
+    }
+  }
+
+  replicationBreak(region: string): void {
+    const m = this.member(region);
+    if (m.role !== "secondary") {
+      this.recorder.log(
+        "cloud",
+        "db-break-ignored",
+        `${region} is not a secondary; replication break has no effect`,
+        region,
+      );
+      return;
+    }
+    m.detached = true;
+    this.recorder.log(
+      "cloud",
+      "db-replication-break",
+      `${region}'s cluster dropped out of the global database`,
+      region,
+    );
+  }
+
+  /** A detached standalone writer, after a detach-and-promote failover. */
+  private standalone(): string | null {
+    for (const [region, m] of this.members) if (m.role === "standalone") return region;
+    return null;
+  }
+
+  /**
+   * A stack update makes the region's cluster a secondary again: a member that dropped out is
+   * rebuilt, and after a detach-and-promote every other cluster (the old writer included) is
+   * rebuilt under the standalone writer, which becomes the global writer once nothing else writes.
+   * Returns the seconds the rebuild takes (0: nothing to do).
+   */
+  rebuild(region: string): number {
+    const m = this.member(region);
+    if (!this.needsRebuild(region)) return 0;
+    const alone = this.standalone();
+    m.detached = false;
+    m.role = "secondary";
+    m.resyncUntil = null;
+    if (alone !== null && region === this.writer) {
+      this.writer = alone;
+      this.member(alone).role = "writer";
+      this.recorder.log(
+        "cloud",
+        "db-rebuilt",
+        `${region}'s cluster was rebuilt as a secondary of ${alone}, now the global writer`,
+        region,
+      );
+    } else {
+      this.recorder.log(
+        "cloud",
+        "db-rebuilt",
+        `${region}'s cluster was rebuilt as a secondary of the global database`,
+        region,
+      );
+    }
+    return this.timings.rebuildSeconds;
+  }
+
+  rebuildSecondsFor(): number {
+    return this.timings.rebuildSeconds;
+  }
+
+  needsRebuild(region: string): boolean {
+    const m = this.member(region);
+    const alone = this.standalone();
+    return m.detached || (alone !== null && region === this.writer);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // What the checker reads
+
+  /** Regions whose cluster accepts writes now: the global writer and any detached standalone writer. */
+  writersNow(): string[] {
+    const now = this.cloud.clock.now();
+    const out: string[] = [];
+    for (const [region, m] of this.members) {
+      if (!this.cloud.controlPlaneUp(region, now)) continue;
+      if (
+        m.role === "standalone" ||
+        (m.role === "writer" && region === this.writer && this.transition === null)
+      ) {
+        out.push(region);
+      }
+    }
+    return out;
+  }
+
+  /** The global writer region, or null mid-transition. */
+  writerRegion(): string | null {
+    return this.transition === null ? this.writer : null;
+  }
+
+  /** The writer accepts writes: one writer, in a region that is up. */
+  acceptsWrites(): boolean {
+    return this.writersNow().length === 1;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // The port
+
+  private member(region: string): Member {
+    const m = this.members.get(region);
+    if (m === undefined) throw new RdsError("GlobalClusterNotFoundFault", `no member in ${region}`);
+    return m;
+  }
+
+  private async call(viaRegion: string, what: string): Promise<void> {
+    await this.cloud.clock.sleep(API_CALL_MS);
+    if (!this.members.has(viaRegion))
+      throw new RdsError("InvalidParameterValue", `unknown region ${viaRegion}`);
+    if (!this.cloud.controlPlaneUp(viaRegion)) {
+      throw new RdsError("EndpointUnreachable", `rds.${viaRegion}.amazonaws.com did not answer ${what}`);
+    }
+    if (this.cloud.takeApiError("rds", viaRegion)) {
+      throw new RdsError("InternalFailure", `rds.${viaRegion} failed ${what} (injected)`);
+    }
+  }
+
+  async describe(viaRegion: string): Promise<GlobalClusterView> {
+    await this.call(viaRegion, "DescribeGlobalClusters");
+    const now = this.cloud.clock.now();
+    const members: GlobalClusterMember[] = [];
+    for (const region of this.cloud.regions) {
+      const m = this.member(region);
+      if (m.detached || m.role === "standalone") continue;
+      const up = this.cloud.controlPlaneUp(region, now);
+      const resyncing = m.resyncUntil !== null && now < m.resyncUntil;
+      const isWriter = m.role === "writer" && region === this.writer && this.transition === null;
+      members.push({
+        region,
+        clusterArn: `arn:aws:rds:${region}:000000000000:cluster:drill-${region}`,
+        isWriter,
+        status: !up
+          ? "unavailable"
+          : m.role === "writer"
+            ? "available"
+            : resyncing
+              ? "pending-resync"
+              : "connected",
+        lagSeconds: m.role === "secondary" && up && !resyncing ? this.lagOf(region) : null,
+      });
+    }
+    const t = this.transition;
+    return {
+      id: "drill-global",
+      writer: t === null ? this.writer : null,
+      status: t === null ? "available" : t.kind === "failover" ? "failing-over" : "switching-over",
+      members,
+    };
+  }
+
+  async failover(toRegion: string, viaRegion: string): Promise<void> {
+    await this.call(viaRegion, "FailoverGlobalCluster");
+    this.startTransition("failover", toRegion, this.timings.failoverSeconds);
+  }
+
+  async switchover(toRegion: string, viaRegion: string): Promise<void> {
+    await this.call(viaRegion, "SwitchoverGlobalCluster");
+    const now = this.cloud.clock.now();
+    for (const region of this.cloud.regions) {
+      const m = this.member(region);
+      if (!m.detached && !this.cloud.controlPlaneUp(region, now)) {
+        throw new RdsError(
+          "InvalidGlobalClusterStateFault",
+          `member in ${region} is unavailable; switchover needs every member`,
+        );
+      }
+    }
+    this.startTransition("switchover", toRegion, this.timings.switchoverSeconds);
+  }
+
+  async removeFromGlobal(region: string, viaRegion: string): Promise<void> {
+    await this.call(viaRegion, "RemoveFromGlobalCluster");
+    const m = this.member(region);
+    if (m.role !== "secondary" || m.detached) {
+      throw new RdsError("InvalidDBClusterStateFault", `${region} is not a secondary member`);
+    }
+    await this.cloud.clock.sleep(this.timings.detachSeconds * 1000);
+    m.role = "standalone";
+    this.recordLoss(this.writer, region);
+    this.recorder.log(
+      "cloud",
+      "db-detached",
+      `${region}'s cluster left the global database and accepts writes on its own`,
+      region,
+    );
+  }
+
+  private startTransition(kind: Transition["kind"], to: string, seconds: number): void {
+    if (this.transition !== null) {
+      throw new RdsError(
+        "InvalidGlobalClusterStateFault",
+        `a ${this.transition.kind} to ${this.transition.to} is in progress`,
+      );
+    }
+    const target = this.member(to);
+    if (target.role !== "secondary" || target.detached) {
+      throw new RdsError("InvalidParameterValue", `${to} is not a secondary member of the global cluster`);
+    }
+    if (!this.cloud.controlPlaneUp(to)) {
+      throw new RdsError("InvalidGlobalClusterStateFault", `member in ${to} is unavailable`);
+    }
+    const from = this.writer;
+    const now = this.cloud.clock.now();
+    this.transition = { kind, from, to, until: now + seconds * 1000 };
+    this.recorder.log(
+      "cloud",
+      `db-${kind}-started`,
+      `${kind} of the global database from ${from} to ${to} started (${seconds} s)`,
+      to,
+    );
+    this.cloud.clock.schedule(now + seconds * 1000, () => this.finishTransition());
+  }
+
+  private finishTransition(): void {
+    const t = this.transition;
+    if (t === null) return;
+    this.transition = null;
+    const old = this.member(t.from);
+    const target = this.member(t.to);
+    if (t.kind === "failover") this.recordLoss(t.from, t.to);
+    target.role = "writer";
+    target.resyncUntil = null;
+    this.writer = t.to;
+    this.lagAtWriterLoss = null;
+    // A reachable old writer is demoted at once; an unreachable one rejoins when its region is back.
+    if (this.cloud.controlPlaneUp(t.from)) {
+      old.role = "secondary";
+      if (t.kind === "failover")
+        old.resyncUntil = this.cloud.clock.now() + this.timings.rebuildSeconds * 1000;
+    }
+    this.recorder.log("cloud", `db-${t.kind}-done`, `${t.to} is the writer of the global database`, t.to);
+  }
+
+  private recordLoss(from: string, to: string): void {
+    const lag = this.lagAtWriterLoss?.[to] ?? (this.cloud.controlPlaneUp(from) ? this.lagOf(to) : 0);
+    this.lost.push({ atMs: this.cloud.clock.now(), from, to, lagSeconds: lag });
+  }
+}

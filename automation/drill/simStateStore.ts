@@ -1,0 +1,82 @@
+import type { OperationalState } from "../../components/operationalState";
+import {
+  type Lease,
+  LeaseHeldError,
+  LeaseLostError,
+  type StateStore,
+  StateConflictError,
+  type StoredState,
+} from "../ports";
+import type { Clock } from "../ports";
+
+/**
+ * The operational state store of the drill: in memory, with the file/S3 stores' semantics
+ * (conditional writes, a lease with an expiry on the drill clock). Documents are kept as JSON text,
+ * so nothing the controller holds aliases what is stored.
+ */
+export class SimStateStore implements StateStore {
+  readonly location = "drill://state";
+  private text: string | null = null;
+  /** The stored document, parsed once per write; only the drill's own readers see it. */
+  private doc: OperationalState | null = null;
+  private revision = 0;
+  private lease: Lease | null = null;
+  private leaseSeq = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    /** Sees every write, in order: the invariant checker and the timeline hang off it. */
+    private readonly onWrite: (before: OperationalState | null, after: OperationalState) => void = () => {},
+  ) {}
+
+  async read(): Promise<StoredState | null> {
+    if (this.text === null) return null;
+    return { state: JSON.parse(this.text) as OperationalState, etag: `"${this.revision}"` };
+  }
+
+  /** The stored document without a port call, for the simulation and the checks; not to be changed. */
+  peek(): Readonly<OperationalState> | null {
+    return this.doc;
+  }
+
+  async write(state: OperationalState, expectedEtag: string | null): Promise<string> {
+    const current = this.text === null ? null : `"${this.revision}"`;
+    if (current !== expectedEtag) throw new StateConflictError(this.location);
+    const before = this.doc;
+    this.text = JSON.stringify(state);
+    this.doc = JSON.parse(this.text) as OperationalState;
+    this.revision++;
+    this.onWrite(before, this.doc);
+    return `"${this.revision}"`;
+  }
+
+  /** Seeds the store before the controller starts, without running the write hook. */
+  seed(state: OperationalState): void {
+    this.text = JSON.stringify(state);
+    this.doc = JSON.parse(this.text) as OperationalState;
+    this.revision++;
+  }
+
+  async acquireLease(holder: string, operation: string, ttlMs: number): Promise<Lease> {
+    const now = this.clock.now();
+    if (this.lease !== null && this.lease.expiresAt > now && this.lease.holder !== holder) {
+      throw new LeaseHeldError(this.lease.holder, this.lease.operation, this.lease.expiresAt);
+    }
+    this.lease = { holder, operation, expiresAt: now + ttlMs, etag: `"lease-${++this.leaseSeq}"` };
+    return this.lease;
+  }
+
+  async renewLease(lease: Lease, ttlMs: number): Promise<Lease> {
+    if (this.lease === null || this.lease.etag !== lease.etag) throw new LeaseLostError(lease.holder);
+    this.lease = { ...lease, expiresAt: this.clock.now() + ttlMs, etag: `"lease-${++this.leaseSeq}"` };
+    return this.lease;
+  }
+
+  async releaseLease(lease: Lease): Promise<void> {
+    if (this.lease !== null && this.lease.etag === lease.etag) this.lease = null;
+  }
+
+  async readLease(): Promise<Lease | null> {
+    return this.lease;
+  }
+}

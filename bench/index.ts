@@ -1,0 +1,220 @@
+import * as path from "node:path";
+import { initialState } from "../components/operationalState";
+import { planPromotion } from "../automation/plans/promotion";
+import { isRefusal } from "../automation/plans/steps";
+import { sequentialPlan, unavoidableWaitSeconds } from "../automation/drill/planTiming";
+import { type DrillOptions, runDrill } from "../automation/drill/runner";
+import { type Scenario, validateScenario } from "../automation/drill/scenario";
+import { scenarioConfig } from "../automation/drill/scenarioConfig";
+import { SHIPPED_DRILLS, loadScenarioDir } from "../automation/drill/scenarioFiles";
+
+/**
+ * `npm run bench`: RTO against the floor for every outage drill, the same drills under the seed's
+ * own settings as the baseline, promotion wall time against each strategy's floor, and drill speed.
+ * Every figure comes from drills run in this process; ratios compare figures measured here.
+ */
+
+const SEEDS = [1, 2, 3, 4, 5];
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const fmt = (n: number | null, digits = 0): string =>
+  n === null || !Number.isFinite(n) ? "-" : n.toFixed(digits);
+
+function table(head: string[], rows: string[][]): void {
+  console.log(`| ${head.join(" | ")} |`);
+  console.log(`| ${head.map(() => "---").join(" | ")} |`);
+  for (const r of rows) console.log(`| ${r.join(" | ")} |`);
+  console.log("");
+}
+
+/** The seed's settings: 30 s checks, 3 failures, regions probed one by one without a timeout, sequential failover steps. */
+function baseline(s: Scenario): { scenario: Scenario; options: DrillOptions } {
+  return {
+    scenario: { ...s, healthCheck: { ...s.healthCheck, intervalSeconds: 30, failureThreshold: 3 } },
+    options: { sim: { sequentialProbes: true, unboundedProbeSeconds: 10 }, transformPlan: sequentialPlan },
+  };
+}
+
+interface OutageFigures {
+  rto: number | null;
+  floor: number;
+  rpo: number;
+}
+
+/** Whether the watcher ran the failover with its parallel step unrolled (it takes `transformPlan`). */
+let sequentialApplied: boolean | null = null;
+
+async function outageFigures(
+  s: Scenario,
+  options: DrillOptions,
+  seed: number,
+): Promise<OutageFigures | null> {
+  const { report } = await runDrill(s, { ...options, seed });
+  if (options.transformPlan !== undefined && report.operations.some((o) => o.kind === "failover")) {
+    const parallelRan = report.timeline.some(
+      (e) => e.kind === "step-finished" && /: failover\/move /.test(e.message),
+    );
+    sequentialApplied = (sequentialApplied ?? true) && !parallelRan;
+  }
+  const writerOutage = report.incidents.find(
+    (i) => i.kind === "outage" && i.floorSeconds !== null && i.floorSeconds > 0,
+  );
+  if (writerOutage === undefined || writerOutage.floorSeconds === null) return null;
+  return { rto: writerOutage.rtoSeconds, floor: writerOutage.floorSeconds, rpo: writerOutage.rpoSeconds };
+}
+
+async function rtoBench(scenarios: Scenario[]): Promise<void> {
+  console.log("## RTO against the floor (median of seeds " + SEEDS.join(", ") + ")\n");
+  const rows: string[][] = [];
+  for (const s of scenarios) {
+    if (!s.events.some((e) => e.kind === "outage" && e.region === s.writer)) continue;
+    const ours: OutageFigures[] = [];
+    const base: OutageFigures[] = [];
+    for (const seed of SEEDS) {
+      const o = await outageFigures(s, {}, seed);
+      const b = baseline(s);
+      const bf = await outageFigures(b.scenario, b.options, seed);
+      if (o !== null) ours.push(o);
+      if (bf !== null) base.push(bf);
+    }
+    const rto = (fs: OutageFigures[]): number | null =>
+      fs.some((f) => f.rto === null) ? null : median(fs.map((f) => f.rto as number));
+    const oursRto = rto(ours);
+    const baseRto = rto(base);
+    const floor = ours[0]?.floor ?? 0;
+    rows.push([
+      s.name,
+      s.failover.mode === "manual" ? "manual" : "auto",
+      fmt(oursRto),
+      fmt(floor),
+      oursRto === null ? "-" : fmt(oursRto / floor, 2),
+      oursRto === null ? "-" : oursRto / floor <= 1.05 ? "yes" : "no",
+      fmt(median(ours.map((f) => f.rpo)), 2),
+      fmt(baseRto),
+      fmt(base[0]?.floor ?? null),
+      baseRto === null || oursRto === null ? "-" : fmt(baseRto / oursRto, 2),
+    ]);
+  }
+  table(
+    [
+      "scenario",
+      "mode",
+      "RTO s",
+      "floor s",
+      "RTO/floor",
+      "<= 1.05",
+      "RPO s",
+      "baseline RTO s",
+      "baseline floor s",
+      "baseline/regionctl",
+    ],
+    rows,
+  );
+  console.log(
+    sequentialApplied === true
+      ? "Baseline failovers ran with their parallel step unrolled (sequential failover steps).\n"
+      : "Baseline failovers still ran the database promotion and traffic move in parallel: the watcher does not take `transformPlan` yet, so the baseline has the seed's detection (30 s x 3, one region at a time, no probe timeout) but not its sequential steps.\n",
+  );
+}
+
+function promotionScenario(regions: string[], strategy: string): Scenario {
+  const parsed = validateScenario({
+    name: `promotion-${strategy}-${regions.length}`,
+    regions,
+    versions: { "1.0.0": { errorRate: 0.001 }, "1.1.0": { errorRate: 0.001 } },
+    initialVersion: "1.0.0",
+    release: { strategy },
+    events: [{ at: 10, deploy: { version: "1.1.0", strategy } }],
+    until: 40_000,
+  });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  return parsed.scenario;
+}
+
+const ALL_REGIONS = [
+  "us-east-1",
+  "us-west-2",
+  "eu-west-1",
+  "eu-central-1",
+  "ap-southeast-2",
+  "ap-northeast-1",
+  "us-east-2",
+  "eu-west-2",
+  "ca-central-1",
+  "sa-east-1",
+  "ap-south-1",
+];
+
+async function promotionBench(): Promise<void> {
+  console.log("## Promotion wall time against the strategy's floor (release defaults)\n");
+  console.log(
+    "Floor: the sum of the plan's unavoidable waits (bake times, fixed waits, health-gate spacing). " +
+      "12 regions cannot be configured: an Aurora global database has at most 1 writer + 10 secondaries, so the largest size is 11.\n",
+  );
+  const rows: string[][] = [];
+  for (const n of [3, 6, 11]) {
+    for (const strategy of ["rolling", "blue-green", "canary"]) {
+      const s = promotionScenario(ALL_REGIONS.slice(0, n), strategy);
+      const before = scenarioConfig(s);
+      const built = scenarioConfig(s, { version: "1.1.0", strategy });
+      if ("problems" in built || "problems" in before)
+        throw new Error(`promotion scenario ${s.name} is invalid`);
+      // The same pure planner the drill's deploy runs, on the same inputs: its waits are the floor.
+      const plan = planPromotion(built.config, initialState(before.config), "1.1.0", {
+        strategy: built.config.release.strategy,
+      });
+      if (isRefusal(plan)) throw new Error(plan.reason);
+      const floor = unavoidableWaitSeconds(plan.steps, s.healthCheck.intervalSeconds);
+      const { report } = await runDrill(s, { seed: 1 });
+      const op = report.operations.find((o) => o.kind === "deploy");
+      const wall =
+        op?.finishedAtSeconds === null || op === undefined
+          ? null
+          : op.finishedAtSeconds - op.startedAtSeconds;
+      const updates = plan.steps.filter((st) => st.kind === "stackUpdate").length;
+      rows.push([
+        String(n),
+        strategy,
+        op?.outcome ?? "-",
+        fmt(wall),
+        fmt(floor),
+        wall === null ? "-" : fmt(wall / floor, 2),
+        String(updates),
+        fmt(wall === null ? null : wall - floor),
+      ]);
+    }
+  }
+  table(
+    ["regions", "strategy", "outcome", "wall s", "floor s", "wall/floor", "stack updates", "over floor s"],
+    rows,
+  );
+}
+
+async function speedBench(scenarios: Scenario[]): Promise<void> {
+  console.log("## Drill speed\n");
+  let simulated = 0;
+  const start = performance.now();
+  for (const s of scenarios)
+    for (const seed of SEEDS) simulated += (await runDrill(s, { seed })).simulatedSeconds;
+  const wall = (performance.now() - start) / 1000;
+  table(
+    ["drills run", "simulated s", "wall s", "simulated s per wall s"],
+    [[String(scenarios.length * SEEDS.length), fmt(simulated), fmt(wall, 2), fmt(simulated / wall)]],
+  );
+}
+
+async function main(): Promise<void> {
+  const scenarios = loadScenarioDir(SHIPPED_DRILLS).map((x) => x.scenario);
+  console.log(`# regionctl drill benchmarks (${path.relative(process.cwd(), SHIPPED_DRILLS) || "drills"})\n`);
+  await rtoBench(scenarios);
+  await promotionBench();
+  await speedBench(scenarios);
+}
+
+void main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,104 @@
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { type DrillRun, runDrill } from "../../automation/drill/runner";
+import { SHIPPED_DRILLS, loadScenario } from "../../automation/drill/scenarioFiles";
+
+const runs = new Map<string, Promise<DrillRun>>();
+function drill(name: string): Promise<DrillRun> {
+  let run = runs.get(name);
+  if (run === undefined) {
+    run = runDrill(loadScenario(path.join(SHIPPED_DRILLS, `${name}.yaml`)), { seed: 1 });
+    runs.set(name, run);
+  }
+  return run;
+}
+
+const SHIPPED = [
+  "bad-canary-rollback",
+  "primary-outage-auto-failover",
+  "primary-outage-manual",
+  "flapping-secondary",
+  "replication-break-repair",
+  "outage-during-blue-green",
+  "planned-switchover-and-back",
+  "api-outage-during-recovery",
+];
+
+describe("shipped drills", () => {
+  it.each(SHIPPED)("%s holds every invariant and meets its expectations", async (name) => {
+    const { report } = await drill(name);
+    expect(report.invariantViolations).toEqual([]);
+    expect(report.expectationFailures).toEqual([]);
+    const last = report.operations.at(-1);
+    if (last !== undefined)
+      expect(["succeeded", "rolledback", "failed", "aborted", "paused"]).toContain(last.outcome);
+  });
+
+  it("rolls a bad canary back in every region and never fails over", async () => {
+    const { report } = await drill("bad-canary-rollback");
+    expect(report.operations.map((o) => `${o.kind} ${o.outcome}`)).toEqual(["deploy rolledback"]);
+    for (const r of Object.values(report.regions)) expect(r.version).toBe("1.0.0");
+    expect(report.timeline.some((e) => e.kind === "step-finished" && /analysis failed/.test(e.message))).toBe(
+      true,
+    );
+  });
+
+  it("fails over automatically within 1.05 x the floor, losing at most the replication lag", async () => {
+    const { report } = await drill("primary-outage-auto-failover");
+    const outage = report.incidents.find((i) => i.kind === "outage");
+    expect(outage?.floorSeconds).toBe(10 * 3 + 60 + 60);
+    expect(outage?.rtoSeconds).not.toBeNull();
+    expect(outage?.rtoSeconds as number).toBeLessThanOrEqual(1.05 * (outage?.floorSeconds as number));
+    // RTO cannot beat the database promotion: the writer is down until it finishes.
+    expect(outage?.rtoSeconds as number).toBeGreaterThanOrEqual(60);
+    expect(outage?.rpoSeconds).toBeGreaterThan(0);
+    expect(outage?.rpoSeconds).toBeLessThanOrEqual(1);
+    const kinds = report.operations.map((o) => `${o.kind} ${o.outcome}`);
+    expect(kinds[0]).toBe("failover succeeded");
+    expect(kinds).toContain("failback succeeded");
+    expect(report.finalWriter).toBe("us-east-1");
+  });
+
+  it("in manual mode reports the failover command with exit 1 and changes nothing", async () => {
+    const { report } = await drill("primary-outage-manual");
+    expect(report.operations).toEqual([]);
+    const decision = report.timeline.find(
+      (e) => e.kind === "decision" && e.message.startsWith("failover reported"),
+    );
+    expect(decision?.message).toMatch(/regionctl failover .*--to us-west-2/);
+    expect(decision?.message).toMatch(/exit 1/);
+    const outage = report.incidents.find((i) => i.kind === "outage");
+    // Nothing accepts writes until the region itself is back, 1200 s after the fault.
+    expect(outage?.rtoSeconds as number).toBeGreaterThanOrEqual(1200);
+    expect(report.finalWriter).toBe("us-east-1");
+  });
+
+  it("holds the flapping secondary out of traffic, then readmits it", async () => {
+    const { report } = await drill("flapping-secondary");
+    expect(report.operations.map((o) => o.id.split("-")[0])).toEqual(["holdout", "readmit"]);
+    const drained = report.timeline.find((e) => e.kind === "region-drained");
+    expect(drained?.region).toBe("eu-west-1");
+    expect(report.regions["eu-west-1"].serving).toBe(true);
+  });
+
+  it("repairs a broken replication member through a stack update of that region", async () => {
+    const { report } = await drill("replication-break-repair");
+    expect(report.timeline.some((e) => e.kind === "repair-queued" && e.region === "us-west-2")).toBe(true);
+    expect(report.timeline.some((e) => e.kind === "db-rebuilt" && e.region === "us-west-2")).toBe(true);
+    expect(report.operations.at(-1)?.outcome).toBe("succeeded");
+  });
+
+  it("switches the writer over and back with no data loss", async () => {
+    const { report } = await drill("planned-switchover-and-back");
+    expect(report.incidents).toEqual([]);
+    const writers = report.timeline.filter((e) => e.kind === "db-switchover-done").map((e) => e.region);
+    expect(writers).toEqual(["us-west-2", "us-east-1"]);
+  });
+
+  it("recovers through an outage of the Route 53 status API and the target's RDS endpoint", async () => {
+    const { report } = await drill("api-outage-during-recovery");
+    expect(report.timeline.filter((e) => e.kind === "api-error").length).toBeGreaterThanOrEqual(10);
+    const outage = report.incidents.find((i) => i.kind === "outage");
+    expect(outage?.rtoSeconds as number).toBeLessThanOrEqual(1.05 * (outage?.floorSeconds as number));
+  });
+});
