@@ -5,11 +5,12 @@
 // serve, so the CLI we build from the proxy has no Node.js support of its own.
 // This replacement covers what regionctl needs: `pulumi up/preview/refresh/
 // destroy` of TypeScript or JavaScript programs whose resources are dynamic
-// providers (or mocked). It starts @pulumi/pulumi's cmd/run script with the
-// flags and environment variables that script reads and reports how the
-// program ended. It does not install dependencies, discover provider plugins,
-// generate code or run plugins written in Node.js; those RPCs answer
-// Unimplemented or do nothing.
+// providers (or mocked), and CrossGuard policy packs with `runtime: nodejs`
+// (`--policy-pack`, see policypack.go). It starts @pulumi/pulumi's cmd/run or
+// cmd/run-policy-pack script with the flags and environment variables that
+// script reads and reports how it ended. It does not install dependencies,
+// discover provider plugins, generate code or run other plugins written in
+// Node.js; those RPCs answer Unimplemented or do nothing.
 package main
 
 import (
