@@ -1,0 +1,87 @@
+import type { Command } from "commander";
+import type { CliIo } from "../cliIo";
+import { EXIT_FAILED, EXIT_OK } from "../errors";
+import { completedLine, tickLines } from "../watch/report";
+import {
+  type EnvironmentFlags,
+  environmentOptions,
+  environmentOrUsage,
+  flagProblems,
+  humanWriter,
+  withOperationPorts,
+} from "./operationCli";
+import { cliWatcher, parseCount, stopOnSignals } from "./watchShared";
+
+interface WatchFlags extends EnvironmentFlags {
+  readonly interval?: string;
+  readonly ticks?: string;
+  readonly keepGoing?: boolean;
+}
+
+/**
+ * `regionctl watch`: the long-running watcher. Every `--interval` seconds (default the health-check
+ * interval) it observes every region and decides. Stops on Ctrl-C / SIGTERM; exits 1 as soon as a
+ * person must act (manual-mode failover, a refused failover, a failed operation) unless
+ * `--keep-going`. With `--json`, one JSON document per tick, one per line.
+ */
+export function registerWatch(program: Command, io: CliIo): void {
+  environmentOptions(
+    program
+      .command("watch")
+      .description("watch every region and fail over, hold out, readmit, repair and retry syncs on its own")
+      .option(
+        "--interval <seconds>",
+        "seconds between observations (default: dns.healthCheck.intervalSeconds)",
+      )
+      .option("--ticks <n>", "stop after this many observations (default: run until stopped)")
+      .option("--keep-going", "keep watching when a person must act, instead of exiting 1"),
+  ).action(async (flags: WatchFlags, command: Command) => {
+    const problems = flagProblems(flags, command.args);
+    const interval = parseCount(flags.interval, "--interval", 1, 3600, problems);
+    const ticks = parseCount(flags.ticks, "--ticks", 1, 1_000_000, problems);
+    const env = await environmentOrUsage(flags, problems);
+    await withOperationPorts(io, "watch", flags, env, async (ports) => {
+      const human = humanWriter(io, flags.json);
+      const stop = stopOnSignals(io);
+      const intervalMs = (interval ?? env.config.dns.healthCheck.intervalSeconds) * 1000;
+      let code = EXIT_OK;
+      try {
+        const watcher = cliWatcher(env, ports, io, stop.signal);
+        human(
+          `watching ${env.config.environment} (stack ${env.stack}) every ${intervalMs / 1000} s, failover mode ${env.config.failover.mode}`,
+        );
+        for (let n = 0; ticks === undefined || n < ticks; n++) {
+          if (stop.signal.aborted) break;
+          let report;
+          try {
+            report = await watcher.tick();
+          } catch (err) {
+            if (stop.signal.aborted) break;
+            // A failing observation (state store, network) must not end the watch: say so, go on.
+            io.err(`watch: this observation failed: ${err instanceof Error ? err.message : String(err)}`);
+            await ports.clock.sleep(intervalMs, stop.signal).catch(() => undefined);
+            continue;
+          }
+          if (flags.json === true) io.out(JSON.stringify(report));
+          else for (const line of tickLines(report)) human(line);
+          if (report.exitCode === 1 && flags.keepGoing !== true) {
+            code = EXIT_FAILED;
+            break;
+          }
+          try {
+            await ports.clock.sleep(intervalMs, stop.signal);
+          } catch {
+            break;
+          }
+        }
+        for (const c of await watcher.settled()) {
+          io.err(completedLine(c));
+          if (c.outcome !== "succeeded") code = EXIT_FAILED;
+        }
+      } finally {
+        stop.dispose();
+      }
+      io.exitCode = code;
+    });
+  });
+}

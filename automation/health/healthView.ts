@@ -1,0 +1,37 @@
+import { type HealthTracker, isHeldOut } from "./tracker";
+
+/**
+ * What the planners know of each region's health at one instant: the tracker's verdict, frozen.
+ * Planners take this instead of the tracker so they stay pure functions of their inputs.
+ */
+export interface RegionAvailability {
+  /** The verdict after hysteresis. */
+  readonly healthy: boolean;
+  /** Flapping, inside its cooldown. */
+  readonly heldOut: boolean;
+}
+
+export type HealthView = Readonly<Record<string, RegionAvailability>>;
+
+export function healthView(tracker: HealthTracker, now: number): HealthView {
+  const view: Record<string, RegionAvailability> = {};
+  for (const [region, h] of Object.entries(tracker)) {
+    view[region] = { healthy: h.healthy, heldOut: isHeldOut(h, now) };
+  }
+  return view;
+}
+
+/** A region the view says nothing about is not available: silence is not health. */
+export function regionAvailable(view: HealthView, region: string): boolean {
+  const r = view[region];
+  return r !== undefined && r.healthy && !r.heldOut;
+}
+
+/** Why a region is not available, for refusals and reports; null when it is. */
+export function unavailableReason(view: HealthView, region: string): string | null {
+  const r = view[region];
+  if (r === undefined) return "no health observation";
+  if (!r.healthy) return "unhealthy";
+  if (r.heldOut) return "flapping (held out for its cooldown)";
+  return null;
+}

@@ -1,0 +1,164 @@
+import type { HealthSample } from "../ports";
+import { sampleHealthy } from "./sampleVerdict";
+import type { HealthSettings } from "./settings";
+
+/**
+ * The region health tracker: turns a stream of samples into a stable verdict per region. Pure and
+ * clock-driven: time comes only from the samples, so the drill replays it on a virtual clock.
+ *
+ * - A healthy region turns unhealthy after `failureThreshold` consecutive failed samples, and an
+ *   unhealthy one turns healthy only after `recoveryThreshold` consecutive good ones. The gap
+ *   between the two is the hysteresis that keeps one lucky probe from readmitting a region.
+ * - A region whose verdict changes `flapTransitions` times inside `flapWindowMs` is flapping: it is
+ *   held out for `flapCooldownMs` whatever its verdict, so traffic and the writer do not chase it.
+ */
+
+/** Which signals the last sample carried: a failing Route 53 API leaves the probes alone. */
+export type SignalSet = "route53+probe" | "probe only" | "route53 only" | "none";
+
+export interface RegionHealth {
+  readonly region: string;
+  /** The verdict after hysteresis. */
+  readonly healthy: boolean;
+  readonly consecutiveFailures: number;
+  readonly consecutiveSuccesses: number;
+  /** Times of verdict changes still inside the flap window, oldest first. */
+  readonly transitions: readonly number[];
+  /** Held out as flapping until this time, or null. */
+  readonly heldOutUntil: number | null;
+  /** First failed sample of the current run of failures: the earliest the fault is known to exist. */
+  readonly failingSince: number | null;
+  /** When the verdict last changed (or tracking began). */
+  readonly since: number;
+  readonly lastSample: HealthSample | null;
+  readonly signals: SignalSet;
+}
+
+export type HealthTracker = Readonly<Record<string, RegionHealth>>;
+
+export type HealthEvent =
+  | {
+      readonly kind: "unhealthy";
+      readonly region: string;
+      readonly at: number;
+      readonly failingSince: number;
+    }
+  | { readonly kind: "recovered"; readonly region: string; readonly at: number }
+  | { readonly kind: "flapping"; readonly region: string; readonly at: number; readonly until: number }
+  | { readonly kind: "cooldownOver"; readonly region: string; readonly at: number };
+
+/**
+ * A tracker for `regions`. A long-running watcher starts from healthy (the seed's behaviour, and a
+ * dead region still turns unhealthy after `failureThreshold` samples); a one-shot command that must
+ * prove health before acting (switchover, failback) starts from unhealthy.
+ */
+export function initialTracker(regions: readonly string[], now: number, startHealthy = true): HealthTracker {
+  const tracker: Record<string, RegionHealth> = {};
+  for (const region of regions) tracker[region] = freshRegion(region, now, startHealthy);
+  return tracker;
+}
+
+function freshRegion(region: string, now: number, healthy: boolean): RegionHealth {
+  return {
+    region,
+    healthy,
+    consecutiveFailures: 0,
+    consecutiveSuccesses: 0,
+    transitions: [],
+    heldOutUntil: null,
+    failingSince: null,
+    since: now,
+    lastSample: null,
+    signals: "none",
+  };
+}
+
+export function signalsOf(sample: HealthSample): SignalSet {
+  if (sample.checkerFraction !== null && sample.probeOk !== null) return "route53+probe";
+  if (sample.probeOk !== null) return "probe only";
+  if (sample.checkerFraction !== null) return "route53 only";
+  return "none";
+}
+
+/** Folds one sample into one region's health. */
+export function observeRegion(
+  current: RegionHealth,
+  sample: HealthSample,
+  settings: HealthSettings,
+): { readonly health: RegionHealth; readonly events: HealthEvent[] } {
+  const at = sample.at;
+  const ok = sampleHealthy(sample);
+  const events: HealthEvent[] = [];
+  const failures = ok ? 0 : current.consecutiveFailures + 1;
+  const successes = ok ? current.consecutiveSuccesses + 1 : 0;
+  const failingSince = ok ? null : (current.failingSince ?? at);
+
+  let healthy = current.healthy;
+  let since = current.since;
+  let transitions = current.transitions.filter((t) => t > at - settings.flapWindowMs);
+  if (healthy && failures >= settings.failureThreshold) {
+    healthy = false;
+    events.push({ kind: "unhealthy", region: current.region, at, failingSince: failingSince ?? at });
+  } else if (!healthy && successes >= settings.recoveryThreshold) {
+    healthy = true;
+    events.push({ kind: "recovered", region: current.region, at });
+  }
+  if (healthy !== current.healthy) {
+    since = at;
+    transitions = [...transitions, at];
+  }
+
+  let heldOutUntil = current.heldOutUntil;
+  if (heldOutUntil !== null && at >= heldOutUntil) {
+    heldOutUntil = null;
+    events.push({ kind: "cooldownOver", region: current.region, at });
+  }
+  if (heldOutUntil === null && transitions.length >= settings.flapTransitions) {
+    heldOutUntil = at + settings.flapCooldownMs;
+    // A fresh count after the hold: the next hold needs a fresh run of flaps.
+    transitions = [];
+    events.push({ kind: "flapping", region: current.region, at, until: heldOutUntil });
+  }
+
+  return {
+    health: {
+      region: current.region,
+      healthy,
+      consecutiveFailures: failures,
+      consecutiveSuccesses: successes,
+      transitions,
+      heldOutUntil,
+      failingSince,
+      since,
+      lastSample: sample,
+      signals: signalsOf(sample),
+    },
+    events,
+  };
+}
+
+/** Folds one round of samples (any order, any subset of regions) into the tracker. */
+export function observeSamples(
+  tracker: HealthTracker,
+  samples: readonly HealthSample[],
+  settings: HealthSettings,
+): { readonly tracker: HealthTracker; readonly events: HealthEvent[] } {
+  const next: Record<string, RegionHealth> = { ...tracker };
+  const events: HealthEvent[] = [];
+  for (const sample of [...samples].sort((a, b) => a.at - b.at)) {
+    const current = next[sample.region] ?? freshRegion(sample.region, sample.at, true);
+    const result = observeRegion(current, sample, settings);
+    next[sample.region] = result.health;
+    events.push(...result.events);
+  }
+  return { tracker: next, events };
+}
+
+/** Healthy and not held out: may serve traffic, take the writer, or be promoted to. */
+export function isAvailable(health: RegionHealth | undefined, now: number): boolean {
+  return health !== undefined && health.healthy && !isHeldOut(health, now);
+}
+
+export function isHeldOut(health: RegionHealth | undefined, now: number): boolean {
+  return health?.heldOutUntil !== null && health?.heldOutUntil !== undefined && now < health.heldOutUntil;
+}

@@ -1,0 +1,109 @@
+import type { EnvironmentConfig } from "../components/config";
+import { type AwsActionDeclaration, declareActions, iamActionNames } from "./adapters/aws/awsActions";
+import { CLOUDWATCH_LAG_ACTIONS } from "./adapters/aws/cloudwatchLag";
+import { RDS_GLOBAL_DATABASE_ACTIONS } from "./adapters/aws/rdsGlobalDatabase";
+import { ROUTE53_HEALTH_ACTIONS } from "./adapters/aws/route53HealthChecks";
+import { ROUTE53_RECORD_ACTIONS } from "./adapters/aws/route53Records";
+import { defaultStateKey } from "./adapters/state/s3StateStore";
+
+/**
+ * The least-privilege IAM policy for the controller (`regionctl`): exactly the AWS API actions its
+ * adapters call, scoped to the environment's resources when a config is given. Stack updates run
+ * the Pulumi program, whose provider needs its own, much wider, deployment role: not this one.
+ */
+
+/** The CloudWatch error-rate source of promotions' canary analysis (adapters/metrics). */
+export const CLOUDWATCH_METRICS_ACTIONS = declareActions("cloudwatch-metrics", "cloudwatch", [
+  "GetMetricData",
+]);
+/** The S3 state store with its lease object (adapters/state): conditional puts need only PutObject. */
+export const S3_STATE_STORE_ACTIONS = declareActions("s3-state-store", "s3", [
+  "GetObject",
+  "PutObject",
+  "DeleteObject",
+]);
+
+/** Every adapter's declaration; a test drives each adapter through a mocked SDK against this list. */
+export const CONTROLLER_AWS_ACTIONS: readonly AwsActionDeclaration[] = [
+  ROUTE53_HEALTH_ACTIONS,
+  ROUTE53_RECORD_ACTIONS,
+  RDS_GLOBAL_DATABASE_ACTIONS,
+  CLOUDWATCH_LAG_ACTIONS,
+  CLOUDWATCH_METRICS_ACTIONS,
+  S3_STATE_STORE_ACTIONS,
+];
+
+export interface PolicyStatement {
+  readonly Sid: string;
+  readonly Effect: "Allow";
+  readonly Action: string[];
+  readonly Resource: string | string[];
+}
+
+export interface PolicyDocument {
+  readonly Version: "2012-10-17";
+  readonly Statement: PolicyStatement[];
+}
+
+function statement(
+  sid: string,
+  declarations: readonly AwsActionDeclaration[],
+  resource: string | string[],
+): PolicyStatement {
+  return { Sid: sid, Effect: "Allow", Action: iamActionNames(declarations), Resource: resource };
+}
+
+/**
+ * The policy. With a config, resources are the environment's own: its hosted zone, its global
+ * cluster and each region's cluster (named as the topology names them), its state object. Account
+ * ids are wildcards so the policy is valid in whichever account the stack runs. Without a config,
+ * every resource is `*` (the same actions).
+ */
+export function iamPolicy(config?: EnvironmentConfig): PolicyDocument {
+  const any = config === undefined;
+  const env = config?.environment ?? "";
+  const regions = config?.regions.map((r) => r.region) ?? [];
+  const clusters = regions.map((r) => `arn:aws:rds:${r}:*:cluster:${env}-${r}`);
+  const statements: PolicyStatement[] = [
+    // GetHealthCheckStatus takes no resource-level condition narrower than the health check itself,
+    // and the ids are only known once the stack has made them.
+    statement(
+      "Route53HealthCheckStatus",
+      [ROUTE53_HEALTH_ACTIONS],
+      any ? "*" : "arn:aws:route53:::healthcheck/*",
+    ),
+    statement(
+      "Route53ReadRecords",
+      [ROUTE53_RECORD_ACTIONS],
+      any ? "*" : `arn:aws:route53:::hostedzone/${config.dns.zoneId}`,
+    ),
+    statement(
+      "AuroraGlobalDatabase",
+      [RDS_GLOBAL_DATABASE_ACTIONS],
+      any ? "*" : [`arn:aws:rds::*:global-cluster:${env}-global`, ...clusters],
+    ),
+    // CloudWatch GetMetricData has no resource-level permissions.
+    statement("CloudWatchReadMetrics", [CLOUDWATCH_LAG_ACTIONS, CLOUDWATCH_METRICS_ACTIONS], "*"),
+  ];
+  if (any) {
+    statements.push(statement("OperationalStateS3", [S3_STATE_STORE_ACTIONS], "*"));
+  } else if (config.stateStore.kind === "s3") {
+    const key = config.stateStore.key ?? defaultStateKey(env);
+    statements.push(
+      statement(
+        "OperationalStateS3",
+        [S3_STATE_STORE_ACTIONS],
+        [
+          `arn:aws:s3:::${config.stateStore.bucket}/${key}`,
+          `arn:aws:s3:::${config.stateStore.bucket}/${key}.lease`,
+        ],
+      ),
+    );
+  }
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+/** Every action a policy allows, sorted. */
+export function policyActions(policy: PolicyDocument): string[] {
+  return [...new Set(policy.Statement.flatMap((s) => s.Action))].sort();
+}

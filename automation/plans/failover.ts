@@ -1,0 +1,199 @@
+import type { EnvironmentConfig } from "../../components/config";
+import type { OperationalState } from "../../components/operationalState";
+import { type HealthView, regionAvailable, unavailableReason } from "../health/healthView";
+import type { GlobalClusterView } from "../ports";
+import {
+  AWAIT_WRITER_TIMEOUT_SECONDS,
+  RULES,
+  assessCandidate,
+  byLagThenPriority,
+  checkServing,
+  excludedRegions,
+  formatSeconds,
+  operationInFlight,
+  refuse,
+} from "./failoverSafety";
+import type { Plan, Refusal, StatePatch, Step } from "./steps";
+
+/**
+ * Unplanned failover of the writer region. The database promotion and the traffic move start at
+ * once (the RTO floor is detection + promotion + TTL, and neither waits for the other); the sync
+ * runs that bring the other secondaries up to the new writer follow.
+ */
+
+export interface FailoverInput {
+  readonly config: EnvironmentConfig;
+  readonly state: OperationalState;
+  readonly health: HealthView;
+  /** The global database as seen from a healthy region; null when no region could describe it. */
+  readonly database: GlobalClusterView | null;
+  /** Plan id, unique per operation (e.g. `failover-<time>`). */
+  readonly id: string;
+  /** A person's explicit choice (`regionctl failover --to`); it must pass the same rules. */
+  readonly to?: string;
+  /** A person may accept a target whose lag nobody could measure. */
+  readonly allowUnknownLag?: boolean;
+  /** Detach-and-promote when the managed failover is impossible. Default true. */
+  readonly detachFallback?: boolean;
+}
+
+export interface FailoverDecision {
+  readonly refused: false;
+  readonly plan: Plan;
+  readonly from: string;
+  readonly to: string;
+  /** The target's lag at the decision: the writes an unplanned failover may lose (estimated RPO). */
+  readonly lagSeconds: number | null;
+  /** Every other candidate and why it lost, for the report. */
+  readonly rejected: readonly string[];
+}
+
+export type FailoverResult = FailoverDecision | Refusal;
+
+/** A pending-resync member is still copying: promoting it would lose far more than its lag says. */
+function promotable(status: string): boolean {
+  return status !== "pending-resync";
+}
+
+export function planFailover(input: FailoverInput): FailoverResult {
+  const { config, state, health, database } = input;
+  const from = state.writer;
+
+  const busy = operationInFlight(state);
+  if (busy !== null) return refuse(RULES.oneOperation, `operation in flight: ${busy}`);
+  if (regionAvailable(health, from)) {
+    return refuse(
+      RULES.failoverNeedsFailedWriter,
+      `writer ${from} is healthy; a planned move is \`regionctl switchover --to REGION\`, which loses nothing`,
+    );
+  }
+
+  const assess = (region: string) =>
+    assessCandidate(region, state, health, database, {
+      maxLagSeconds: config.failover.maxLagSeconds,
+      lagRule: RULES.lagWithinBound,
+      acceptStatus: promotable,
+      allowUnknownLag: input.allowUnknownLag,
+    });
+  const secondaries = config.regions.map((r) => r.region).filter((r) => r !== from);
+
+  // If the database already has another writer (a failover done outside regionctl, or one that
+  // finished before a crash), that region is the only target that does not make two writers.
+  const dbWriter = database?.writer ?? null;
+  const forced = dbWriter !== null && dbWriter !== from ? dbWriter : null;
+  if (forced !== null && input.to !== undefined && input.to !== forced) {
+    return refuse(
+      RULES.neverTwoWriters,
+      `the global database's writer is already ${forced}; failing over to ${input.to} would make two writers`,
+    );
+  }
+  const wanted = input.to ?? forced;
+  if (wanted !== null && !secondaries.includes(wanted)) {
+    return refuse(
+      RULES.validTarget,
+      wanted === from ? `${wanted} is the failed writer` : `${wanted} is not a region of this environment`,
+    );
+  }
+
+  const assessed = (wanted === null ? secondaries : [wanted]).map(assess);
+  const eligible = assessed.filter((a) => a.rejection === null).sort(byLagThenPriority(config, from));
+  const rejected = assessed.flatMap((a) => (a.rejection === null ? [] : [a.rejection]));
+  if (eligible.length === 0) {
+    const first = rejected[0] ?? { rule: RULES.targetHealthy, reason: "no secondary region" };
+    const rule = rejected.every((r) => r.rule === first.rule) ? first.rule : RULES.targetHealthy;
+    return refuse(rule, `no region may take the writer: ${rejected.map((r) => r.reason).join("; ")}`);
+  }
+  const target = eligible[0];
+  const to = target.region;
+
+  const failedNote = `failed: writer moved to ${to} by failover ${input.id}`;
+  const patch: StatePatch = {
+    writer: to,
+    regions: {
+      [from]: { drained: true, excluded: true, note: failedNote },
+      [to]: { drained: false, note: null },
+    },
+  };
+  const noZero = checkServing(state, [patch]);
+  if (noZero !== null) return noZero;
+
+  const excludes = excludedRegions(state, [from]);
+  const dbBranch: Step[] = [
+    {
+      id: "failover/database",
+      kind: "dbFailover",
+      description: `promote ${to}'s cluster to writer (FailoverGlobalCluster with AllowDataLoss, called in ${to})`,
+      to,
+      detachFallback: input.detachFallback ?? true,
+    },
+    {
+      id: "failover/await-writer",
+      kind: "awaitWriter",
+      description: `wait until ${to} is confirmed as the writer`,
+      region: to,
+      timeoutSeconds: AWAIT_WRITER_TIMEOUT_SECONDS,
+    },
+  ];
+  const trafficBranch: Step[] = [
+    {
+      id: "failover/state",
+      kind: "patchState",
+      description: `name ${to} the writer; take ${from} out of traffic and out of stack updates`,
+      patch,
+    },
+    {
+      id: "failover/stack",
+      kind: "stackUpdate",
+      description: `move the writer's traffic to ${to}, leaving every resource of ${excludes.join(", ")} untouched`,
+      excludes,
+    },
+  ];
+  const resync = secondaries.filter((r) => r !== to && !excludes.includes(r));
+  const steps: Step[] = [
+    {
+      id: "failover/move",
+      kind: "parallel",
+      description: "database promotion and traffic move, at once",
+      branches: [dbBranch, trafficBranch],
+    },
+    ...syncSteps("failover", resync),
+  ];
+
+  const lag = target.lagSeconds === null ? "lag unknown" : `lag ${formatSeconds(target.lagSeconds)}`;
+  return {
+    refused: false,
+    from,
+    to,
+    lagSeconds: target.lagSeconds,
+    rejected: rejected.map((r) => r.reason),
+    plan: {
+      id: input.id,
+      kind: "failover",
+      summary: `fail over the writer from ${from} (${unavailableReason(health, from) ?? "failed"}) to ${to} (${lag})`,
+      steps,
+      // Undoing a failover would send traffic back to the region that failed; a failed failover
+      // stops for a person instead (exit 1), with the state naming the new writer.
+      compensation: [],
+      regions: config.regions.map((r) => r.region),
+    },
+  };
+}
+
+/** One sync run per region, at once when there are several. */
+export function syncSteps(prefix: string, regions: readonly string[]): Step[] {
+  const runs: Step[] = regions.map((region) => ({
+    id: `${prefix}/sync/${region}`,
+    kind: "syncRun",
+    description: `run ${region}'s sync job from the new writer and wait for it`,
+    region,
+  }));
+  if (runs.length <= 1) return runs;
+  return [
+    {
+      id: `${prefix}/sync`,
+      kind: "parallel",
+      description: `sync ${regions.join(", ")} from the new writer`,
+      branches: runs.map((r) => [r]),
+    },
+  ];
+}

@@ -1,0 +1,115 @@
+import type { EnvironmentConfig } from "../../components/config";
+import type { OperationalState } from "../../components/operationalState";
+import { type HealthView, regionAvailable, unavailableReason } from "../health/healthView";
+import type { GlobalClusterView } from "../ports";
+import { RULES, checkServing, excludedRegions, memberOf, operationInFlight, refuse } from "./failoverSafety";
+import type { Plan, Refusal, StatePatch } from "./steps";
+
+/**
+ * Traffic moves the watcher makes on its own for secondaries: hold a flapping region out of
+ * traffic for its cooldown (Route 53 alone would keep flipping it in and out), and readmit a region
+ * the controller took out once it is healthy again and its database member is connected.
+ *
+ * A region is readmitted only when a note the controller wrote says why it is out; a region a
+ * person drained stays drained.
+ */
+export const CONTROLLER_NOTES = ["failed:", "flapping:", "repairing:", "recovering:"] as const;
+
+export function drainedByController(note: string | null): boolean {
+  return note !== null && CONTROLLER_NOTES.some((p) => note.startsWith(p));
+}
+
+export function planHoldOut(
+  config: EnvironmentConfig,
+  state: OperationalState,
+  region: string,
+  until: number,
+  id: string,
+): Plan | Refusal {
+  const busy = operationInFlight(state);
+  if (busy !== null) return refuse(RULES.oneOperation, `operation in flight: ${busy}`);
+  const rs = state.regions[region];
+  if (rs === undefined) return refuse(RULES.validTarget, `${region} is not a region of this environment`);
+  if (region === state.writer) {
+    return refuse(
+      RULES.neverTwoWriters,
+      `${region} is the writer; a flapping writer is moved only by a person`,
+    );
+  }
+  const patch: StatePatch = {
+    regions: {
+      [region]: { drained: true, note: `flapping: held out until ${new Date(until).toISOString()}` },
+    },
+  };
+  const noZero = checkServing(state, [patch]);
+  if (noZero !== null) return noZero;
+  // The region's own resources do not change when it is drained: leave its control plane alone.
+  const excludes = excludedRegions(state, [region]);
+  return {
+    id,
+    kind: "traffic",
+    summary: `hold ${region} out of traffic while it flaps (until ${new Date(until).toISOString()})`,
+    steps: [
+      { id: "holdout/state", kind: "patchState", description: `take ${region} out of traffic`, patch },
+      { id: "holdout/stack", kind: "stackUpdate", description: `move traffic off ${region}`, excludes },
+    ],
+    compensation: [],
+    regions: [region],
+  };
+}
+
+/** Why `region` may not be readmitted yet, or null when it may. */
+export function readmitBlocker(
+  state: OperationalState,
+  health: HealthView,
+  database: GlobalClusterView | null,
+  region: string,
+): string | null {
+  const rs = state.regions[region];
+  if (rs === undefined) return "not a region of this environment";
+  if (!rs.drained && !rs.excluded) return "already in traffic";
+  if (!drainedByController(rs.note)) return "drained by a person";
+  if (!regionAvailable(health, region)) return unavailableReason(health, region);
+  if (region === state.writer) return null;
+  if (database === null) return "database membership unknown";
+  const member = memberOf(database, region);
+  if (member === undefined) return "its cluster is not in the global database (queued for repair)";
+  if (member.status !== "connected") return `its cluster is ${member.status}`;
+  return null;
+}
+
+export function planReadmit(
+  config: EnvironmentConfig,
+  state: OperationalState,
+  health: HealthView,
+  database: GlobalClusterView | null,
+  region: string,
+  id: string,
+): Plan | Refusal {
+  const busy = operationInFlight(state);
+  if (busy !== null) return refuse(RULES.oneOperation, `operation in flight: ${busy}`);
+  const blocker = readmitBlocker(state, health, database, region);
+  if (blocker !== null) return refuse(RULES.targetHealthy, `${region}: ${blocker}`);
+  const excludes = excludedRegions(state).filter((r) => r !== region);
+  return {
+    id,
+    kind: "traffic",
+    summary: `readmit ${region} to traffic (healthy again${region === state.writer ? "" : ", database member connected"})`,
+    steps: [
+      {
+        id: "readmit/state",
+        kind: "patchState",
+        description: `put ${region} back in traffic and under stack management`,
+        patch: { regions: { [region]: { drained: false, excluded: false, note: null } } },
+      },
+      {
+        id: "readmit/stack",
+        kind: "stackUpdate",
+        description: `reconcile ${region} and send it traffic`,
+        ...(excludes.length > 0 ? { excludes } : {}),
+      },
+    ],
+    compensation: [],
+    regions: [region],
+  };
+}

@@ -1,0 +1,35 @@
+import type { EnvironmentConfig } from "../../components/config";
+import type { OperationalState } from "../../components/operationalState";
+import { getActiveRegions } from "../health/activeRegions";
+import { type HealthView, regionAvailable } from "../health/healthView";
+import type { GlobalClusterView, GlobalDatabase } from "../ports";
+
+/**
+ * The global database as seen through the first healthy region that answers: the writer's when it
+ * is up, then the active regions in order. An unhealthy region's endpoint is never called.
+ */
+export async function describeThroughHealthy(
+  config: EnvironmentConfig,
+  state: OperationalState,
+  view: HealthView,
+  database: GlobalDatabase,
+  notes: string[],
+): Promise<GlobalClusterView | null> {
+  const order = [
+    state.writer,
+    ...getActiveRegions(config, state, view),
+    ...config.regions.map((r) => r.region),
+  ];
+  const vias = [...new Set(order)].filter((r) => regionAvailable(view, r));
+  for (const via of vias) {
+    try {
+      return await database.describe(via);
+    } catch (err) {
+      notes.push(
+        `describing the global database through ${via} failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  }
+  if (vias.length === 0) notes.push("no healthy region to describe the global database through");
+  return null;
+}
