@@ -10,6 +10,7 @@ import { COMPENSATION_PREFIX, planFromRecord } from "./executor/planRecord";
 import { LeaseKeeper } from "./executor/leaseKeeper";
 import { MUTATING_KINDS, runStep } from "./executor/runStep";
 import { StateHandle } from "./executor/stateHandle";
+import { guardsWriter, isWriterFailingPause, runGuarded } from "./executor/writerGuard";
 import { type StepContext, type StepOutcome, errorMessage, failed, isFatal } from "./executor/stepContext";
 import { OperationInterruptedError, OperationStateError, describeOperation } from "./executor/errors";
 import type { Plan, Step } from "./plans/steps";
@@ -138,14 +139,22 @@ export async function promoteOperation(opts: ExecutorOptions, full: boolean): Pr
       const o = mustHaveOperation(s);
       const step = plan.steps[o.cursor];
       const note = `promoted by ${opts.holder}${full ? " (--full)" : ""}`;
-      o.steps = upsertRecord(o.steps, step.id, (r) => ({
-        index: o.cursor,
-        id: step.id,
-        startedAt: r?.startedAt ?? now,
-        finishedAt: now,
-        outcome: "ok",
-        detail: r?.detail === null || r?.detail === undefined ? note : `${r.detail}; ${note}`,
-      }));
+      // A promotion paused by a failing region is never promoted past the check, nor past the
+      // step its failing writer interrupted: that step runs again.
+      // (`--full` skips an interrupted wait or bake as it skips the later ones.)
+      const paused = o.steps.find((r) => r.id === step.id);
+      const recheck =
+        step.kind === "safetyGate" ||
+        (isWriterFailingPause(paused?.detail) && !(full && SKIPPABLE.has(step.kind)));
+      if (!recheck)
+        o.steps = upsertRecord(o.steps, step.id, (r) => ({
+          index: o.cursor,
+          id: step.id,
+          startedAt: r?.startedAt ?? now,
+          finishedAt: now,
+          outcome: "ok",
+          detail: r?.detail === null || r?.detail === undefined ? note : `${r.detail}; ${note}`,
+        }));
       if (full) {
         plan.steps.forEach((later, i) => {
           if (i > o.cursor && SKIPPABLE.has(later.kind) && !o.steps.some((r) => r.id === later.id)) {
@@ -160,7 +169,7 @@ export async function promoteOperation(opts: ExecutorOptions, full: boolean): Pr
           }
         });
       }
-      o.cursor += 1;
+      if (!recheck) o.cursor += 1;
       o.phase = "running";
       o.reason = null;
       return s;
@@ -280,9 +289,12 @@ async function execute(run: Run, step: Step, index: number, recordId: string): P
   emit(run, step, `${existing === undefined ? "start" : "resume"}: ${step.description}`);
 
   const ctx = stepContext(run, step, Date.parse(startedAt));
+  const guarded =
+    !recordId.startsWith(COMPENSATION_PREFIX) &&
+    guardsWriter(mustHaveOperation(run.handle.current).kind, step, run.handle.current.writer);
   let outcome: StepOutcome;
   try {
-    outcome = await runStep(step, ctx);
+    outcome = await (guarded ? runGuarded(ctx, (c) => runStep(step, c)) : runStep(step, ctx));
   } catch (err) {
     throwIfInterrupted(run, err);
     if (isFatal(err)) throw err;

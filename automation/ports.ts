@@ -100,6 +100,11 @@ export interface UpdateOptions {
   /** One line per resource step. */
   readonly onProgress?: (line: string) => void;
   /**
+   * `up` only: refresh the selected resources from the cloud first (the Automation API's `refresh`
+   * option on up), so a resource deleted outside Pulumi is re-created rather than assumed present.
+   */
+  readonly refresh?: boolean;
+  /**
    * Preview only: the program renders this operational state instead of the stored one, so
    * `--dry-run` shows what a planned state change would do without writing it anywhere shared. The
    * adapter writes it to a temporary file and names that file in STATE_OVERRIDE_ENV for the program.
@@ -216,10 +221,21 @@ export interface GlobalClusterMember {
 
 export interface GlobalClusterView {
   readonly id: string;
-  /** Region of the writer member, or null mid-failover. */
+  /**
+   * Region of the writer member, or null mid-failover. Seen through a region whose cluster was
+   * detached from the global cluster (a detach-and-promote failover), that region: it takes the writes.
+   */
   readonly writer: string | null;
   readonly status: string;
+  /** The global cluster's members (a detached cluster is not one). */
   readonly members: readonly GlobalClusterMember[];
+  /**
+   * Set when the region described through runs a standalone cluster that left the global cluster
+   * and accepts writes on its own (DescribeDBClusters of its own cluster): the writer after a detach
+   * failover, until the other regions are rebuilt under it. `members` are then the old global
+   * cluster's, which no longer replicate from the writer.
+   */
+  readonly detachedWriter?: string;
 }
 
 /** An Aurora global database. Every call names the region whose endpoint it uses (blast radius). */

@@ -191,6 +191,8 @@ function stepNote(step: Step): string {
       return step.targets === undefined ? "" : ` -> targets ${step.targets.join(", ")}`;
     case "healthGate":
       return ` (${step.consecutive} in a row, timeout ${step.timeoutSeconds} s)`;
+    case "safetyGate":
+      return ` (all at once; holds up to ${step.timeoutSeconds} s for a failing region, pauses for a failing writer)`;
     case "analysis":
       return ` (every ${step.intervalSeconds} s for ${step.bakeSeconds} s, limit ${step.maxErrorRate})`;
     default:

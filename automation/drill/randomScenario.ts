@@ -5,8 +5,9 @@ const POOL = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southea
 
 /**
  * A random but valid scenario for property tests and benchmarks: a release (good or bad build, any
- * strategy) and a few faults drawn from outages, flaps, degradations, API errors, stack update
- * failures and replication breaks, mostly while the release runs.
+ * strategy) and a few faults drawn from outages, flaps, degradations, API errors (bursts that
+ * outlast the controller's retries too), stack update failures and replication breaks, mostly while
+ * the release runs; a fifth of the environments lack managed failover and must detach.
  */
 export function randomScenario(seed: number, untilSeconds = 1800): Scenario {
   const rnd = sequence(seed);
@@ -44,7 +45,9 @@ export function randomScenario(seed: number, untilSeconds = 1800): Scenario {
         events.push({
           at,
           apiErrors:
-            service === "route53" ? { service, count: int(1, 6) } : { service, region, count: int(1, 3) },
+            service === "route53"
+              ? { service, count: pick([int(1, 6), int(20, 60)]) }
+              : { service, region, count: int(1, service === "rds" ? 8 : 3) },
         });
         break;
       }
@@ -72,7 +75,8 @@ export function randomScenario(seed: number, untilSeconds = 1800): Scenario {
     },
     versions: { "1.0.0": { errorRate: 0.001 }, "1.1.0": { errorRate: badBuild ? 0.3 : 0.002 } },
     initialVersion: "1.0.0",
-    database: { lagSeconds: pick([0.2, 0.5, 1.5]), rebuildSeconds: 300 },
+    // Some environments lack managed global database failover: a writer outage there detaches.
+    database: { lagSeconds: pick([0.2, 0.5, 1.5]), rebuildSeconds: 300, managedFailover: rnd() >= 0.2 },
     events,
     until: untilSeconds,
   };

@@ -121,6 +121,11 @@ const scenarioShape = z
         detachSeconds: seconds.default(30),
         /** Time to rebuild a secondary that dropped out of the global cluster. Default 300. */
         rebuildSeconds: seconds.default(300),
+        /**
+         * Whether FailoverGlobalCluster is available (older engine versions lack it). Without it,
+         * an unplanned failover must detach and promote a secondary. Default true.
+         */
+        managedFailover: z.boolean().default(true),
       })
       .strict()
       .default({}),

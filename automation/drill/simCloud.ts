@@ -52,6 +52,8 @@ export class SimCloud {
   readonly timeoutMs: number;
   private readonly conditions = new Map<string, Condition[]>();
   private readonly apps = new Map<string, Applied<AppliedApp>[]>();
+  /** The writer each region's app sends its writes to (its DATABASE_WRITER_ENDPOINT), as last applied. */
+  private readonly appWriters = new Map<string, Applied<string>[]>();
   private readonly records = new Map<string, Applied<DnsRecordPlan>>();
   private readonly checkers = new Map<string, EndpointCheckers>();
   private readonly apiErrors = new Map<string, number>();
@@ -78,6 +80,7 @@ export class SimCloud {
     for (const rp of plan.regions) {
       this.conditions.set(rp.region, [{ from: start, up: true, flap: null, degrade: null }]);
       this.apps.set(rp.region, [{ from: start, value: rp.app }]);
+      this.appWriters.set(rp.region, [{ from: start, value: plan.writer }]);
       this.records.set(rp.region, { from: start, value: rp.dns });
       this.checkers.set(
         rp.region,
@@ -192,6 +195,24 @@ export class SimCloud {
     const list = this.apps.get(region) ?? [];
     for (let i = list.length - 1; i > 0; i--) if (list[i].from <= ms) return list[i].value;
     return list[0].value;
+  }
+
+  /** The writer region the region's app sends its writes to at `ms`. */
+  appWriterAt(region: string, ms: number): string {
+    const list = this.appWriters.get(region) ?? [];
+    for (let i = list.length - 1; i > 0; i--) if (list[i].from <= ms) return list[i].value;
+    return list[0].value;
+  }
+
+  /**
+   * Whether some application sends writes to `writer`'s cluster at `ms`: a region that is up, in
+   * Route 53's records (it gets requests), whose app was last configured with that writer.
+   */
+  receivesWrites(writer: string, ms: number): boolean {
+    const live = this.recordsInService();
+    return this.regions.some(
+      (r) => live.includes(r) && this.upAt(r, ms) && this.appWriterAt(r, ms) === writer,
+    );
   }
 
   private behaviour(version: string | null): VersionBehaviour {
@@ -342,8 +363,11 @@ export class SimCloud {
     const changed: string[] = [];
     for (const d of this.diff(plan, appRegions, dns)) {
       const rp = plan.regions.find((r) => r.region === d.region) as RegionPlan;
-      if (d.part === "app") this.apps.get(rp.region)?.push({ from: now, value: rp.app });
-      else this.records.set(rp.region, { from: now, value: rp.dns });
+      if (d.part === "app") {
+        this.apps.get(rp.region)?.push({ from: now, value: rp.app });
+        if (this.appWriterAt(rp.region, now) !== plan.writer)
+          this.appWriters.get(rp.region)?.push({ from: now, value: plan.writer });
+      } else this.records.set(rp.region, { from: now, value: rp.dns });
       changed.push(`${d.region} ${d.part}`);
     }
     return changed;
@@ -360,7 +384,8 @@ export class SimCloud {
     for (const rp of plan.regions) {
       if (
         appRegions.includes(rp.region) &&
-        JSON.stringify(this.appAt(rp.region, now)) !== JSON.stringify(rp.app)
+        (JSON.stringify(this.appAt(rp.region, now)) !== JSON.stringify(rp.app) ||
+          this.appWriterAt(rp.region, now) !== plan.writer)
       ) {
         out.push({ region: rp.region, part: "app" });
       }

@@ -2,7 +2,12 @@ import type { GlobalClusterMember, GlobalClusterView, GlobalDatabase } from "../
 import type { Recorder } from "./recorder";
 import type { SimCloud } from "./simCloud";
 
-type Role = "writer" | "secondary" | "standalone";
+/**
+ * `standalone`: detached from the global cluster and promoted (RemoveFromGlobalCluster). `orphan`:
+ * an old writer left behind when the global cluster re-formed around a standalone writer; it still
+ * takes whatever writes reach it, until a stack update rebuilds it.
+ */
+type Role = "writer" | "secondary" | "standalone" | "orphan";
 
 interface Member {
   role: Role;
@@ -33,6 +38,8 @@ export interface DatabaseTimings {
   readonly switchoverSeconds: number;
   readonly detachSeconds: number;
   readonly rebuildSeconds: number;
+  /** FailoverGlobalCluster is available (default); without it a failover must detach and promote. */
+  readonly managedFailover?: boolean;
 }
 
 /** An RDS API call itself takes a moment. */
@@ -51,6 +58,14 @@ class RdsError extends Error {
  * switchover that take time, detach (RemoveFromGlobalCluster), and members that drop out on a
  * replication break. Every call goes through the named region's endpoint, which fails in an outage
  * of that region or on an injected `rds` API error.
+ *
+ * Detach-and-promote splits the database as it does on Aurora: the detached cluster takes writes on
+ * its own, and the old writer stays the writer of the old global cluster, unreachable in its outage
+ * and writable again when its region comes back. Nothing in the database fences it; only the
+ * applications do, by no longer sending it writes (AWS's recovery procedure: stop writing to the old
+ * primary). So an old writer counts as a writer while an application that gets requests still sends
+ * it writes. The first rebuild re-forms the global cluster around the detached writer; every other
+ * old member, the old writer included, must then be rebuilt under it.
  */
 export class SimGlobalDatabase implements GlobalDatabase {
   private readonly members = new Map<string, Member>();
@@ -97,7 +112,14 @@ export class SimGlobalDatabase implements GlobalDatabase {
   regionRecovered(region: string): void {
     const m = this.member(region);
     if (region === this.writer) this.lagAtWriterLoss = null;
-    if (m.role === "writer" && region !== this.writer) {
+    if (m.role === "orphan" || (m.role === "writer" && this.standalone() !== null)) {
+      this.recorder.log(
+        "cloud",
+        "db-old-writer-back",
+        `${region}'s cluster is back as the writer of the old global cluster, split from the detached writer; it takes writes only from apps still configured with it`,
+        region,
+      );
+    } else if (m.role === "writer" && region !== this.writer) {
       m.role = "secondary";
       m.resyncUntil = this.cloud.clock.now() + this.timings.rebuildSeconds * 1000;
       this.recorder.log(
@@ -137,34 +159,39 @@ export class SimGlobalDatabase implements GlobalDatabase {
 
   /**
    * A stack update makes the region's cluster a secondary again: a member that dropped out is
-   * rebuilt, and after a detach-and-promote every other cluster (the old writer included) is
-   * rebuilt under the standalone writer, which becomes the global writer once nothing else writes.
-   * Returns the seconds the rebuild takes (0: nothing to do).
+   * rebuilt. After a detach-and-promote the first rebuild re-forms the global cluster around the
+   * standalone writer: the old writer is left an orphan and every other old member drops out, each
+   * to be rebuilt under the new writer in turn. Returns the seconds the rebuild takes (0: nothing to do).
    */
   rebuild(region: string): number {
     const m = this.member(region);
     if (!this.needsRebuild(region)) return 0;
     const alone = this.standalone();
+    if (alone !== null) {
+      const old = this.writer;
+      this.writer = alone;
+      this.member(alone).role = "writer";
+      for (const [r, other] of this.members) {
+        if (r === alone || r === region) continue;
+        if (r === old) other.role = "orphan";
+        other.detached = true;
+      }
+      this.recorder.log(
+        "cloud",
+        "db-reformed",
+        `the global database re-formed around ${alone}, now its writer; ${old} and the other old members must be rebuilt under it`,
+        alone,
+      );
+    }
     m.detached = false;
     m.role = "secondary";
     m.resyncUntil = null;
-    if (alone !== null && region === this.writer) {
-      this.writer = alone;
-      this.member(alone).role = "writer";
-      this.recorder.log(
-        "cloud",
-        "db-rebuilt",
-        `${region}'s cluster was rebuilt as a secondary of ${alone}, now the global writer`,
-        region,
-      );
-    } else {
-      this.recorder.log(
-        "cloud",
-        "db-rebuilt",
-        `${region}'s cluster was rebuilt as a secondary of the global database`,
-        region,
-      );
-    }
+    this.recorder.log(
+      "cloud",
+      "db-rebuilt",
+      `${region}'s cluster was rebuilt as a secondary of ${this.writer}`,
+      region,
+    );
     return this.timings.rebuildSeconds;
   }
 
@@ -175,24 +202,28 @@ export class SimGlobalDatabase implements GlobalDatabase {
   needsRebuild(region: string): boolean {
     const m = this.member(region);
     const alone = this.standalone();
-    return m.detached || (alone !== null && region === this.writer);
+    return m.detached || m.role === "orphan" || (alone !== null && region !== alone);
   }
 
   // ------------------------------------------------------------------------------------------
   // What the checker reads
 
-  /** Regions whose cluster accepts writes now: the global writer and any detached standalone writer. */
+  /**
+   * Regions whose cluster accepts writes now: the global writer and any detached standalone writer.
+   * A writer a detach left behind (the old global cluster's, or an orphan) counts while some
+   * application still sends it writes; the controller fences it by draining its region and
+   * pointing every other region's app at the new writer.
+   */
   writersNow(): string[] {
     const now = this.cloud.clock.now();
+    const split = this.standalone() !== null;
     const out: string[] = [];
     for (const [region, m] of this.members) {
       if (!this.cloud.controlPlaneUp(region, now)) continue;
-      if (
-        m.role === "standalone" ||
-        (m.role === "writer" && region === this.writer && this.transition === null)
-      ) {
-        out.push(region);
-      }
+      const globalWriter = m.role === "writer" && region === this.writer && this.transition === null;
+      const leftBehind = (globalWriter && split) || m.role === "orphan";
+      if (m.role === "standalone" || (globalWriter && !leftBehind)) out.push(region);
+      else if (leftBehind && this.cloud.receivesWrites(region, now)) out.push(region);
     }
     return out;
   }
@@ -234,7 +265,7 @@ export class SimGlobalDatabase implements GlobalDatabase {
     const members: GlobalClusterMember[] = [];
     for (const region of this.cloud.regions) {
       const m = this.member(region);
-      if (m.detached || m.role === "standalone") continue;
+      if (m.detached || m.role === "standalone" || m.role === "orphan") continue;
       const up = this.cloud.controlPlaneUp(region, now);
       const resyncing = m.resyncUntil !== null && now < m.resyncUntil;
       const isWriter = m.role === "writer" && region === this.writer && this.transition === null;
@@ -253,16 +284,26 @@ export class SimGlobalDatabase implements GlobalDatabase {
       });
     }
     const t = this.transition;
+    // As the RDS adapter reports it: through a detached standalone cluster (DescribeDBClusters of
+    // the via region's own cluster), that cluster is the writer.
+    const detached = this.member(viaRegion).role === "standalone";
     return {
       id: "drill-global",
-      writer: t === null ? this.writer : null,
+      writer: detached ? viaRegion : t === null ? this.writer : null,
       status: t === null ? "available" : t.kind === "failover" ? "failing-over" : "switching-over",
       members,
+      ...(detached ? { detachedWriter: viaRegion } : {}),
     };
   }
 
   async failover(toRegion: string, viaRegion: string): Promise<void> {
     await this.call(viaRegion, "FailoverGlobalCluster");
+    if (this.timings.managedFailover === false) {
+      throw new RdsError(
+        "InvalidGlobalClusterStateFault",
+        "global database failover is not available for this global cluster's engine version",
+      );
+    }
     this.startTransition("failover", toRegion, this.timings.failoverSeconds);
   }
 

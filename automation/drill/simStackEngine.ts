@@ -34,6 +34,7 @@ const STACK = "drill";
  * change only in an update without targets, and excluding a region leaves them in. An update takes
  * simulated time, fails for a selected region that is down or has an injected failure (the others
  * still apply, as Pulumi finishes independent resources), and refuses to run beside another one.
+ * A database member that changed outside Pulumi is rebuilt only by an update that refreshes first.
  */
 export class SimStackEngine implements StackEngine {
   private running = false;
@@ -93,7 +94,9 @@ export class SimStackEngine implements StackEngine {
           failures.push(`${region}: the Kubernetes API returned an error (injected)`);
         } else if (this.cloud.takeStackFailure(region)) {
           failures.push(`${region}: resource update failed (injected)`);
-        } else if (this.database.needsRebuild(region)) {
+        } else if (options.refresh === true && this.database.needsRebuild(region)) {
+          // As `pulumi up --refresh`: only a refreshed update sees that the cluster changed
+          // outside Pulumi (dropped out of, or split from, the global database) and rebuilds it.
           rebuilds.push(region);
         }
       }

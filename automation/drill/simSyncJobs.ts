@@ -5,6 +5,7 @@ import type { SimGlobalDatabase } from "./simDatabase";
 /**
  * Each secondary's sync job: pulls the writer's changes since its watermark. A run takes simulated
  * time and fails when its region's Kubernetes API is down or erroring, or the writer is unreachable.
+ * The writer it reads is the one its region's stack was last configured with (the CronJob's source).
  */
 export class SimSyncJobs implements SyncJobs {
   constructor(
@@ -24,9 +25,9 @@ export class SimSyncJobs implements SyncJobs {
       return { ok: false, watermark: null, detail: `creating the Job in ${region} failed (injected)` };
     }
     await clock.sleep(this.runSeconds * 1000, signal);
-    const writer = this.database.writerRegion();
-    if (writer === null || !this.cloud.controlPlaneUp(writer)) {
-      return { ok: false, watermark: null, detail: `the writer (${writer ?? "none"}) could not be read` };
+    const writer = this.cloud.appWriterAt(region, clock.now());
+    if (!this.database.writersNow().includes(writer)) {
+      return { ok: false, watermark: null, detail: `the writer (${writer}) could not be read` };
     }
     return {
       ok: true,

@@ -4,6 +4,7 @@ const KINDS: readonly StepKind[] = [
   "patchState",
   "stackUpdate",
   "healthGate",
+  "safetyGate",
   "analysis",
   "wait",
   "pause",

@@ -9,6 +9,7 @@ import { runParallel } from "./steps/parallel";
 import { runPatchState } from "./steps/patchState";
 import { runPause } from "./steps/pause";
 import { runRestore } from "./steps/restore";
+import { runSafetyGateStep } from "./steps/safetyGate";
 import { runStackUpdate } from "./steps/stackUpdate";
 import { runSyncRun } from "./steps/syncRun";
 import { runWait } from "./steps/wait";
@@ -22,6 +23,8 @@ export function runStep(step: Step, ctx: StepContext): Promise<StepOutcome> {
       return runStackUpdate(step, ctx);
     case "healthGate":
       return runHealthGateStep(step, ctx);
+    case "safetyGate":
+      return runSafetyGateStep(step, ctx);
     case "analysis":
       return runAnalysis(step, ctx);
     case "wait":

@@ -70,7 +70,7 @@ export async function runHealthGate(spec: HealthGateSpec, deps: HealthGateDeps):
 }
 
 /** One round of observations, abandoned (no samples) if it has not answered within `withinMs`. */
-async function observeBefore(
+export async function observeBefore(
   deps: HealthGateDeps,
   endpoints: readonly RegionEndpoint[],
   withinMs: number,

@@ -9,6 +9,8 @@ export interface RegionAvailability {
   readonly healthy: boolean;
   /** Flapping, inside its cooldown. */
   readonly heldOut: boolean;
+  /** How long the verdict has been healthy (0 while unhealthy); absent when not known. */
+  readonly healthyForMs?: number;
 }
 
 export type HealthView = Readonly<Record<string, RegionAvailability>>;
@@ -16,7 +18,11 @@ export type HealthView = Readonly<Record<string, RegionAvailability>>;
 export function healthView(tracker: HealthTracker, now: number): HealthView {
   const view: Record<string, RegionAvailability> = {};
   for (const [region, h] of Object.entries(tracker)) {
-    view[region] = { healthy: h.healthy, heldOut: isHeldOut(h, now) };
+    view[region] = {
+      healthy: h.healthy,
+      heldOut: isHeldOut(h, now),
+      healthyForMs: h.healthy ? Math.max(0, now - h.since) : 0,
+    };
   }
   return view;
 }

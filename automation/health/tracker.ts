@@ -9,9 +9,21 @@ import type { HealthSettings } from "./settings";
  * - A healthy region turns unhealthy after `failureThreshold` consecutive failed samples, and an
  *   unhealthy one turns healthy only after `recoveryThreshold` consecutive good ones. The gap
  *   between the two is the hysteresis that keeps one lucky probe from readmitting a region.
- * - A region whose verdict changes `flapTransitions` times inside `flapWindowMs` is flapping: it is
+ * - A region whose health changes `flapTransitions` times inside `flapWindowMs` is flapping: it is
  *   held out for `flapCooldownMs` whatever its verdict, so traffic and the writer do not chase it.
+ *   The changes counted are the verdict's, and also the raw ones an unhealthy region makes without
+ *   reaching the recovery threshold: answering for a sample or two, then failing again, is coming up
+ *   and going down. A region that flaps faster than the hysteresis stays "unhealthy" throughout,
+ *   and would otherwise never be seen flapping. Likewise a healthy region's dips: a few failed
+ *   samples in a row, short of the failure threshold (a flap faster than the thresholds). A single
+ *   failed sample is noise and does not count.
  */
+
+/**
+ * Failed samples in a row that make a dip (below the failure threshold) count as going down and up:
+ * one failed sample is noise, two in a row are not.
+ */
+export const DIP_SAMPLES = 2;
 
 /** Which signals the last sample carried: a failing Route 53 API leaves the probes alone. */
 export type SignalSet = "route53+probe" | "probe only" | "route53 only" | "none";
@@ -106,6 +118,12 @@ export function observeRegion(
   if (healthy !== current.healthy) {
     since = at;
     transitions = [...transitions, at];
+  } else if (!healthy && !ok && current.consecutiveSuccesses > 0) {
+    // An aborted comeback: up for a moment, then down again. Two changes the verdict never showed.
+    transitions = [...transitions, current.lastSample?.at ?? at, at];
+  } else if (healthy && ok && current.consecutiveFailures >= DIP_SAMPLES) {
+    // A dip: down for a few samples, short of the failure threshold, and up again.
+    transitions = [...transitions, current.failingSince ?? at, at];
   }
 
   let heldOutUntil = current.heldOutUntil;

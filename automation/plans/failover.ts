@@ -4,6 +4,7 @@ import { type HealthView, regionAvailable, unavailableReason } from "../health/h
 import type { GlobalClusterView } from "../ports";
 import {
   AWAIT_WRITER_TIMEOUT_SECONDS,
+  RECOVERY_UPDATE_ATTEMPTS,
   RULES,
   assessCandidate,
   byLagThenPriority,
@@ -16,9 +17,10 @@ import {
 import type { Plan, Refusal, StatePatch, Step } from "./steps";
 
 /**
- * Unplanned failover of the writer region. The database promotion and the traffic move start at
- * once (the RTO floor is detection + promotion + TTL, and neither waits for the other); the sync
- * runs that bring the other secondaries up to the new writer follow.
+ * Unplanned failover of the writer region. The database promotion and the traffic move off the
+ * failed region start at once (the RTO floor is detection + promotion + TTL, and neither waits for
+ * the other). The state names the new writer when the database confirms it, and a stack update then
+ * renders it; the sync runs that bring the other secondaries up to the new writer follow.
  */
 
 export interface FailoverInput {
@@ -107,17 +109,19 @@ export function planFailover(input: FailoverInput): FailoverResult {
   const to = target.region;
 
   const failedNote = `failed: writer moved to ${to} by failover ${input.id}`;
-  const patch: StatePatch = {
-    writer: to,
+  const drain: StatePatch = {
     regions: {
       [from]: { drained: true, excluded: true, note: failedNote },
       [to]: { drained: false, note: null },
     },
   };
-  const noZero = checkServing(state, [patch]);
+  const rename: StatePatch = { writer: to };
+  const noZero = checkServing(state, [drain, rename]);
   if (noZero !== null) return noZero;
 
   const excludes = excludedRegions(state, [from]);
+  // The state names the new writer only once the database has it: a promotion that fails leaves
+  // the state naming the writer the database still has, and the watcher tries again.
   const dbBranch: Step[] = [
     {
       id: "failover/database",
@@ -133,19 +137,26 @@ export function planFailover(input: FailoverInput): FailoverResult {
       region: to,
       timeoutSeconds: AWAIT_WRITER_TIMEOUT_SECONDS,
     },
+    {
+      id: "failover/writer",
+      kind: "patchState",
+      description: `name ${to} the writer in the operational state`,
+      patch: rename,
+    },
   ];
   const trafficBranch: Step[] = [
     {
       id: "failover/state",
       kind: "patchState",
-      description: `name ${to} the writer; take ${from} out of traffic and out of stack updates`,
-      patch,
+      description: `take ${from} out of traffic and out of stack updates`,
+      patch: drain,
     },
     {
-      id: "failover/stack",
+      id: "failover/traffic",
       kind: "stackUpdate",
-      description: `move the writer's traffic to ${to}, leaving every resource of ${excludes.join(", ")} untouched`,
+      description: `move traffic off ${from}, leaving every resource of ${excludes.join(", ")} untouched`,
       excludes,
+      attempts: RECOVERY_UPDATE_ATTEMPTS,
     },
   ];
   const resync = secondaries.filter((r) => r !== to && !excludes.includes(r));
@@ -155,6 +166,13 @@ export function planFailover(input: FailoverInput): FailoverResult {
       kind: "parallel",
       description: "database promotion and traffic move, at once",
       branches: [dbBranch, trafficBranch],
+    },
+    {
+      id: "failover/stack",
+      kind: "stackUpdate",
+      description: `render ${to} as the writer (PRIMARY record, sync sources), leaving ${excludes.join(", ")} untouched`,
+      excludes,
+      attempts: RECOVERY_UPDATE_ATTEMPTS,
     },
     ...syncSteps("failover", resync),
   ];

@@ -25,6 +25,12 @@ export const RULES = {
 /** Without a managed RPO, a planned switchover still only runs within Aurora's smallest RPO bound. */
 export const DEFAULT_SWITCHOVER_LAG_SECONDS = 20;
 
+/**
+ * Attempts of a recovery plan's stack update (failover, traffic, repair): an update is idempotent,
+ * and what usually fails one (an API error, throttling) passes within seconds. 2, 4, 8 s apart.
+ */
+export const RECOVERY_UPDATE_ATTEMPTS = 4;
+
 /** Aurora documents managed failover as "a few minutes"; the writer must be confirmed within this. */
 export const AWAIT_WRITER_TIMEOUT_SECONDS = 900;
 

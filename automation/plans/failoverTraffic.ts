@@ -2,7 +2,15 @@ import type { EnvironmentConfig } from "../../components/config";
 import type { OperationalState } from "../../components/operationalState";
 import { type HealthView, regionAvailable, unavailableReason } from "../health/healthView";
 import type { GlobalClusterView } from "../ports";
-import { RULES, checkServing, excludedRegions, memberOf, operationInFlight, refuse } from "./failoverSafety";
+import {
+  RECOVERY_UPDATE_ATTEMPTS,
+  RULES,
+  checkServing,
+  excludedRegions,
+  memberOf,
+  operationInFlight,
+  refuse,
+} from "./failoverSafety";
 import type { Plan, Refusal, StatePatch } from "./steps";
 
 /**
@@ -51,25 +59,91 @@ export function planHoldOut(
     summary: `hold ${region} out of traffic while it flaps (until ${new Date(until).toISOString()})`,
     steps: [
       { id: "holdout/state", kind: "patchState", description: `take ${region} out of traffic`, patch },
-      { id: "holdout/stack", kind: "stackUpdate", description: `move traffic off ${region}`, excludes },
+      {
+        id: "holdout/stack",
+        kind: "stackUpdate",
+        description: `move traffic off ${region}`,
+        excludes,
+        attempts: RECOVERY_UPDATE_ATTEMPTS,
+      },
     ],
     compensation: [],
     regions: [region],
   };
 }
 
-/** Why `region` may not be readmitted yet, or null when it may. */
+/**
+ * Takes an unhealthy secondary out of traffic and out of stack updates (the seed's "inactive after
+ * 3 failures"). Route 53's own checks stop answering with a dead region, but not with one whose
+ * failures its checkers miss or lag behind (a fast flap, a partial failure); and the region's
+ * control plane may be down, so later updates must leave it alone. It is readmitted once healthy.
+ */
+export function planDrain(
+  config: EnvironmentConfig,
+  state: OperationalState,
+  region: string,
+  failingSince: number,
+  id: string,
+): Plan | Refusal {
+  const busy = operationInFlight(state);
+  if (busy !== null) return refuse(RULES.oneOperation, `operation in flight: ${busy}`);
+  const rs = state.regions[region];
+  if (rs === undefined) return refuse(RULES.validTarget, `${region} is not a region of this environment`);
+  if (region === state.writer) {
+    return refuse(RULES.neverTwoWriters, `${region} is the writer; an unhealthy writer fails over instead`);
+  }
+  const since = new Date(failingSince).toISOString();
+  const patch: StatePatch = {
+    regions: { [region]: { drained: true, excluded: true, note: `failed: unhealthy since ${since}` } },
+  };
+  const noZero = checkServing(state, [patch]);
+  if (noZero !== null) return noZero;
+  const excludes = excludedRegions(state, [region]);
+  return {
+    id,
+    kind: "traffic",
+    summary: `hold unhealthy ${region} out of traffic (failing since ${since})`,
+    steps: [
+      {
+        id: "drain/state",
+        kind: "patchState",
+        description: `take ${region} out of traffic and out of stack updates`,
+        patch,
+      },
+      {
+        id: "drain/stack",
+        kind: "stackUpdate",
+        description: `move traffic off ${region}, leaving its resources untouched`,
+        excludes,
+        attempts: RECOVERY_UPDATE_ATTEMPTS,
+      },
+    ],
+    compensation: [],
+    regions: [region],
+  };
+}
+
+/**
+ * Why `region` may not be readmitted yet, or null when it may. `minHealthyMs` is how long it must
+ * have stayed healthy: a region that comes back and fails again within the flap window would
+ * otherwise be readmitted on every short recovery, and clients sent to it each time.
+ */
 export function readmitBlocker(
   state: OperationalState,
   health: HealthView,
   database: GlobalClusterView | null,
   region: string,
+  minHealthyMs = 0,
 ): string | null {
   const rs = state.regions[region];
   if (rs === undefined) return "not a region of this environment";
   if (!rs.drained && !rs.excluded) return "already in traffic";
   if (!drainedByController(rs.note)) return "drained by a person";
   if (!regionAvailable(health, region)) return unavailableReason(health, region);
+  const healthyFor = health[region]?.healthyForMs;
+  if (healthyFor !== undefined && healthyFor < minHealthyMs) {
+    return `healthy for ${Math.round(healthyFor / 1000)} s of the ${Math.round(minHealthyMs / 1000)} s it must stay healthy`;
+  }
   if (region === state.writer) return null;
   if (database === null) return "database membership unknown";
   const member = memberOf(database, region);
@@ -85,10 +159,11 @@ export function planReadmit(
   database: GlobalClusterView | null,
   region: string,
   id: string,
+  minHealthyMs = 0,
 ): Plan | Refusal {
   const busy = operationInFlight(state);
   if (busy !== null) return refuse(RULES.oneOperation, `operation in flight: ${busy}`);
-  const blocker = readmitBlocker(state, health, database, region);
+  const blocker = readmitBlocker(state, health, database, region, minHealthyMs);
   if (blocker !== null) return refuse(RULES.targetHealthy, `${region}: ${blocker}`);
   const excludes = excludedRegions(state).filter((r) => r !== region);
   return {
@@ -107,6 +182,7 @@ export function planReadmit(
         kind: "stackUpdate",
         description: `reconcile ${region} and send it traffic`,
         ...(excludes.length > 0 ? { excludes } : {}),
+        attempts: RECOVERY_UPDATE_ATTEMPTS,
       },
     ],
     compensation: [],

@@ -6,6 +6,7 @@ import {
   patchStep,
   preflightStep,
   restoreCompensation,
+  safetyStep,
   statusPatch,
   updateStep,
 } from "./promotionSteps";
@@ -42,6 +43,7 @@ export function planBlueGreen(input: PromotionInput): Plan {
   for (const r of targets) {
     const idle = otherColor(state.regions[r].activeColor);
     steps.push(
+      safetyStep(`switch-${r}/safety`, config, state),
       patchStep(`switch-${r}/patch`, `switch ${r}'s traffic to ${idle} (${version})`, {
         [r]: { activeColor: idle, version },
       }),
@@ -76,6 +78,7 @@ export function planBlueGreen(input: PromotionInput): Plan {
     }),
   );
   steps.push(
+    safetyStep("scale-down/safety", config, state),
     patchStep("scale-down/patch", `scale the old colour to 0 in ${targets.join(", ")}`, scaleDown),
     updateStep("scale-down/update", `update the stack for ${targets.join(", ")}`, targets, state),
   );

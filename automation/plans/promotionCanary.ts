@@ -7,6 +7,7 @@ import {
   patchStep,
   preflightStep,
   restoreCompensation,
+  safetyStep,
   statusPatch,
   updateStep,
 } from "./promotionSteps";
@@ -41,8 +42,9 @@ export function planCanary(input: PromotionInput): Plan {
     .filter((r) => r !== canary && !state.regions[r].drained);
 
   const steps: Step[] = [preflightStep(config, state)];
-  for (const weight of release.canarySteps) {
+  release.canarySteps.forEach((weight, i) => {
     const prefix = `canary-${weight}`;
+    if (i > 0) steps.push(safetyStep(`${prefix}/safety`, config, state));
     const patch =
       weight < 100
         ? {
@@ -91,12 +93,12 @@ export function planCanary(input: PromotionInput): Plan {
         intervalSeconds: release.analysisIntervalSeconds,
       });
     }
-  }
+  });
   steps.push(patchStep("canary/done", `mark ${canary} deployed`, statusPatch([canary], "deployed")));
 
   const rest = targets.filter((r) => r !== canary);
   const groups = waves(rest, state.writer, release.maxParallel);
-  steps.push(...rollingWaves(input, groups, 1));
+  steps.push(...rollingWaves(input, groups, 1, false));
   return {
     id: input.id,
     kind: "deploy",

@@ -6,6 +6,7 @@ import {
   patchStep,
   preflightStep,
   restoreCompensation,
+  safetyStep,
   statusPatch,
   updateStep,
 } from "./promotionSteps";
@@ -18,7 +19,7 @@ export function planRolling(input: PromotionInput): Plan {
   const { config, state, version, targets } = input;
   const steps: Step[] = [preflightStep(config, state)];
   const groups = waves(targets, state.writer, config.release.maxParallel);
-  steps.push(...rollingWaves(input, groups, 1));
+  steps.push(...rollingWaves(input, groups, 1, true));
   return {
     id: input.id,
     kind: "deploy",
@@ -29,16 +30,21 @@ export function planRolling(input: PromotionInput): Plan {
   };
 }
 
-/** The waves of a rolling update; canary plans use them for the regions after the canary. */
+/**
+ * The waves of a rolling update; canary plans use them for the regions after the canary. Every
+ * wave but a plan's very first move starts with a safety gate: nothing moves while a region fails.
+ */
 export function rollingWaves(
   input: PromotionInput,
   groups: readonly (readonly string[])[],
   firstWave: number,
+  afterPreflight: boolean,
 ): Step[] {
   const { config, state, version } = input;
   const steps: Step[] = [];
   groups.forEach((wave, i) => {
     const n = firstWave + i;
+    if (i > 0 || !afterPreflight) steps.push(safetyStep(`wave-${n}/safety`, config, state));
     const patch = Object.fromEntries(
       wave.map((r) => {
         const rs = state.regions[r];

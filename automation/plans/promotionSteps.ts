@@ -40,7 +40,7 @@ export function gateStep(id: string, regions: readonly string[], config: Environ
  * failing. One healthy observation each, within Route 53's own detection window.
  */
 export function preflightStep(config: EnvironmentConfig, state: OperationalState): Step {
-  const serving = config.regions.map((r) => r.region).filter((r) => !state.regions[r].drained);
+  const serving = servingRegions(config, state);
   const check = config.dns.healthCheck;
   return {
     kind: "healthGate",
@@ -50,6 +50,27 @@ export function preflightStep(config: EnvironmentConfig, state: OperationalState
     consecutive: 1,
     timeoutSeconds: check.intervalSeconds * Math.max(check.failureThreshold, 1),
   };
+}
+
+/**
+ * No promotion while a region is failing, checked again before every move after the first: one
+ * round in which every serving region is healthy. A failing region holds the promotion up to the
+ * health timeout; a failing writer pauses it for a failover (see the safetyGate step).
+ */
+export function safetyStep(id: string, config: EnvironmentConfig, state: OperationalState): Step {
+  const serving = servingRegions(config, state);
+  return {
+    kind: "safetyGate",
+    id,
+    description: `check that every serving region (${serving.join(", ")}) is healthy before the next move`,
+    regions: serving,
+    failureThreshold: config.dns.healthCheck.failureThreshold,
+    timeoutSeconds: config.release.healthTimeoutSeconds,
+  };
+}
+
+function servingRegions(config: EnvironmentConfig, state: OperationalState): string[] {
+  return config.regions.map((r) => r.region).filter((r) => !state.regions[r].drained);
 }
 
 /** Every promotion's compensation: every region that moved goes back to where it was. */

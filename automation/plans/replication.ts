@@ -59,9 +59,19 @@ export function observeReplication(
   const problems: ReplicationFinding[] = [];
   const connected: string[] = [];
   const next: Record<string, number> = {};
+  const detached = database.detachedWriter;
   for (const { region } of config.regions) {
     // The writer's own cluster is failover's business, not a re-attach.
     if (region === state.writer || region === database.writer) continue;
+    if (detached !== undefined) {
+      // After a detach failover the members are the old global cluster's: "connected" there is
+      // connected to the old writer, not to the one taking the writes. Each needs rebuilding.
+      problems.push({
+        region,
+        reason: `its cluster must be rebuilt under ${detached}, detached and promoted`,
+      });
+      continue;
+    }
     const member = memberOf(database, region);
     if (member === undefined) {
       problems.push({ region, reason: "its cluster is not a member of the global database" });
@@ -160,8 +170,8 @@ function baseReason(reason: string): string {
 
 /**
  * One repair: bring the region back under stack management if a failover excluded it (it stays
- * out of traffic), then a stack update targeted at it, which re-creates and re-attaches its
- * secondary cluster from the current plan.
+ * out of traffic), then a stack update targeted at it that refreshes first, so it sees the cluster
+ * that changed outside Pulumi, and re-creates and re-attaches it from the current plan.
  */
 export function planRepair(
   config: EnvironmentConfig,
@@ -192,8 +202,11 @@ export function planRepair(
   steps.push({
     id: "repair/stack",
     kind: "stackUpdate",
-    description: `re-create and re-attach ${item.region}'s secondary cluster`,
+    description: `refresh ${item.region}'s resources, then re-create and re-attach its secondary cluster`,
     targets: [item.region],
+    // The cluster left the global database outside Pulumi: without a refresh first, the update
+    // trusts the stack's record of it and re-creates nothing.
+    refresh: true,
   });
   return {
     id,

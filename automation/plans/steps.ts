@@ -25,6 +25,17 @@ export type Step =
       readonly targets?: readonly string[];
       /** Regions left untouched (impaired, or not part of this wave). */
       readonly excludes?: readonly string[];
+      /**
+       * Attempts, the first included, before the step fails (default 1). Recovery plans retry a
+       * failed update with exponential backoff: an update is idempotent, and the usual causes (an
+       * API error, throttling) pass. Promotions do not: a failed update there is a reason to roll back.
+       */
+      readonly attempts?: number;
+      /**
+       * Refresh the targeted resources from the cloud before updating, so a resource deleted outside
+       * Pulumi (a cluster that left the global database) is re-created instead of assumed present.
+       */
+      readonly refresh?: boolean;
     })
   | (StepBase & {
       readonly kind: "healthGate";
@@ -43,6 +54,20 @@ export type Step =
       readonly minSamples: number;
       readonly consecutiveFailureLimit: number;
       readonly intervalSeconds: number;
+    })
+  /**
+   * No promotion while a region is failing: before a promotion moves another region, every region
+   * serving traffic must look healthy in one round of observations. A failing region holds the
+   * promotion (up to `timeoutSeconds`, then it rolls back); a failing writer pauses it at once, so a
+   * failover can take over; a failing region the promotion already moved rolls it back at once.
+   */
+  | (StepBase & {
+      readonly kind: "safetyGate";
+      /** The regions serving when the plan was made; the step observes those serving when it runs. */
+      readonly regions: readonly string[];
+      /** Consecutive failed rounds that confirm a region is failing (the detection threshold). */
+      readonly failureThreshold: number;
+      readonly timeoutSeconds: number;
     })
   | (StepBase & { readonly kind: "wait"; readonly seconds: number })
   /** Stops the operation until a person runs `regionctl promote`. */

@@ -18,7 +18,13 @@ import {
 } from "../health/tracker";
 import { failbackTarget } from "../plans/failback";
 import { planFailover } from "../plans/failover";
-import { drainedByController, planHoldOut, planReadmit, readmitBlocker } from "../plans/failoverTraffic";
+import {
+  drainedByController,
+  planDrain,
+  planHoldOut,
+  planReadmit,
+  readmitBlocker,
+} from "../plans/failoverTraffic";
 import {
   DEFAULT_REPLICATION_SETTINGS,
   type ReplicationSettings,
@@ -30,6 +36,7 @@ import {
   recordRepairAttempt,
   resolveRepairs,
 } from "../plans/replication";
+import { MOVE_KINDS, failedMove, planReconcile } from "../plans/reconcile";
 import { type Plan, isRefusal } from "../plans/steps";
 import { checkSwitchover } from "../plans/switchover";
 import { dueSyncRetries, ensureRetryScheduled, planSync } from "../plans/sync";
@@ -42,6 +49,7 @@ import {
 } from "../ports";
 import { describeThroughHealthy } from "./describeDatabase";
 import { closeIncident, openIncident, recoveredAt } from "./incidents";
+import { FAILOVER_BACKOFF, RECONCILE_BACKOFF, retryTiming } from "./retryBackoff";
 import { supersedable, supersedeOperation } from "./supersede";
 import { updateStateUnderLease } from "./stateUpdate";
 
@@ -88,7 +96,8 @@ export type DecisionKind =
   | "resume"
   | "failback-ready"
   | "operation"
-  | "replication";
+  | "replication"
+  | "reconcile";
 
 export interface Decision {
   readonly kind: DecisionKind;
@@ -147,6 +156,9 @@ export interface Watcher {
 
 const DEFAULT_DATABASE_CHECK_SECONDS = 60;
 
+/** The id prefix of reconciles (see planReconcile). */
+const RECONCILE_PREFIX = "reconcile";
+
 /**
  * Interrupted operations the watcher finishes by itself: its own, and the writer moves, whose
  * half-done state (a drained writer, a promoted database) is worse than finishing them. A release
@@ -173,6 +185,12 @@ export function createWatcher(options: WatcherOptions): Watcher {
       config.regions.map((r) => r.region),
     );
   const emit = (line: string): void => options.onEvent?.(line);
+  /**
+   * A region the controller took out comes back once it has stayed healthy this long: on average
+   * longer than the flap window allows between transitions, so a flapping region is not readmitted
+   * on each of its short recoveries.
+   */
+  const stableMs = settings.flapWindowMs / settings.flapTransitions;
   const stackFlag = options.stack === undefined ? "" : ` --stack ${options.stack}`;
 
   let tracker = initialTracker(
@@ -417,6 +435,8 @@ export function createWatcher(options: WatcherOptions): Watcher {
     const fresh = (await ports.state.read())?.state;
     const current = fresh === undefined ? state : reconcileState(config, fresh);
 
+    if (decideReconcile(current, now, decisions)) return report(0);
+    await noteFlapping(current, view, decisions, notes);
     if (decideTraffic(current, view, db, now, decisions)) return report(0);
     reportFailback(current, view, db, decisions);
     if (decideRepair(current, view, now, decisions)) return report(0);
@@ -433,6 +453,23 @@ export function createWatcher(options: WatcherOptions): Watcher {
   ): Promise<0 | 1> {
     const from = state.writer;
     const faultAt = tracker[from]?.failingSince ?? ports.clock.now();
+    // A failover that failed (its database promotion did not go through: the state still names
+    // the old writer) is tried again, backing off while it keeps failing.
+    const retry = retryTiming(
+      state,
+      (h) => h.kind === "failover",
+      () => true,
+      FAILOVER_BACKOFF,
+    );
+    if (retry.retries > 0 && ports.clock.now() < retry.notBefore) {
+      decisions.push({
+        kind: "failover",
+        action: "deferred",
+        summary: `writer ${from} is unhealthy; ${retry.retries} failover attempt(s) failed, the next starts in ${Math.ceil((retry.notBefore - ports.clock.now()) / 1000)} s`,
+        region: from,
+      });
+      return 0;
+    }
     const database = await describeDatabase(state, view, notes);
     const id = operationId("failover");
     // An operation that cannot move on by itself does not hold the failover back: it is superseded.
@@ -566,7 +603,90 @@ export function createWatcher(options: WatcherOptions): Watcher {
       });
   }
 
-  /** Holds a flapping secondary out, or readmits a recovered region. True when an operation started. */
+  /**
+   * A writer or traffic move whose stack update failed (after its own retries) left the stack
+   * behind the state: update it again, backing off while it keeps failing. True when one started.
+   */
+  function decideReconcile(state: OperationalState, now: number, decisions: Decision[]): boolean {
+    const failed = failedMove(state);
+    if (failed === null) return false;
+    const retry = retryTiming(
+      state,
+      (h) => MOVE_KINDS.has(h.kind),
+      (h) => h.id.startsWith(`${RECONCILE_PREFIX}-`),
+      RECONCILE_BACKOFF,
+    );
+    if (now < retry.notBefore) {
+      decisions.push({
+        kind: "reconcile",
+        action: "deferred",
+        summary: `${failed.kind} ${failed.id} failed; the stack is updated again in ${Math.ceil((retry.notBefore - now) / 1000)} s`,
+      });
+      return false;
+    }
+    const plan = planReconcile(config, state, failed, operationId(RECONCILE_PREFIX));
+    if (isRefusal(plan)) return false;
+    if (config.failover.mode !== "auto") {
+      decisions.push({
+        kind: "reconcile",
+        action: "reported",
+        summary: `manual mode: ${plan.summary} (not done; the stack update of ${failed.id} failed)`,
+      });
+      return false;
+    }
+    decisions.push({ kind: "reconcile", action: "started", summary: plan.summary, operationId: plan.id });
+    start(plan, false, async (r) => {
+      // A failover finished this way recovered when its writer's traffic finally moved.
+      if (failed.kind !== "failover" || r?.outcome !== "succeeded") return;
+      const at = r.state.history.at(-1)?.steps.find((x) => x.id === "reconcile/stack")?.finishedAt;
+      if (at === undefined || at === null) return;
+      await bookkeeping("failover incident", (s) =>
+        closeIncident(s, "failover", failed.writerBefore, s.writer, Date.parse(at), config.dns.ttl),
+      );
+    });
+    return true;
+  }
+
+  /**
+   * A region already held out as unhealthy that turns out to be flapping stays out for the
+   * cooldown: its note says so, for whoever reads the state (no stack update: it is out already).
+   */
+  async function noteFlapping(
+    state: OperationalState,
+    view: HealthView,
+    decisions: Decision[],
+    notes: string[],
+  ): Promise<void> {
+    for (const [region, h] of Object.entries(tracker)) {
+      const rs = state.regions[region];
+      if (rs === undefined || !rs.drained || !(view[region]?.heldOut ?? false) || h.heldOutUntil === null)
+        continue;
+      if (!drainedByController(rs.note) || (rs.note?.startsWith("flapping:") ?? false)) continue;
+      const note = `flapping: held out until ${new Date(h.heldOutUntil).toISOString()}`;
+      try {
+        await bookkeeping("flapping note", (s) =>
+          s.regions[region]?.drained === true
+            ? { ...s, regions: { ...s.regions, [region]: { ...s.regions[region], note } } }
+            : null,
+        );
+      } catch (err) {
+        if (!(err instanceof LeaseHeldError)) throw err;
+        notes.push(`${region}'s note not updated: ${err.message}`);
+        continue;
+      }
+      decisions.push({
+        kind: "holdout",
+        action: "recorded",
+        summary: `${region} is flapping: ${note}`,
+        region,
+      });
+    }
+  }
+
+  /**
+   * Holds a flapping secondary out, drains an unhealthy one, or readmits a recovered region. True
+   * when an operation started.
+   */
   function decideTraffic(
     state: OperationalState,
     view: HealthView,
@@ -609,11 +729,44 @@ export function createWatcher(options: WatcherOptions): Watcher {
       start(plan, false, async () => undefined);
       return true;
     }
+    for (const [region, h] of Object.entries(tracker)) {
+      const rs = state.regions[region];
+      if (rs === undefined || rs.drained || region === state.writer || h.healthy) continue;
+      const plan = planDrain(config, state, region, h.failingSince ?? now, operationId("holdout"));
+      if (isRefusal(plan)) {
+        decisions.push({
+          kind: "holdout",
+          action: "refused",
+          summary: `${region} is unhealthy but stays in traffic: ${plan.reason}`,
+          rule: plan.rule,
+          region,
+        });
+        continue;
+      }
+      if (!auto) {
+        decisions.push({
+          kind: "holdout",
+          action: "reported",
+          summary: `manual mode: ${plan.summary} (not done)`,
+          region,
+        });
+        continue;
+      }
+      decisions.push({
+        kind: "holdout",
+        action: "started",
+        summary: plan.summary,
+        region,
+        operationId: plan.id,
+      });
+      start(plan, false, async () => undefined);
+      return true;
+    }
     for (const [region, rs] of Object.entries(state.regions)) {
       if (!(rs.drained || rs.excluded) || !drainedByController(rs.note)) continue;
-      const blocker = readmitBlocker(state, view, db, region);
+      const blocker = readmitBlocker(state, view, db, region, stableMs);
       if (blocker !== null) continue;
-      const plan = planReadmit(config, state, view, db, region, operationId("readmit"));
+      const plan = planReadmit(config, state, view, db, region, operationId("readmit"), stableMs);
       if (isRefusal(plan)) continue;
       if (!auto) {
         decisions.push({

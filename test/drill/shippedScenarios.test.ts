@@ -22,6 +22,8 @@ const SHIPPED = [
   "outage-during-blue-green",
   "planned-switchover-and-back",
   "api-outage-during-recovery",
+  "api-errors-retried",
+  "detach-failover",
 ];
 
 describe("shipped drills", () => {
@@ -100,5 +102,53 @@ describe("shipped drills", () => {
     expect(report.timeline.filter((e) => e.kind === "api-error").length).toBeGreaterThanOrEqual(10);
     const outage = report.incidents.find((i) => i.kind === "outage");
     expect(outage?.rtoSeconds as number).toBeLessThanOrEqual(1.05 * (outage?.floorSeconds as number));
+  });
+
+  it("retries transient RDS errors, names the writer only once the database has it, and finishes a failed DNS update", async () => {
+    const { report } = await drill("api-errors-retried");
+    const at = (kind: string, region?: string): number[] =>
+      report.timeline
+        .filter((e) => e.kind === kind && (region === undefined || e.region === region))
+        .map((e) => e.atSeconds);
+    // Five RDS errors in the target region were absorbed by the failover's retries.
+    expect(report.timeline.filter((e) => e.kind === "api-error" && e.region === "us-west-2")).toHaveLength(5);
+    expect(at("db-failover-started", "us-west-2")).toHaveLength(1);
+    // The state never named a writer the database did not have.
+    const promoted = at("db-failover-done", "us-west-2")[0];
+    const named = report.timeline.filter((e) => e.kind === "state-writer").map((e) => e.atSeconds);
+    expect(named).toHaveLength(1);
+    expect(named[0]).toBeGreaterThanOrEqual(promoted);
+    // The records' update failed past its retries; the reconcile landed it.
+    expect(report.operations.map((o) => `${o.id.split("-")[0]} ${o.outcome}`).slice(0, 2)).toEqual([
+      "failover failed",
+      "reconcile succeeded",
+    ]);
+    const outage = report.incidents.find((i) => i.kind === "outage");
+    expect(outage?.rtoSeconds as number).toBeLessThanOrEqual(1.05 * (outage?.floorSeconds as number));
+  });
+
+  it("detach fallback: confirms the standalone writer, fences the old one, rebuilds it as a secondary", async () => {
+    const { report } = await drill("detach-failover");
+    expect(report.invariantViolations).toEqual([]);
+    const event = (kind: string, region?: string) =>
+      report.timeline.find((e) => e.kind === kind && (region === undefined || e.region === region));
+    const detached = event("db-detached", "us-west-2");
+    expect(detached).toBeDefined();
+    // awaitWriter confirmed the standalone writer through its own cluster, at once, not after 900 s.
+    const move = report.timeline.find(
+      (e) => e.kind === "step-finished" && /failover\/move ok/.test(e.message),
+    );
+    expect((move?.atSeconds as number) - (detached?.atSeconds as number)).toBeLessThan(10);
+    expect(report.operations[0]).toMatchObject({ kind: "failover", outcome: "succeeded" });
+    // The old writer came back as the old global cluster's writer, took no writes, and was rebuilt.
+    const back = event("db-old-writer-back", "us-east-1");
+    const rebuilt = event("db-rebuilt", "us-east-1");
+    expect(back?.atSeconds).toBe(1500);
+    expect(rebuilt?.atSeconds as number).toBeGreaterThan(1500);
+    expect(report.timeline.some((e) => e.kind === "writes-refused" && e.atSeconds >= 1500)).toBe(false);
+    expect(report.finalWriter).toBe("us-west-2");
+    expect(event("region-readmitted", "us-east-1")?.atSeconds as number).toBeGreaterThan(
+      rebuilt?.atSeconds as number,
+    );
   });
 });

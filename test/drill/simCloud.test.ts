@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
+import { initialState } from "../../components/operationalState";
+import { planTopology } from "../../components/topology";
+import { Recorder } from "../../automation/drill/recorder";
 import { EndpointCheckers } from "../../automation/drill/route53Checkers";
 import { runDrill } from "../../automation/drill/runner";
 import { type Scenario, validateScenario } from "../../automation/drill/scenario";
+import { scenarioConfig } from "../../automation/drill/scenarioConfig";
+import { SimCloud } from "../../automation/drill/simCloud";
+import { SimGlobalDatabase } from "../../automation/drill/simDatabase";
+import { SimStackEngine } from "../../automation/drill/simStackEngine";
+import { SimStateStore } from "../../automation/drill/simStateStore";
+import { DRILL_EPOCH_MS, VirtualClock } from "../../automation/drill/virtualClock";
 
 function scenario(raw: Record<string, unknown>): Scenario {
   const parsed = validateScenario({
@@ -120,5 +129,101 @@ describe("simulated cloud", () => {
     // Either the preflight saw eu-west-1 failing, or its update failed: it never reaches 1.0.1.
     expect(deploy?.outcome).not.toBe("succeeded");
     expect(report.regions["eu-west-1"].version).toBe("1.0.0");
+  });
+});
+
+describe("simulated Aurora: detach and promote", () => {
+  it("leaves the old writer writable when its region returns; only the applications fence it", async () => {
+    const s = scenario({ database: { managedFailover: false } });
+    const built = scenarioConfig(s);
+    if (!("config" in built)) throw new Error("bad scenario");
+    const clock = new VirtualClock(DRILL_EPOCH_MS);
+    const recorder = new Recorder(clock);
+    const cloud = new SimCloud(s, built.config, 1, clock, recorder);
+    const db = new SimGlobalDatabase(cloud, recorder, s.database, "us-east-1");
+    const settle = async <T>(p: Promise<T>): Promise<T> => {
+      let done = false;
+      void p.then(
+        () => (done = true),
+        () => (done = true),
+      );
+      await clock.idle();
+      while (!done && (await clock.step(clock.now() + 3_600_000))) {
+        // until the call returns
+      }
+      return p;
+    };
+
+    cloud.outage("us-east-1");
+    db.writerRegionLost("us-east-1");
+    await expect(settle(db.failover("us-west-2", "us-west-2"))).rejects.toThrow(/not available/);
+    await settle(db.removeFromGlobal("us-west-2", "us-west-2"));
+    expect(db.writersNow()).toEqual(["us-west-2"]);
+    // Seen through the detached cluster it is the writer, and says so; through another region the
+    // global cluster still names the old writer.
+    expect(await settle(db.describe("us-west-2"))).toMatchObject({
+      writer: "us-west-2",
+      detachedWriter: "us-west-2",
+    });
+    expect((await settle(db.describe("eu-west-1"))).writer).toBe("us-east-1");
+
+    // Back with every application still configured with it and its region in the records: two writers.
+    cloud.recover("us-east-1");
+    db.regionRecovered("us-east-1");
+    expect(db.writersNow().sort()).toEqual(["us-east-1", "us-west-2"]);
+
+    // Fenced: its region out of traffic, the other regions' apps pointed at the new writer.
+    const state = initialState(built.config);
+    state.writer = "us-west-2";
+    state.regions["us-east-1"] = { ...state.regions["us-east-1"], drained: true, excluded: true };
+    cloud.apply(planTopology(built.config, state), ["us-west-2", "eu-west-1"], true);
+    expect(db.writersNow()).toEqual(["us-west-2"]);
+
+    // A rebuild re-forms the global cluster around the detached writer; the old writer is rebuilt last.
+    expect(db.needsRebuild("eu-west-1")).toBe(true);
+    db.rebuild("eu-west-1");
+    expect(db.writerRegion()).toBe("us-west-2");
+    expect(db.needsRebuild("us-east-1")).toBe(true);
+    expect((await settle(db.describe("us-west-2"))).members.map((m) => m.region).sort()).toEqual([
+      "eu-west-1",
+      "us-west-2",
+    ]);
+    db.rebuild("us-east-1");
+    expect(db.needsRebuild("us-east-1")).toBe(false);
+    expect(db.writersNow()).toEqual(["us-west-2"]);
+  });
+});
+
+describe("simulated stack: a member dropped outside Pulumi", () => {
+  it("is re-created only by an update that refreshes first (pulumi up --refresh)", async () => {
+    const s = scenario({});
+    const built = scenarioConfig(s);
+    if (!("config" in built)) throw new Error("bad scenario");
+    const clock = new VirtualClock(DRILL_EPOCH_MS);
+    const recorder = new Recorder(clock);
+    const cloud = new SimCloud(s, built.config, 1, clock, recorder);
+    const db = new SimGlobalDatabase(cloud, recorder, s.database, "us-east-1");
+    const store = new SimStateStore(clock);
+    store.seed(initialState(built.config));
+    const stack = new SimStackEngine(cloud, store, db, { stackUpdateSeconds: 30, stackNoopSeconds: 5 });
+    const settle = async <T>(p: Promise<T>): Promise<T> => {
+      let done = false;
+      void p.then(
+        () => (done = true),
+        () => (done = true),
+      );
+      await clock.idle();
+      while (!done && (await clock.step(clock.now() + 3_600_000))) {
+        // until the update returns
+      }
+      return p;
+    };
+
+    db.replicationBreak("us-west-2");
+    await settle(stack.up({ targets: { regions: ["us-west-2"] } }));
+    expect(db.needsRebuild("us-west-2")).toBe(true);
+    await settle(stack.up({ targets: { regions: ["us-west-2"] }, refresh: true }));
+    expect(db.needsRebuild("us-west-2")).toBe(false);
+    expect((await settle(db.describe("us-east-1"))).members.map((m) => m.region)).toContain("us-west-2");
   });
 });

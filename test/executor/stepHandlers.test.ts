@@ -46,6 +46,93 @@ describe("step handlers", () => {
     ]);
     // The rest must be rebuilt behind the new standalone writer.
     expect(h.stored().replicationQueue.map((q) => q.region)).toEqual(["us-east-1", "eu-west-1"]);
+    // The global cluster never names a detached cluster its writer: awaitWriter confirms it through
+    // the target's own cluster, at once, instead of waiting out its timeout.
+    expect(h.mem.database.writer).toBe("us-east-1");
+    const confirmed = h
+      .stored()
+      .history.at(-1)
+      ?.steps.find((s) => s.id === "await");
+    expect(confirmed?.detail).toMatch(/us-west-2 is the writer after 0 s: a standalone cluster, detached/);
+    // Fenced first: every application pointed at the target, the old writer's region untouched.
+    const order = h.mem.log.entries
+      .filter((e) => (e.port === "stack" && e.action === "up") || e.action === "removeFromGlobal")
+      .map((e) => e.action);
+    expect(order).toEqual(["up", "removeFromGlobal"]);
+    expect(h.mem.stack.calls[0]).toMatchObject({ op: "up", targets: undefined, excludes: ["us-east-1"] });
+    expect(h.stored().regions["us-east-1"]).toMatchObject({ drained: true, excluded: true });
+    expect(h.stored().writer).toBe("us-west-2");
+  });
+
+  it("dbFailover: a detach that fails leaves the state naming the writer the database still has", async () => {
+    const h = harness({ regions: 3 });
+    h.mem.database.failFailover = new Error("InvalidGlobalClusterStateFault");
+    h.mem.database.failRemove = new Error("InvalidDBClusterStateFault");
+    const result = await run(h, failoverSteps(true));
+    expect(result).toMatchObject({ outcome: "failed", failedStep: "db" });
+    expect(result.reason).toMatch(/and so did detaching it/);
+    expect(h.stored().writer).toBe("us-east-1");
+    expect(h.mem.database.writer).toBe("us-east-1");
+  });
+
+  it("dbFailover retries transient API errors before it gives up on the managed failover", async () => {
+    const h = harness({ regions: 3 });
+    let failures = 3;
+    const real = h.mem.database.failover.bind(h.mem.database);
+    h.mem.database.failover = async (to, via) => {
+      if (failures-- > 0) throw Object.assign(new Error("rate exceeded"), { name: "ThrottlingException" });
+      return real(to, via);
+    };
+    const result = await run(h, failoverSteps(true));
+
+    expect(result.outcome).toBe("succeeded");
+    expect(h.mem.log.of("database", "removeFromGlobal")).toEqual([]);
+    expect(h.mem.database.writer).toBe("us-west-2");
+    const retries = h.progress.filter((p) =>
+      /FailoverGlobalCluster failed \(rate exceeded\); retry/.test(p.message),
+    );
+    expect(retries.map((p) => p.message.replace(/.*retry /, "retry "))).toEqual([
+      "retry 1 of 4 in 1 s",
+      "retry 2 of 4 in 2 s",
+      "retry 3 of 4 in 4 s",
+    ]);
+  });
+
+  it("dbFailover treats a refusal as final: no retry, straight to the detach fallback", async () => {
+    const h = harness({ regions: 3 });
+    h.mem.database.failFailover = Object.assign(new Error("not a member"), { name: "InvalidParameterValue" });
+    const result = await run(h, failoverSteps(true));
+    expect(result.outcome).toBe("succeeded");
+    expect(h.mem.log.of("database", "failover")).toHaveLength(1);
+    expect(h.mem.log.of("database", "removeFromGlobal")).toHaveLength(1);
+  });
+
+  it("stackUpdate retries a failed update as often as the step allows, with backoff", async () => {
+    const h = harness({ regions: 3 });
+    h.mem.stack.failUp = (_call, n) =>
+      n <= 2 ? new Error("ChangeResourceRecordSets: Throttling") : undefined;
+    const result = await run(h, [
+      { kind: "stackUpdate", id: "up", description: "update", excludes: ["us-east-1"], attempts: 4 },
+    ]);
+    expect(result.outcome).toBe("succeeded");
+    const ups = h.mem.log.entries.filter((e) => e.port === "stack" && e.action.startsWith("up"));
+    expect(ups.map((e) => e.action)).toEqual(["up-failed", "up-failed", "up"]);
+    expect(ups[1].at - ups[0].at).toBe(2_000);
+    expect(ups[2].at - ups[1].at).toBe(4_000);
+
+    // The plan's refresh flag reaches the engine (a repair's update refreshes first).
+    const refreshed = harness({ regions: 3 });
+    await run(refreshed, [
+      { kind: "stackUpdate", id: "up", description: "update", targets: ["us-west-2"], refresh: true },
+      { kind: "stackUpdate", id: "up2", description: "update", targets: ["us-west-2"] },
+    ]);
+    expect(refreshed.mem.stack.calls.map((c) => c.refresh ?? false)).toEqual([true, false]);
+
+    const once = harness({ regions: 3 });
+    once.mem.stack.failUp = () => new Error("provider crashed");
+    const failed = await run(once, [{ kind: "stackUpdate", id: "up", description: "update" }]);
+    expect(failed.outcome).toBe("failed");
+    expect(once.mem.log.of("stack", "up-failed")).toHaveLength(1);
   });
 
   it("dbFailover without the fallback fails", async () => {

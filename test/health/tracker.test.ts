@@ -65,7 +65,11 @@ describe("health tracker: hysteresis", () => {
     expect(partial.tracker.r.healthy).toBe(false);
     const recovered = feed([true], 90, partial.tracker);
     expect(recovered.tracker.r.healthy).toBe(true);
-    expect(recovered.events).toEqual([{ kind: "recovered", region: "r", at: at(90) }]);
+    // Down, up for a moment, down again, up: four changes in the window, so it is also flapping.
+    expect(recovered.events).toEqual([
+      { kind: "recovered", region: "r", at: at(90) },
+      { kind: "flapping", region: "r", at: at(90), until: at(990) },
+    ]);
     expect(recovered.tracker.r.failingSince).toBeNull();
   });
 
@@ -116,6 +120,42 @@ describe("health tracker: flapping", () => {
     expect(isAvailable(tracker.r, at(1020))).toBe(true);
     // Before the cooldown ended, the region was held out even though healthy.
     expect(isHeldOut(flapped.r, at(1010))).toBe(true);
+  });
+
+  it("sees a region flapping faster than the recovery threshold, which never turns healthy", () => {
+    // Up for two samples, down for three: never 3 successes in a row, so the verdict stays
+    // unhealthy throughout, but it keeps coming up and going down.
+    const fast = [
+      false,
+      false,
+      false,
+      ...Array.from({ length: 4 }, () => [true, true, false, false, false]).flat(),
+    ];
+    const { tracker, events } = feed(fast);
+    expect(events.some((e) => e.kind === "recovered")).toBe(false);
+    const flapping = events.find((e) => e.kind === "flapping");
+    // Unhealthy at 30 s; comebacks aborted at 60 s and 110 s: five changes by then.
+    expect(flapping).toMatchObject({ kind: "flapping", at: at(110) });
+    expect(tracker.r.healthy).toBe(false);
+    expect(isHeldOut(tracker.r, at(200))).toBe(true);
+  });
+
+  it("counts a healthy region's dips (two failures or more, short of the threshold) as going down and up", () => {
+    // Two down, two up: faster than the failure threshold, so the verdict never changes.
+    const dips = Array.from({ length: 4 }, () => [false, false, true, true]).flat();
+    const { tracker, events } = feed(dips);
+    expect(events.some((e) => e.kind === "unhealthy")).toBe(false);
+    // Two dips, ending at 30 s and 70 s: four changes, flapping.
+    expect(events.find((e) => e.kind === "flapping")).toMatchObject({ at: at(70) });
+    expect(tracker.r.healthy).toBe(true);
+    expect(isAvailable(tracker.r, at(100))).toBe(false);
+  });
+
+  it("does not count a healthy region's isolated failures, below the failure threshold", () => {
+    const noisy = Array.from({ length: 60 }, (_, i) => i % 4 !== 3);
+    const { tracker, events } = feed(noisy);
+    expect(events).toEqual([]);
+    expect(tracker.r.transitions).toEqual([]);
   });
 
   it("does not count slow transitions that fall outside the window", () => {

@@ -93,23 +93,28 @@ describe("failover planner: plan shape", () => {
       }),
     });
     expect(d.to).toBe(R.euw1);
-    const [move, sync] = d.plan.steps;
+    const [move, render, sync] = d.plan.steps;
     expect(move.kind).toBe("parallel");
     if (move.kind !== "parallel") throw new Error("not parallel");
     const [db, traffic] = move.branches;
-    expect(db.map((s) => s.kind)).toEqual(["dbFailover", "awaitWriter"]);
+    // The state names the new writer only after the database confirms it.
+    expect(db.map((s) => s.kind)).toEqual(["dbFailover", "awaitWriter", "patchState"]);
     expect(db[0]).toMatchObject({ kind: "dbFailover", to: R.euw1, detachFallback: true });
     expect(db[1]).toMatchObject({ kind: "awaitWriter", region: R.euw1 });
+    expect(db[2]).toEqual(expect.objectContaining({ kind: "patchState", patch: { writer: R.euw1 } }));
+    // Meanwhile traffic leaves the failed region, whose resources no update touches.
     expect(traffic.map((s) => s.kind)).toEqual(["patchState", "stackUpdate"]);
     expect(traffic[0]).toMatchObject({
       kind: "patchState",
-      patch: {
-        writer: R.euw1,
-        regions: { [R.use1]: { drained: true, excluded: true }, [R.euw1]: { drained: false } },
-      },
+      patch: { regions: { [R.use1]: { drained: true, excluded: true }, [R.euw1]: { drained: false } } },
     });
+    expect(traffic[0].kind === "patchState" && traffic[0].patch.writer).toBeUndefined();
     expect(traffic[1]).toMatchObject({ kind: "stackUpdate", excludes: [R.use1] });
     expect((traffic[1] as Extract<Step, { kind: "stackUpdate" }>).targets).toBeUndefined();
+    // Then the stack renders the new writer; recovery updates retry a failed attempt.
+    expect(render).toMatchObject({ kind: "stackUpdate", excludes: [R.use1] });
+    for (const u of [traffic[1], render]) expect(u).toMatchObject({ attempts: expect.any(Number) });
+    expect((render as Extract<Step, { kind: "stackUpdate" }>).attempts).toBeGreaterThan(1);
     expect(sync.kind).toBe("parallel");
     const syncs = flatSteps([sync]).filter((s) => s.kind === "syncRun");
     expect(syncs.map((s) => (s.kind === "syncRun" ? s.region : "")).sort()).toEqual([R.euc1, R.usw2]);

@@ -57,7 +57,16 @@ describe("blue-green promotion planner", () => {
     // The old colour is kept for scaleDownDelaySeconds, then scaled to 0.
     const waitAt = plan.steps.findIndex((s) => s.kind === "wait");
     expect(plan.steps[waitAt]).toMatchObject({ kind: "wait", seconds: 900 });
-    expect(plan.steps.slice(waitAt + 1).map((s) => s.kind)).toEqual(["patchState", "stackUpdate"]);
+    expect(plan.steps.slice(waitAt + 1).map((s) => s.kind)).toEqual([
+      "safetyGate",
+      "patchState",
+      "stackUpdate",
+    ]);
+    // Every switch, and the scale-down, waits for every serving region to be healthy first.
+    expect(plan.steps.filter((s) => s.kind === "safetyGate").map((s) => s.id)).toEqual([
+      ...order.map((r) => `switch-${r}/safety`),
+      "scale-down/safety",
+    ]);
 
     const final = applyPatches(state, plan.steps);
     for (const r of order) {

@@ -49,12 +49,28 @@ describe("rolling promotion planner", () => {
       expect(updateTargets(plan).at(-1)).toEqual([config.writer]);
       expect(plan.regions).toEqual(waves.flat());
 
-      // Every wave: patch, update, gate on exactly the wave, mark deployed; a preflight gate first.
+      // Every wave: patch, update, gate on exactly the wave, mark deployed; a preflight gate first,
+      // and before every later wave a safety gate over every serving region.
       expect(plan.steps[0]).toMatchObject({ kind: "healthGate", id: "preflight/health", consecutive: 1 });
       expect(plan.steps[0].kind === "healthGate" && plan.steps[0].regions).toHaveLength(n);
       expect(plan.steps.slice(1).map((s) => s.kind)).toEqual(
-        waves.flatMap(() => ["patchState", "stackUpdate", "healthGate", "patchState"]),
+        waves.flatMap((_, i) => [
+          ...(i === 0 ? [] : ["safetyGate"]),
+          "patchState",
+          "stackUpdate",
+          "healthGate",
+          "patchState",
+        ]),
       );
+      const safety = plan.steps.filter((s) => s.kind === "safetyGate");
+      expect(safety.map((s) => s.id)).toEqual(waves.slice(1).map((_, i) => `wave-${i + 2}/safety`));
+      for (const g of safety) {
+        expect(g).toMatchObject({
+          regions: config.regions.map((r) => r.region),
+          failureThreshold: config.dns.healthCheck.failureThreshold,
+          timeoutSeconds: config.release.healthTimeoutSeconds,
+        });
+      }
       const gates = plan.steps.slice(1).filter((s) => s.kind === "healthGate");
       expect(gates.map((g) => (g.kind === "healthGate" ? g.regions : []))).toEqual(waves);
       for (const g of gates) {

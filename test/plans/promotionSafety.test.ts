@@ -93,4 +93,32 @@ describe("promotion safety rules", () => {
       expect(isRefusal(again) && again.rule).toBe("already-deployed");
     }
   });
+
+  it("no promotion while a region is failing: every move after the first waits for all serving regions", () => {
+    for (const n of [2, 3, 6]) {
+      const cfg = sampleConfig({ regions: n, release: { maxParallel: 2 } });
+      const all = cfg.regions.map((r) => r.region);
+      for (const strategy of ["rolling", "blue-green", "canary"] as const) {
+        const plan = mustPlan(cfg, freshState(cfg), "2.0.0", { strategy });
+        // Between any two stack updates of the plan there is a safety gate, and it comes before the
+        // patch the later update renders: nothing is decided for a region while another is failing.
+        let seenUpdate = false;
+        let gated = true;
+        let patchedSinceGate = false;
+        for (const step of plan.steps) {
+          if (step.kind === "safetyGate") {
+            expect(step.regions, `${strategy} ${n}: ${step.id}`).toEqual(all);
+            gated = true;
+            patchedSinceGate = false;
+          } else if (step.kind === "patchState" && step.id.endsWith("/patch")) {
+            patchedSinceGate = true;
+          } else if (step.kind === "stackUpdate") {
+            if (seenUpdate) expect(gated && patchedSinceGate, `${strategy} ${n}: ${step.id}`).toBe(true);
+            seenUpdate = true;
+            gated = false;
+          }
+        }
+      }
+    }
+  });
 });

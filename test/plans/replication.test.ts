@@ -154,10 +154,13 @@ describe("replication: repair plan", () => {
     queuedAt: new Date(T0).toISOString(),
   };
 
-  it("is a stack update targeted at the region", () => {
+  it("is a stack update targeted at the region, refreshing first", () => {
     const plan = planRepair(config, drState(config), queued, "repair-1");
     if (isRefusal(plan)) throw new Error(plan.reason);
-    expect(plan.steps).toEqual([expect.objectContaining({ kind: "stackUpdate", targets: [R.usw2] })]);
+    // The cluster left the global database outside Pulumi: only a refreshed update re-creates it.
+    expect(plan.steps).toEqual([
+      expect.objectContaining({ kind: "stackUpdate", targets: [R.usw2], refresh: true }),
+    ]);
     expect(plan.regions).toEqual([R.usw2]);
     expect(plan.summary).toMatch(/attempt 3/);
   });

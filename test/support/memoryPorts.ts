@@ -269,6 +269,8 @@ export interface StackCall {
   readonly targets: readonly string[] | undefined;
   readonly excludes: readonly string[] | undefined;
   readonly message: string | undefined;
+  /** `up` refreshed first (UpdateOptions.refresh). */
+  readonly refresh?: boolean;
 }
 
 /**
@@ -364,6 +366,7 @@ export class MemoryStackEngine implements StackEngine {
       targets: options.targets?.regions === undefined ? undefined : [...options.targets.regions],
       excludes: options.excludes?.regions === undefined ? undefined : [...options.excludes.regions],
       message: options.message,
+      ...(options.refresh === true ? { refresh: true } : {}),
     };
     this.calls.push(call);
     return call;
@@ -518,9 +521,12 @@ export class MemoryGlobalDatabase implements GlobalDatabase {
     this.log.add("database", "describe", { via: viaRegion });
     this.settle();
     const regions = [...new Set([...(this.writer === null ? [] : [this.writer]), ...Object.keys(this.lag)])];
+    // As the RDS adapter reports it: through a detached standalone cluster, that cluster is the writer.
+    const detached = this.detached.has(viaRegion);
     return {
       id: this.id,
-      writer: this.writer,
+      writer: detached ? viaRegion : this.writer,
+      ...(detached ? { detachedWriter: viaRegion } : {}),
       status: this.pending === null ? "available" : "failing-over",
       members: regions
         .filter((r) => !this.detached.has(r))
@@ -549,8 +555,8 @@ export class MemoryGlobalDatabase implements GlobalDatabase {
   async removeFromGlobal(region: string, viaRegion: string): Promise<void> {
     this.log.add("database", "removeFromGlobal", { region, via: viaRegion });
     if (this.failRemove !== undefined) throw this.failRemove;
+    // The detached cluster takes writes on its own; the global cluster keeps its old writer.
     this.detached.add(region);
-    this.writer = region;
   }
 
   private promote(to: string): void {

@@ -141,8 +141,11 @@ describe("watcher: failover of the writer", () => {
     const midway = rig.stored();
     expect(midway.operation?.kind).toBe("failover");
     expect(midway.operation?.phase).toBe("running");
-    const target = midway.writer;
     expect(rig.mem.log.of("database", "failover")).toHaveLength(1);
+    const target = rig.mem.log.of("database", "failover")[0].detail.to as string;
+    // The database is still promoting: the state keeps naming the writer the database has.
+    expect(midway.writer).toBe(USE1);
+    expect(midway.regions[USE1]).toMatchObject({ drained: true, excluded: true });
 
     // The dead process's lease is still there: nobody resumes until it expires.
     await rig.mem.state.acquireLease("dead-process", "failover", 60_000);
@@ -168,7 +171,7 @@ describe("watcher: failover of the writer", () => {
     const ids = record?.steps.map((s) => s.id) ?? [];
     expect(new Set(ids).size).toBe(ids.length);
     const other = [USW2, EUW1].find((r) => r !== target);
-    expect(ids).toEqual(["failover/move", `failover/sync/${other}`]);
+    expect(ids).toEqual(["failover/move", "failover/stack", `failover/sync/${other}`]);
     expect(done.kind).toBe("failover");
     expect(state.incidents.at(-1)).toMatchObject({ kind: "failover", from: USE1, to: target });
     expect(state.incidents.at(-1)?.recoveredAt).not.toBeNull();
@@ -197,6 +200,79 @@ describe("watcher: failover of the writer", () => {
     expect(Object.keys(during.regions)).toHaveLength(3);
     await rig.watcher.settled();
     expect(rig.mem.log.of("database", "failover")).toHaveLength(1);
+  });
+});
+
+describe("watcher: a failover that fails is tried again", () => {
+  it("when the promotion fails, the state keeps the writer the database has and the watcher retries, backing off", async () => {
+    const rig = watchRig(auto, {}, initialState(auto));
+    rig.mem.database.failFailover = new Error("InvalidGlobalClusterStateFault: the global cluster is busy");
+    rig.mem.database.failRemove = new Error("InvalidDBClusterStateFault: the cluster is busy");
+    rig.up[USE1] = false;
+    const starts: number[] = [];
+    const deferred: string[] = [];
+    for (let i = 0; i < 30 && starts.length < 3; i++) {
+      const r = await rig.watcher.tick();
+      for (const d of r.decisions) {
+        if (d.kind === "failover" && d.action === "started") starts.push(rig.mem.clock.now());
+        if (d.kind === "failover" && d.action === "deferred") deferred.push(d.summary);
+      }
+      const done = await rig.watcher.settled();
+      for (const c of done.filter((x) => x.outcome === "failed")) {
+        // The database still has its old writer, and so does the state: nothing to undo.
+        expect(c.reason).toMatch(/detaching it/);
+        expect(rig.stored().writer).toBe(USE1);
+        expect(rig.mem.database.writer).toBe(USE1);
+      }
+      if (starts.length === 2) {
+        // The cause passes: the third attempt goes through.
+        rig.mem.database.failFailover = undefined;
+        rig.mem.database.failRemove = undefined;
+      }
+      await rig.mem.clock.sleep(TICK_MS);
+    }
+    expect(starts).toHaveLength(3);
+    expect(deferred.join("\n")).toMatch(/2 failover attempt\(s\) failed, the next starts in \d+ s/);
+    // Backing off: the wait after the second failure is longer than after the first.
+    expect(starts[2] - starts[1]).toBeGreaterThan(starts[1] - starts[0]);
+    await rig.watcher.settled();
+    expect(rig.stored().writer).not.toBe(USE1);
+    expect(rig.mem.database.writer).toBe(rig.stored().writer);
+    expect(
+      rig
+        .stored()
+        .history.filter((h) => h.kind === "failover")
+        .map((h) => h.phase),
+    ).toEqual(["failed", "failed", "succeeded"]);
+  });
+
+  it("when only the stack update fails, the state names the new writer and a reconcile finishes the move", async () => {
+    const rig = watchRig(auto, {}, initialState(auto));
+    // Every update fails until the fourth tick after the failover started.
+    let failing = true;
+    rig.mem.stack.failUp = () => (failing ? new Error("ChangeResourceRecordSets: Throttling") : undefined);
+    rig.up[USE1] = false;
+    await rig.until((r) => r.decisions.some((d) => d.kind === "failover" && d.action === "started"));
+    const [first] = await rig.watcher.settled();
+    expect(first.outcome).toBe("failed");
+    const target = rig.mem.database.writer as string;
+    expect(target).not.toBe(USE1);
+    expect(rig.stored().writer).toBe(target);
+    failing = false;
+    const reports = await rig.until((r) =>
+      r.decisions.some((d) => d.kind === "reconcile" && d.action === "started"),
+    );
+    expect(reports.at(-1)?.decisions.find((d) => d.kind === "reconcile")?.summary).toMatch(
+      new RegExp(`finish failover ${first.operationId}: render the writer ${target}`),
+    );
+    const [done] = await rig.watcher.settled();
+    expect(done.outcome).toBe("succeeded");
+    expect(rig.mem.stack.deployed[target].dns.failoverRole).toBe("PRIMARY");
+    expect(rig.stored().incidents.at(-1)).toMatchObject({ kind: "failover", from: USE1, to: target });
+    expect(rig.stored().incidents.at(-1)?.recoveredAt).not.toBeNull();
+    // Nothing left to finish: no more reconciles.
+    const later = await rig.ticks(3);
+    expect(later.flatMap((r) => r.decisions).some((d) => d.kind === "reconcile")).toBe(false);
   });
 });
 

@@ -132,6 +132,7 @@ export function rdsGlobalDatabase(options: RdsGlobalDatabaseOptions): GlobalData
         writer,
         status: moving ? (gc.FailoverState?.Status ?? "moving") : (gc.Status ?? "unknown"),
         members,
+        ...(detachedWriter === null ? {} : { detachedWriter }),
       };
       return view;
     },

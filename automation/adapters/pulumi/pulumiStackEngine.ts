@@ -190,7 +190,9 @@ export class PulumiStackEngine implements StackEngine {
     const started = Date.now();
     const run = await this.run(options, async (common, events) => {
       const up = (): Promise<UpResult> =>
-        this.stack.up({ ...common, expectNoChanges: options.expectNoChanges });
+        // A refreshing up re-reads the cloud first, so a resource deleted outside Pulumi (a
+        // secondary cluster that dropped out of the global database) is re-created.
+        this.stack.up({ ...common, expectNoChanges: options.expectNoChanges, refresh: options.refresh });
       const result = await this.answers.during(events, "update", options.message, up);
       return {
         changes: events.changes ?? result.summary.resourceChanges ?? {},

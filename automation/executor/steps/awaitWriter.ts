@@ -4,7 +4,11 @@ import { errorMessage, failed, ok, type StepContext, type StepOutcome } from "..
 /** Aurora advises about 5 s of DNS caching for the writer endpoint; polling faster gains nothing. */
 export const AWAIT_WRITER_POLL_MS = 5_000;
 
-/** Polls the global cluster through `region` itself until it reports `region` as the writer. */
+/**
+ * Polls through `region` itself until it takes the writes: the global cluster names it the writer
+ * (a managed failover or switchover finished), or its own cluster is a standalone writer detached
+ * from the global cluster (the detach-and-promote fallback), which the global cluster never names.
+ */
 export async function runAwaitWriter(
   step: Extract<Step, { kind: "awaitWriter" }>,
   ctx: StepContext,
@@ -16,8 +20,12 @@ export async function runAwaitWriter(
   for (;;) {
     try {
       const view = await database.describe(step.region);
+      const after = `after ${Math.round((clock.now() - start) / 1000)} s`;
+      if (view.detachedWriter === step.region) {
+        return ok(`${step.region} is the writer ${after}: a standalone cluster, detached from ${view.id}`);
+      }
       if (view.writer === step.region) {
-        return ok(`${step.region} is the writer after ${Math.round((clock.now() - start) / 1000)} s`);
+        return ok(`${step.region} is the writer ${after}`);
       }
       last = `writer ${view.writer ?? "none"}, status ${view.status}`;
     } catch (err) {

@@ -1,20 +1,32 @@
+import { RECOVERY_UPDATE_ATTEMPTS } from "../../plans/failoverSafety";
 import type { Step } from "../../plans/steps";
+import { isTransientError, retryTransient } from "../retry";
 import { errorMessage, failed, ok, type StepContext, type StepOutcome } from "../stepContext";
+import { updateStack } from "./stackUpdate";
 
 /**
  * Unplanned promotion of `to`. Every call goes through the target region's endpoint: the old
- * writer's region may be the one that is down. When the managed failover is impossible, the
- * fallback detaches `to` from the global cluster, which makes it a standalone writer; the other
- * regions then need rebuilding, so they go on the replication retry queue.
+ * writer's region may be the one that is down. Transient API errors (throttling, an endpoint that
+ * fails for a few seconds) are retried with backoff; only a refusal, or errors that outlast the
+ * retries, make the managed failover count as impossible. Then the fallback fences the old writer
+ * (no application writes to it any more) and detaches `to` from the global cluster, which makes it a
+ * standalone writer; the other regions then need rebuilding under it, so they go on the replication
+ * retry queue.
  */
 export async function runDbFailover(
   step: Extract<Step, { kind: "dbFailover" }>,
   ctx: StepContext,
 ): Promise<StepOutcome> {
   const db = ctx.ports.database;
+  const retrying = (what: string) => ({
+    clock: ctx.ports.clock,
+    signal: ctx.signal,
+    onRetry: (err: unknown, n: number, of: number, ms: number) =>
+      ctx.progress(`${what} failed (${errorMessage(err)}); retry ${n} of ${of} in ${ms / 1000} s`, step.to),
+  });
   try {
-    const view = await db.describe(step.to);
-    if (view.writer === step.to) {
+    const view = await retryTransient(() => db.describe(step.to), retrying("describe"));
+    if (view.writer === step.to || view.detachedWriter === step.to) {
       return ok(`${step.to} is already the writer`);
     }
     if (view.writer === null) {
@@ -28,29 +40,85 @@ export async function runDbFailover(
   }
   try {
     ctx.progress(`failing over the global database to ${step.to}`, step.to);
-    await db.failover(step.to, step.to);
+    await retryTransient(() => db.failover(step.to, step.to), retrying("FailoverGlobalCluster"));
     return ok(`managed failover to ${step.to} started`);
   } catch (err) {
     if (ctx.signal.aborted) throw err;
+    if (await writerMoving(ctx, step.to)) {
+      // An attempt that timed out on our side may have reached Aurora: it is promoting already.
+      return ok(
+        `a writer change to ${step.to} is under way after ${errorMessage(err)}; the next step waits for it`,
+      );
+    }
     if (!step.detachFallback) {
       return failed(`managed failover to ${step.to} failed: ${errorMessage(err)}`);
     }
+    const why = isTransientError(err)
+      ? `still failing after retries: ${errorMessage(err)}`
+      : errorMessage(err);
+    const from = ctx.state.current.writer;
+    const fenced = await fence(ctx, step.id, from, step.to);
+    if (fenced !== null) {
+      return failed(`managed failover to ${step.to} failed (${why}); not detaching it: ${fenced}`);
+    }
     ctx.progress(
-      `managed failover failed (${errorMessage(err)}); detaching ${step.to} from the global cluster`,
+      `managed failover impossible (${why}); detaching ${step.to} from the global cluster`,
       step.to,
     );
     try {
-      await db.removeFromGlobal(step.to, step.to);
+      await retryTransient(() => db.removeFromGlobal(step.to, step.to), retrying("RemoveFromGlobalCluster"));
     } catch (detachErr) {
       if (ctx.signal.aborted) throw detachErr;
+      // The database still has its old writer: so does the state.
+      await ctx.state.update((s) => ({ ...s, writer: from }));
       return failed(
-        `managed failover to ${step.to} failed (${errorMessage(err)}) and so did detaching it (${errorMessage(detachErr)})`,
+        `managed failover to ${step.to} failed (${why}) and so did detaching it (${errorMessage(detachErr)})`,
       );
     }
-    await queueRebuilds(ctx, step.to, errorMessage(err));
+    await queueRebuilds(ctx, step.to, why);
     return ok(
-      `managed failover failed (${errorMessage(err)}); ${step.to} detached and promoted as a standalone writer`,
+      `managed failover impossible (${why}); ${step.to} detached and promoted as a standalone writer`,
     );
+  }
+}
+
+/**
+ * Before a detach: nothing may write to the old writer any more. A detached cluster takes writes on
+ * its own, and the old writer keeps taking whatever reaches it (now, or when its region comes back):
+ * Aurora does not demote it as a managed failover would. So, as AWS's recovery procedure says, the
+ * applications stop writing to it first: the state names the target the writer and a stack update
+ * points every region's application at it (writes fail until the detach completes, as they do
+ * during any failover), the old writer's region out of traffic and untouched. Returns why the
+ * fence could not be set (the state then names the old writer again), or null.
+ */
+async function fence(ctx: StepContext, stepId: string, from: string, to: string): Promise<string | null> {
+  if (from === to) return null;
+  ctx.progress(`fencing ${from}: pointing every application at ${to} before detaching it`, to);
+  await ctx.state.update((s) => ({
+    ...s,
+    writer: to,
+    regions: { ...s.regions, [from]: { ...s.regions[from], drained: true, excluded: true } },
+  }));
+  const live = ctx.state.current.regions;
+  const excludes = Object.keys(live).filter((r) => live[r].excluded);
+  try {
+    await updateStack(ctx, `${stepId}/fence`, undefined, excludes, { attempts: RECOVERY_UPDATE_ATTEMPTS });
+    return null;
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    await ctx.state.update((s) => ({ ...s, writer: from }));
+    return `the applications could not be pointed away from ${from} (${errorMessage(err)})`;
+  }
+}
+
+/** Whether the database already shows a writer change to `to` (or has it), seen through `to`. */
+async function writerMoving(ctx: StepContext, to: string): Promise<boolean> {
+  try {
+    const view = await ctx.ports.database.describe(to);
+    return view.writer === null || view.writer === to || view.detachedWriter === to;
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    return false;
   }
 }
 

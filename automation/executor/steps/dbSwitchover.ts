@@ -1,13 +1,23 @@
 import type { Step } from "../../plans/steps";
-import { failed, ok, type StepContext, type StepOutcome } from "../stepContext";
+import { retryTransient } from "../retry";
+import { errorMessage, failed, ok, type StepContext, type StepOutcome } from "../stepContext";
 
-/** Planned switchover (RPO 0), refused unless the target's replication lag is known and small. */
+/**
+ * Planned switchover (RPO 0), refused unless the target's replication lag is known and small.
+ * Transient API errors are retried with backoff, as in a failover.
+ */
 export async function runDbSwitchover(
   step: Extract<Step, { kind: "dbSwitchover" }>,
   ctx: StepContext,
 ): Promise<StepOutcome> {
   const db = ctx.ports.database;
-  const view = await db.describe(step.to);
+  const retrying = (what: string) => ({
+    clock: ctx.ports.clock,
+    signal: ctx.signal,
+    onRetry: (err: unknown, n: number, of: number, ms: number) =>
+      ctx.progress(`${what} failed (${errorMessage(err)}); retry ${n} of ${of} in ${ms / 1000} s`, step.to),
+  });
+  const view = await retryTransient(() => db.describe(step.to), retrying("describe"));
   if (view.writer === step.to) {
     return ok(`${step.to} is already the writer`);
   }
@@ -20,6 +30,6 @@ export async function runDbSwitchover(
     return failed(`switchover to ${step.to} refused: replication lag ${lag}, limit ${step.maxLagSeconds} s`);
   }
   ctx.progress(`switching the global database writer to ${step.to} (lag ${member.lagSeconds} s)`, step.to);
-  await db.switchover(step.to, step.to);
+  await retryTransient(() => db.switchover(step.to, step.to), retrying("SwitchoverGlobalCluster"));
   return ok(`switchover to ${step.to} started`);
 }

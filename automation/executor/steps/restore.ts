@@ -1,15 +1,7 @@
-import { isDeepStrictEqual } from "node:util";
-import type { RegionState } from "../../../components/operationalState";
+import { hasMoved, restoreInState } from "../../plans/restoreRegions";
 import type { Step } from "../../plans/steps";
 import { errorMessage, failed, ok, type StepContext, type StepOutcome } from "../stepContext";
 import { updateStack } from "./stackUpdate";
-
-/** What a release changes. */
-const RELEASE_FIELDS = ["version", "activeColor", "slots", "canaryWeight"] as const;
-/** The fields that say a region moved. `excluded` is left alone: impairment is not the operation's to undo. */
-const COMPARED = [...RELEASE_FIELDS, "drained"] as const;
-/** What a restore puts back: the above, and the note explaining them. */
-const RESTORED = [...COMPARED, "note"] as const;
 
 /**
  * Compensation: every region that moved during the operation goes back to its state from before
@@ -45,15 +37,7 @@ export async function runRestore(
   ctx.progress(
     `restoring ${moved.join(", ")} to ${moved.map((r) => `${before[r].version} (${before[r].activeColor})`).join(", ")}`,
   );
-  await ctx.state.update((s) => {
-    for (const r of moved) {
-      const restored: RegionState = { ...s.regions[r] };
-      const keys = s.regions[r].excluded ? RELEASE_FIELDS : RESTORED;
-      for (const key of keys) Object.assign(restored, { [key]: before[r][key] });
-      s.regions[r] = restored;
-    }
-    return s;
-  });
+  await ctx.state.update((s) => restoreInState(s, before, moved));
 
   const live = ctx.state.current.regions;
   const excluded = Object.keys(live).filter((r) => live[r].excluded);
@@ -105,10 +89,4 @@ async function updateRegions(
     }
   }
   return failures;
-}
-
-function hasMoved(now: RegionState, before: RegionState): boolean {
-  const differs = COMPARED.some((k) => !isDeepStrictEqual(now[k], before[k]));
-  const touched = now.releaseStatus !== before.releaseStatus && now.releaseStatus !== "rolledback";
-  return differs || touched;
 }

@@ -1,10 +1,13 @@
 import type { Step } from "../../plans/steps";
 import { StackLockedError, type UpdateResult } from "../../ports";
+import { type RetryPolicy, backoffMs } from "../retry";
 import { errorMessage, failed, markRegions, ok, type StepContext, type StepOutcome } from "../stepContext";
 
 /** Another update holding the stack lock is usually short; wait for it a few times. */
 const LOCK_RETRIES = 3;
 const LOCK_RETRY_MS = 30_000;
+/** Between attempts of a failed update (steps that ask for more than one): 2, 4, 8 s... */
+const UPDATE_BACKOFF: Omit<RetryPolicy, "attempts"> = { baseMs: 2_000, maxMs: 60_000 };
 
 /**
  * Updates the stack for the step's regions. Regions excluded in the live state (impaired) are
@@ -24,7 +27,10 @@ export async function runStackUpdate(
     return ok(`nothing to update: ${step.targets?.join(", ")} excluded`);
   }
   try {
-    const result = await updateStack(ctx, step.id, targets, excludes);
+    const result = await updateStack(ctx, step.id, targets, excludes, {
+      attempts: step.attempts,
+      refresh: step.refresh,
+    });
     return ok(
       `stack updated for ${targets?.join(", ") ?? "every region"} in ${Math.round(result.durationMs / 1000)} s (${summarise(result.changes)})`,
     );
@@ -35,13 +41,22 @@ export async function runStackUpdate(
   }
 }
 
+export interface UpdateStackOptions {
+  /** Attempts, the first included (default 1); a lock wait does not count as one. */
+  readonly attempts?: number;
+  readonly refresh?: boolean;
+}
+
 export async function updateStack(
   ctx: StepContext,
   stepId: string,
   targets: readonly string[] | undefined,
   excludes: readonly string[],
+  options: UpdateStackOptions = {},
 ): Promise<UpdateResult> {
-  for (let attempt = 1; ; attempt++) {
+  const attempts = Math.max(1, options.attempts ?? 1);
+  let failures = 0;
+  for (let locked = 1; ;) {
     try {
       return await ctx.ports.stack.up({
         targets: targets === undefined ? undefined : { regions: targets },
@@ -49,11 +64,24 @@ export async function updateStack(
         message: `regionctl ${ctx.operationId}: ${stepId}`,
         signal: ctx.signal,
         onProgress: (line) => ctx.progress(line),
+        ...(options.refresh === true ? { refresh: true } : {}),
       });
     } catch (err) {
-      if (!(err instanceof StackLockedError) || attempt >= LOCK_RETRIES || ctx.signal.aborted) throw err;
-      ctx.progress(`${err.message}; retrying in ${LOCK_RETRY_MS / 1000} s`);
-      await ctx.ports.clock.sleep(LOCK_RETRY_MS, ctx.signal);
+      if (ctx.signal.aborted) throw err;
+      if (err instanceof StackLockedError) {
+        if (locked >= LOCK_RETRIES) throw err;
+        locked++;
+        ctx.progress(`${err.message}; retrying in ${LOCK_RETRY_MS / 1000} s`);
+        await ctx.ports.clock.sleep(LOCK_RETRY_MS, ctx.signal);
+        continue;
+      }
+      failures++;
+      if (failures >= attempts) throw err;
+      const delay = backoffMs(failures, { ...UPDATE_BACKOFF, attempts });
+      ctx.progress(
+        `update failed (${errorMessage(err)}); attempt ${failures + 1} of ${attempts} in ${delay / 1000} s`,
+      );
+      await ctx.ports.clock.sleep(delay, ctx.signal);
     }
   }
 }

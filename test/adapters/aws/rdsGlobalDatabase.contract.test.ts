@@ -108,6 +108,8 @@ describe("RDS global database (moto)", () => {
     const fromDetached = await db.describe("us-east-1");
     expect(fromDetached.members.map((m) => m.region)).toEqual(["us-west-2"]);
     expect(fromDetached.writer).toBe("us-east-1");
+    expect(fromDetached.detachedWriter).toBe("us-east-1");
+    expect(fromWriter.detachedWriter).toBeUndefined();
     await expect(db.removeFromGlobal("us-east-1", "us-east-1")).rejects.toThrow(
       /us-east-1 has no cluster in global cluster/,
     );

@@ -1,0 +1,44 @@
+import type { OperationalState } from "../../components/operationalState";
+
+/**
+ * How long the watcher waits before it tries a failed recovery again, read from the state's
+ * history so a restarted watcher keeps the pace: the first retry at once (the next tick), then
+ * doubling from `baseMs` up to `maxMs`, counted over the run of consecutive failures at the end of
+ * the history that `counts` selects.
+ */
+export interface Backoff {
+  readonly baseMs: number;
+  readonly maxMs: number;
+}
+
+/** A failed failover is tried again soon: the writer is down meanwhile. */
+export const FAILOVER_BACKOFF: Backoff = { baseMs: 10_000, maxMs: 300_000 };
+/** The stack lagging behind the state costs less; Route 53 health checks steer meanwhile. */
+export const RECONCILE_BACKOFF: Backoff = { baseMs: 30_000, maxMs: 600_000 };
+
+export interface RetryTiming {
+  /** Consecutive failures already retried. */
+  readonly retries: number;
+  /** When the next attempt may start (ms). */
+  readonly notBefore: number;
+}
+
+export function retryTiming(
+  state: OperationalState,
+  counts: (op: OperationalState["history"][number]) => boolean,
+  isRetry: (op: OperationalState["history"][number]) => boolean,
+  backoff: Backoff,
+): RetryTiming {
+  let retries = 0;
+  let lastEnd = Number.NEGATIVE_INFINITY;
+  for (let i = state.history.length - 1; i >= 0; i--) {
+    const op = state.history[i];
+    if (!counts(op)) continue;
+    if (op.phase !== "failed") break;
+    if (lastEnd === Number.NEGATIVE_INFINITY && op.finishedAt !== null) lastEnd = Date.parse(op.finishedAt);
+    if (!isRetry(op)) break;
+    retries++;
+  }
+  const delay = retries === 0 ? 0 : Math.min(backoff.baseMs * 2 ** (retries - 1), backoff.maxMs);
+  return { retries, notBefore: lastEnd + delay };
+}

@@ -1,0 +1,51 @@
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { runDrill } from "../../automation/drill/runner";
+import type { Scenario } from "../../automation/drill/scenario";
+import { SHIPPED_DRILLS, loadScenario } from "../../automation/drill/scenarioFiles";
+
+/**
+ * A secondary flapping at any speed, with latency routing (every region serves, so clients reach
+ * whatever Route 53 still answers with): the watcher holds it out of traffic at its first unhealthy
+ * verdict or from its transitions, keeps it out while it flaps, and readmits it once stable. Faster
+ * than the recovery threshold (80 s) the verdict never turns healthy, and faster than the failure
+ * threshold (40 s) it never turns unhealthy; both must still be caught.
+ */
+const base = loadScenario(path.join(SHIPPED_DRILLS, "flapping-secondary.yaml"));
+
+function withPeriod(periodSeconds: number): Scenario {
+  return {
+    ...base,
+    name: `flapping-${periodSeconds}`,
+    events: base.events.map((e) => (e.kind === "flap" ? { ...e, periodSeconds } : e)),
+  };
+}
+
+describe("drill: a flapping secondary", () => {
+  it.each([40, 80, 120, 180])(
+    "flapping every %i s is held out within the RTO floor, then readmitted",
+    async (period) => {
+      const { report } = await runDrill(withPeriod(period), { seed: 1 });
+      expect(report.invariantViolations).toEqual([]);
+      const flap = report.incidents.find((i) => i.kind === "flap");
+      expect(flap?.floorSeconds).toBe(10 * 3 + 60);
+      expect(flap?.rtoSeconds).not.toBeNull();
+      // Floor: detection 30 s + TTL 60 s. Before: 1209 s at 80 s, 1240 s at 40 s.
+      const bound = period === 40 ? 2 : 1.05;
+      expect(flap?.rtoSeconds as number, `period ${period}`).toBeLessThanOrEqual(
+        bound * (flap?.floorSeconds as number),
+      );
+      const ops = report.operations.map((o) => `${o.id.split("-")[0]} ${o.outcome}`);
+      expect(ops[0]).toBe("holdout succeeded");
+      expect(ops.at(-1)).toBe("readmit succeeded");
+      expect(report.operations.some((o) => o.kind === "failover")).toBe(false);
+      // Out of traffic while it flapped; serving again at the end.
+      const drained = report.timeline.find((e) => e.kind === "region-drained");
+      expect(drained?.region).toBe("eu-west-1");
+      expect(drained?.atSeconds as number).toBeLessThan(300 + 180);
+      const readmitted = report.timeline.find((e) => e.kind === "region-readmitted");
+      expect(readmitted?.atSeconds as number).toBeGreaterThan(1500);
+      expect(report.regions["eu-west-1"].serving).toBe(true);
+    },
+  );
+});
