@@ -28,48 +28,22 @@ export function drainedByController(note: string | null): boolean {
 }
 
 export function planHoldOut(
-  config: EnvironmentConfig,
+  _config: EnvironmentConfig,
   state: OperationalState,
   region: string,
   until: number,
   id: string,
 ): Plan | Refusal {
-  const busy = operationInFlight(state);
-  if (busy !== null) return refuse(RULES.oneOperation, `operation in flight: ${busy}`);
-  const rs = state.regions[region];
-  if (rs === undefined) return refuse(RULES.validTarget, `${region} is not a region of this environment`);
-  if (region === state.writer) {
-    return refuse(
-      RULES.neverTwoWriters,
-      `${region} is the writer; a flapping writer is moved only by a person`,
-    );
-  }
-  const patch: StatePatch = {
-    regions: {
-      [region]: { drained: true, note: `flapping: held out until ${new Date(until).toISOString()}` },
-    },
-  };
-  const noZero = checkServing(state, [patch]);
-  if (noZero !== null) return noZero;
-  // The region's own resources do not change when it is drained: leave its control plane alone.
-  const excludes = excludedRegions(state, [region]);
-  return {
-    id,
-    kind: "traffic",
-    summary: `hold ${region} out of traffic while it flaps (until ${new Date(until).toISOString()})`,
-    steps: [
-      { id: "holdout/state", kind: "patchState", description: `take ${region} out of traffic`, patch },
-      {
-        id: "holdout/stack",
-        kind: "stackUpdate",
-        description: `move traffic off ${region}`,
-        excludes,
-        attempts: RECOVERY_UPDATE_ATTEMPTS,
-      },
-    ],
-    compensation: [],
-    regions: [region],
-  };
+  const at = new Date(until).toISOString();
+  return planTakeOut(state, region, id, {
+    stepPrefix: "holdout",
+    whyNotWriter: "a flapping writer is moved only by a person",
+    // The region's own resources do not change when it is drained: leave its control plane alone.
+    change: { drained: true, note: `flapping: held out until ${at}` },
+    summary: `hold ${region} out of traffic while it flaps (until ${at})`,
+    stateDescription: `take ${region} out of traffic`,
+    stackDescription: `move traffic off ${region}`,
+  });
 }
 
 /**
@@ -79,42 +53,55 @@ export function planHoldOut(
  * control plane may be down, so later updates must leave it alone. It is readmitted once healthy.
  */
 export function planDrain(
-  config: EnvironmentConfig,
+  _config: EnvironmentConfig,
   state: OperationalState,
   region: string,
   failingSince: number,
   id: string,
 ): Plan | Refusal {
+  const since = new Date(failingSince).toISOString();
+  return planTakeOut(state, region, id, {
+    stepPrefix: "drain",
+    whyNotWriter: "an unhealthy writer fails over instead",
+    change: { drained: true, excluded: true, note: `failed: unhealthy since ${since}` },
+    summary: `hold unhealthy ${region} out of traffic (failing since ${since})`,
+    stateDescription: `take ${region} out of traffic and out of stack updates`,
+    stackDescription: `move traffic off ${region}, leaving its resources untouched`,
+  });
+}
+
+interface TakeOut {
+  readonly stepPrefix: string;
+  readonly whyNotWriter: string;
+  readonly change: Partial<OperationalState["regions"][string]>;
+  readonly summary: string;
+  readonly stateDescription: string;
+  readonly stackDescription: string;
+}
+
+/** One secondary out of traffic: a state change, then a stack update that leaves the region alone. */
+function planTakeOut(state: OperationalState, region: string, id: string, t: TakeOut): Plan | Refusal {
   const busy = operationInFlight(state);
   if (busy !== null) return refuse(RULES.oneOperation, `operation in flight: ${busy}`);
-  const rs = state.regions[region];
-  if (rs === undefined) return refuse(RULES.validTarget, `${region} is not a region of this environment`);
-  if (region === state.writer) {
-    return refuse(RULES.neverTwoWriters, `${region} is the writer; an unhealthy writer fails over instead`);
+  if (state.regions[region] === undefined) {
+    return refuse(RULES.validTarget, `${region} is not a region of this environment`);
   }
-  const since = new Date(failingSince).toISOString();
-  const patch: StatePatch = {
-    regions: { [region]: { drained: true, excluded: true, note: `failed: unhealthy since ${since}` } },
-  };
+  if (region === state.writer)
+    return refuse(RULES.neverTwoWriters, `${region} is the writer; ${t.whyNotWriter}`);
+  const patch: StatePatch = { regions: { [region]: t.change } };
   const noZero = checkServing(state, [patch]);
   if (noZero !== null) return noZero;
-  const excludes = excludedRegions(state, [region]);
   return {
     id,
     kind: "traffic",
-    summary: `hold unhealthy ${region} out of traffic (failing since ${since})`,
+    summary: t.summary,
     steps: [
+      { id: `${t.stepPrefix}/state`, kind: "patchState", description: t.stateDescription, patch },
       {
-        id: "drain/state",
-        kind: "patchState",
-        description: `take ${region} out of traffic and out of stack updates`,
-        patch,
-      },
-      {
-        id: "drain/stack",
+        id: `${t.stepPrefix}/stack`,
         kind: "stackUpdate",
-        description: `move traffic off ${region}, leaving its resources untouched`,
-        excludes,
+        description: t.stackDescription,
+        excludes: excludedRegions(state, [region]),
         attempts: RECOVERY_UPDATE_ATTEMPTS,
       },
     ],

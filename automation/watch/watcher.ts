@@ -37,7 +37,7 @@ import {
   resolveRepairs,
 } from "../plans/replication";
 import { MOVE_KINDS, failedMove, planReconcile } from "../plans/reconcile";
-import { type Plan, isRefusal } from "../plans/steps";
+import { type Plan, type PlanResult, isRefusal } from "../plans/steps";
 import { checkSwitchover } from "../plans/switchover";
 import { dueSyncRetries, ensureRetryScheduled, planSync } from "../plans/sync";
 import {
@@ -695,72 +695,49 @@ export function createWatcher(options: WatcherOptions): Watcher {
     decisions: Decision[],
   ): boolean {
     const auto = config.failover.mode === "auto";
+    // Takes `region` out of traffic with `plan` (flapping or unhealthy); true when it started.
+    const holdOut = (region: string, plan: PlanResult, why: string): boolean => {
+      if (isRefusal(plan)) {
+        decisions.push({
+          kind: "holdout",
+          action: "refused",
+          summary: `${region} is ${why} but stays in traffic: ${plan.reason}`,
+          rule: plan.rule,
+          region,
+        });
+        return false;
+      }
+      if (!auto) {
+        decisions.push({
+          kind: "holdout",
+          action: "reported",
+          summary: `manual mode: ${plan.summary} (not done)`,
+          region,
+        });
+        return false;
+      }
+      decisions.push({
+        kind: "holdout",
+        action: "started",
+        summary: plan.summary,
+        region,
+        operationId: plan.id,
+      });
+      start(plan, false, async () => undefined);
+      return true;
+    };
     for (const [region, h] of Object.entries(tracker)) {
       const rs = state.regions[region];
       if (rs === undefined || rs.drained || region === state.writer || !(view[region]?.heldOut ?? false))
         continue;
       const plan = planHoldOut(config, state, region, h.heldOutUntil ?? now, operationId("holdout"));
-      if (isRefusal(plan)) {
-        decisions.push({
-          kind: "holdout",
-          action: "refused",
-          summary: `${region} is flapping but stays in traffic: ${plan.reason}`,
-          rule: plan.rule,
-          region,
-        });
-        continue;
-      }
-      if (!auto) {
-        decisions.push({
-          kind: "holdout",
-          action: "reported",
-          summary: `manual mode: ${plan.summary} (not done)`,
-          region,
-        });
-        continue;
-      }
-      decisions.push({
-        kind: "holdout",
-        action: "started",
-        summary: plan.summary,
-        region,
-        operationId: plan.id,
-      });
-      start(plan, false, async () => undefined);
-      return true;
+      if (holdOut(region, plan, "flapping")) return true;
     }
     for (const [region, h] of Object.entries(tracker)) {
       const rs = state.regions[region];
       if (rs === undefined || rs.drained || region === state.writer || h.healthy) continue;
       const plan = planDrain(config, state, region, h.failingSince ?? now, operationId("holdout"));
-      if (isRefusal(plan)) {
-        decisions.push({
-          kind: "holdout",
-          action: "refused",
-          summary: `${region} is unhealthy but stays in traffic: ${plan.reason}`,
-          rule: plan.rule,
-          region,
-        });
-        continue;
-      }
-      if (!auto) {
-        decisions.push({
-          kind: "holdout",
-          action: "reported",
-          summary: `manual mode: ${plan.summary} (not done)`,
-          region,
-        });
-        continue;
-      }
-      decisions.push({
-        kind: "holdout",
-        action: "started",
-        summary: plan.summary,
-        region,
-        operationId: plan.id,
-      });
-      start(plan, false, async () => undefined);
-      return true;
+      if (holdOut(region, plan, "unhealthy")) return true;
     }
     for (const [region, rs] of Object.entries(state.regions)) {
       if (!(rs.drained || rs.excluded) || !drainedByController(rs.note)) continue;

@@ -1,6 +1,7 @@
 import { RECOVERY_UPDATE_ATTEMPTS } from "../../plans/failoverSafety";
 import type { Step } from "../../plans/steps";
 import { isTransientError, retryTransient } from "../retry";
+import { stepRetry } from "../stepRetry";
 import { errorMessage, failed, ok, type StepContext, type StepOutcome } from "../stepContext";
 import { updateStack } from "./stackUpdate";
 
@@ -18,12 +19,7 @@ export async function runDbFailover(
   ctx: StepContext,
 ): Promise<StepOutcome> {
   const db = ctx.ports.database;
-  const retrying = (what: string) => ({
-    clock: ctx.ports.clock,
-    signal: ctx.signal,
-    onRetry: (err: unknown, n: number, of: number, ms: number) =>
-      ctx.progress(`${what} failed (${errorMessage(err)}); retry ${n} of ${of} in ${ms / 1000} s`, step.to),
-  });
+  const retrying = (what: string) => stepRetry(ctx, what, step.to);
   try {
     const view = await retryTransient(() => db.describe(step.to), retrying("describe"));
     if (view.writer === step.to || view.detachedWriter === step.to) {

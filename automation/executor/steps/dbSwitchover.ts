@@ -1,6 +1,7 @@
 import type { Step } from "../../plans/steps";
 import { retryTransient } from "../retry";
-import { errorMessage, failed, ok, type StepContext, type StepOutcome } from "../stepContext";
+import { stepRetry } from "../stepRetry";
+import { failed, ok, type StepContext, type StepOutcome } from "../stepContext";
 
 /**
  * Planned switchover (RPO 0), refused unless the target's replication lag is known and small.
@@ -11,12 +12,7 @@ export async function runDbSwitchover(
   ctx: StepContext,
 ): Promise<StepOutcome> {
   const db = ctx.ports.database;
-  const retrying = (what: string) => ({
-    clock: ctx.ports.clock,
-    signal: ctx.signal,
-    onRetry: (err: unknown, n: number, of: number, ms: number) =>
-      ctx.progress(`${what} failed (${errorMessage(err)}); retry ${n} of ${of} in ${ms / 1000} s`, step.to),
-  });
+  const retrying = (what: string) => stepRetry(ctx, what, step.to);
   const view = await retryTransient(() => db.describe(step.to), retrying("describe"));
   if (view.writer === step.to) {
     return ok(`${step.to} is already the writer`);
