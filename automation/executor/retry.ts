@@ -36,7 +36,10 @@ export function isTransientError(err: unknown): boolean {
 }
 
 /** The delay before retry `n` (1-based). */
-export function backoffMs(n: number, policy: RetryPolicy = TRANSIENT_RETRY): number {
+export function backoffMs(
+  n: number,
+  policy: Pick<RetryPolicy, "baseMs" | "maxMs"> = TRANSIENT_RETRY,
+): number {
   return Math.min(policy.baseMs * 2 ** (n - 1), policy.maxMs);
 }
 

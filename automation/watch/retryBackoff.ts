@@ -1,4 +1,5 @@
 import type { OperationalState } from "../../components/operationalState";
+import { backoffMs } from "../executor/retry";
 
 /**
  * How long the watcher waits before it tries a failed recovery again, read from the state's
@@ -39,6 +40,6 @@ export function retryTiming(
     if (!isRetry(op)) break;
     retries++;
   }
-  const delay = retries === 0 ? 0 : Math.min(backoff.baseMs * 2 ** (retries - 1), backoff.maxMs);
+  const delay = retries === 0 ? 0 : backoffMs(retries, backoff);
   return { retries, notBefore: lastEnd + delay };
 }

@@ -77,7 +77,7 @@ export async function updateStack(
       }
       failures++;
       if (failures >= attempts) throw err;
-      const delay = backoffMs(failures, { ...UPDATE_BACKOFF, attempts });
+      const delay = backoffMs(failures, UPDATE_BACKOFF);
       ctx.progress(
         `update failed (${errorMessage(err)}); attempt ${failures + 1} of ${attempts} in ${delay / 1000} s`,
       );
