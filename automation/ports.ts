@@ -195,15 +195,18 @@ export interface MetricPoint {
   readonly value: number;
 }
 
+/** One region's traffic, or one colour in it, over a window. */
+export interface ErrorRateQuery {
+  readonly region: string;
+  readonly color?: "blue" | "green";
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly periodSeconds: number;
+}
+
 export interface MetricsSource {
-  /** Error rate (0..1) of one region's traffic, or of one colour in it, over a window. */
-  errorRate(query: {
-    readonly region: string;
-    readonly color?: "blue" | "green";
-    readonly startMs: number;
-    readonly endMs: number;
-    readonly periodSeconds: number;
-  }): Promise<MetricPoint[]>;
+  /** Error rate (0..1) per period of the query's traffic. */
+  errorRate(query: ErrorRateQuery): Promise<MetricPoint[]>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import type { MetricPoint, MetricsSource } from "../ports";
+import type { ErrorRateQuery, MetricPoint, MetricsSource } from "../ports";
 import type { SimCloud } from "./simCloud";
 
 /** A normal draw from two uniform draws (Box-Muller), for binomial noise. */
@@ -17,13 +17,7 @@ export class SimMetricsSource implements MetricsSource {
     private readonly requestsPerMinute: number,
   ) {}
 
-  async errorRate(query: {
-    readonly region: string;
-    readonly color?: "blue" | "green";
-    readonly startMs: number;
-    readonly endMs: number;
-    readonly periodSeconds: number;
-  }): Promise<MetricPoint[]> {
+  async errorRate(query: ErrorRateQuery): Promise<MetricPoint[]> {
     const { region, color, startMs, periodSeconds } = query;
     const clock = this.cloud.clock;
     await clock.sleep(200);

@@ -12,6 +12,7 @@ import {
   LeaseHeldError,
   LeaseLostError,
   type MetricPoint,
+  type ErrorRateQuery,
   type MetricsSource,
   type Ports,
   type RegionEndpoint,
@@ -458,13 +459,6 @@ export class MemoryHealthSource implements HealthSource {
 // ---------------------------------------------------------------------------------------------
 // Metrics
 
-export interface ErrorRateQuery {
-  readonly region: string;
-  readonly color?: "blue" | "green";
-  readonly startMs: number;
-  readonly endMs: number;
-}
-
 /** An error rate, no data (null), or a failing query (an Error, thrown). */
 export type ErrorRatePolicy = (query: ErrorRateQuery) => number | null | Error;
 
@@ -474,13 +468,7 @@ export class MemoryMetricsSource implements MetricsSource {
     public policy: ErrorRatePolicy = () => 0,
   ) {}
 
-  async errorRate(query: {
-    readonly region: string;
-    readonly color?: "blue" | "green";
-    readonly startMs: number;
-    readonly endMs: number;
-    readonly periodSeconds: number;
-  }): Promise<MetricPoint[]> {
+  async errorRate(query: ErrorRateQuery): Promise<MetricPoint[]> {
     this.log.add("metrics", "errorRate", { region: query.region, color: query.color });
     const value = this.policy(query);
     if (value instanceof Error) throw value;

@@ -4,7 +4,7 @@ import {
   type Dimension,
   type MetricDataQuery,
 } from "@aws-sdk/client-cloudwatch";
-import type { MetricPoint, MetricsSource } from "../../ports";
+import type { ErrorRateQuery, MetricPoint, MetricsSource } from "../../ports";
 import { awsClientConfig, type AwsClientOptions } from "../aws/clientConfig";
 import { COLORS, type Color } from "../../../components/operationalState";
 
@@ -31,8 +31,6 @@ export interface CloudWatchMetricsOptions {
   readonly clientOptions?: AwsClientOptions;
 }
 
-type Query = Parameters<MetricsSource["errorRate"]>[0];
-
 /**
  * Error rate from CloudWatch GetMetricData, asked of the region's own CloudWatch endpoint. The
  * division happens here, not in metric math: CloudWatch omits periods without data, so `errors /
@@ -57,7 +55,7 @@ export class CloudWatchMetrics implements MetricsSource {
     this.colorDim = options.dimensionNames?.color === undefined ? "Color" : options.dimensionNames.color;
   }
 
-  async errorRate(query: Query): Promise<MetricPoint[]> {
+  async errorRate(query: ErrorRateQuery): Promise<MetricPoint[]> {
     if (query.color !== undefined && this.colorDim === null) {
       throw new Error("CloudWatch metrics are configured without a colour dimension; cannot split by colour");
     }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { MetricPoint, MetricsSource } from "../../ports";
+import type { ErrorRateQuery, MetricPoint, MetricsSource } from "../../ports";
 import { describeFetchError } from "../http/fetchError";
 
 /**
@@ -38,8 +38,6 @@ const responseSchema = z.discriminatedUnion("status", [
   z.object({ status: z.literal("error"), errorType: z.string().optional(), error: z.string().optional() }),
 ]);
 
-type Query = Parameters<MetricsSource["errorRate"]>[0];
-
 /** Error rate from the Prometheus HTTP API `query_range`. */
 export class PrometheusMetrics implements MetricsSource {
   private readonly endpoint: URL;
@@ -54,14 +52,14 @@ export class PrometheusMetrics implements MetricsSource {
   }
 
   /** The PromQL sent for a query; shown by dry runs and error messages. */
-  promql(query: Pick<Query, "region" | "color" | "periodSeconds">): string {
+  promql(query: Pick<ErrorRateQuery, "region" | "color" | "periodSeconds">): string {
     return this.template
       .replaceAll("{region}", escapeLabelValue(query.region))
       .replaceAll("{color}", query.color ?? ".*")
       .replaceAll("{period}", String(query.periodSeconds));
   }
 
-  async errorRate(query: Query): Promise<MetricPoint[]> {
+  async errorRate(query: ErrorRateQuery): Promise<MetricPoint[]> {
     const promql = this.promql(query);
     const url = new URL(this.endpoint);
     url.searchParams.set("query", promql);
