@@ -4,6 +4,7 @@ import * as path from "node:path";
 import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ReportView, drillHtml, indexHtml, verdictReasons } from "../../automation/drill/htmlReport";
+import { randomScenario } from "../../automation/drill/randomScenario";
 import { type DrillRun, runDrill } from "../../automation/drill/runner";
 import { SHIPPED_DRILLS, loadScenario } from "../../automation/drill/scenarioFiles";
 import { chartCollisions, collectErrors, launchChromium } from "./browser";
@@ -68,6 +69,18 @@ describe("HTML drill report in a real browser", () => {
     expect(await chartCollisions(page)).toEqual([]);
     mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it.each([3, 17, 42, 101])("random fault schedule %i: busy charts keep every label clear", async (seed) => {
+    const scenario = randomScenario(seed, 3600);
+    const run = await runDrill(scenario, { seed });
+    const page = await context.newPage();
+    const errors = collectErrors(page);
+    await page.goto(writePage(`random-${seed}.html`, drillHtml(run.report, run.segments)));
+    await expect(page.locator("svg.chart g.op").count()).resolves.toBe(run.report.operations.length);
+    expect(await chartCollisions(page)).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
   });
