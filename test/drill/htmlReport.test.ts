@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { BrowserContext } from "playwright-core";
@@ -82,6 +82,40 @@ describe("HTML drill report in a real browser", () => {
     await expect(page.locator("svg.chart g.op").count()).resolves.toBe(run.report.operations.length);
     expect(await chartCollisions(page)).toEqual([]);
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("eleven regions with long names and a rolling release keep every label clear", async () => {
+    const regions = [
+      "ap-southeast-2",
+      "us-east-1",
+      "us-west-2",
+      "eu-west-1",
+      "eu-central-1",
+      "ap-northeast-1",
+      "ap-southeast-1",
+      "sa-east-1",
+      "ca-central-1",
+      "eu-north-1",
+      "ap-south-1",
+    ];
+    const file = path.join(dir, "eleven.yaml");
+    writeFileSync(
+      file,
+      readFileSync(path.join(SHIPPED_DRILLS, "outage-during-blue-green.yaml"), "utf8")
+        .replace(/^regions: .*$/m, `regions: [${regions.join(", ")}]`)
+        .replace(/^writer: .*$/m, "writer: ap-southeast-2")
+        .replace(/region: us-east-1/g, "region: ap-southeast-2")
+        .replace(/^expect:[\s\S]*$/m, ""),
+    );
+    const run = await runDrill(loadScenario(file), { seed: 1 });
+    const page = await context.newPage();
+    const errors = collectErrors(page);
+    await page.goto(writePage("eleven.html", drillHtml(run.report, run.segments)));
+    await expect(page.locator("svg.chart g.lane").count()).resolves.toBe(11);
+    expect(await chartCollisions(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.screenshot({ path: path.join(SHOTS, "eleven-regions.png"), fullPage: true });
     await page.close();
   });
 
