@@ -116,6 +116,7 @@ async function readItemFromAnyReplica(
       ? [home, ...store.regions.filter((r) => r !== home)]
       : store.regions;
   const failures: string[] = [];
+  let missingEverywhere = true;
   for (const region of regions) {
     try {
       const client = (options.dynamoDbClient ?? ((r: string) => new DynamoDBClient({ region: r })))(region);
@@ -128,9 +129,13 @@ async function readItemFromAnyReplica(
       );
       return res.Item?.[DYNAMODB_ITEM.document]?.S ?? null;
     } catch (e) {
+      missingEverywhere &&= (e as { name?: string }).name === "ResourceNotFoundException";
       failures.push(`${region}: ${(e as Error).message}`);
     }
   }
+  // No replica has the table: a new environment, whose first update creates it. Nothing was
+  // ever stored, so there is nothing to undo.
+  if (missingEverywhere) return null;
   throw new Error(`no replica of dynamodb://${store.table}/${id} answered: ${failures.join("; ")}`);
 }
 
