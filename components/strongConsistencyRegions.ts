@@ -63,7 +63,7 @@ export function strongConsistencyPlacementIssues(
   if (sets.size > 1) {
     issues.push({
       field: witness === undefined ? "regions" : "witness",
-      message: `replicas and witness must share one Region set, got ${[...sets].sort().join(" and ")}`,
+      message: `${witness === undefined ? "replica regions" : "replicas and witness"} must share one Region set, got ${[...sets].sort().join(" and ")}`,
     });
   }
   return issues;
