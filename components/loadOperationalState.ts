@@ -119,7 +119,7 @@ async function readItemFromAnyReplica(
   let missingEverywhere = true;
   for (const region of regions) {
     try {
-      const client = (options.dynamoDbClient ?? ((r: string) => new DynamoDBClient({ region: r })))(region);
+      const client = (options.dynamoDbClient ?? defaultDynamoDbClient)(region);
       const res = await client.send(
         new GetItemCommand({
           TableName: store.table,
@@ -137,6 +137,15 @@ async function readItemFromAnyReplica(
   // ever stored, so there is nothing to undo.
   if (missingEverywhere) return null;
   throw new Error(`no replica of dynamodb://${store.table}/${id} answered: ${failures.join("; ")}`);
+}
+
+/** Bounded, so a replica in a region that is down costs seconds before the next one is asked. */
+function defaultDynamoDbClient(region: string): DynamoDBClient {
+  return new DynamoDBClient({
+    region,
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 4_000, requestTimeout: 15_000 },
+  });
 }
 
 function defaultS3Client(region: string | undefined): S3Client {

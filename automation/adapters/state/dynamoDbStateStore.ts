@@ -49,6 +49,8 @@ export interface DynamoDbStateStoreOptions {
   readonly clientOptions?: AwsClientOptions;
   /** Lease clock, milliseconds since the epoch. Default Date.now. */
   readonly now?: () => number;
+  /** How long the store stays on another replica before it tries its home region again. Default 60 s. */
+  readonly homeRetryMs?: number;
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -71,7 +73,8 @@ export function replicaOrder(regions: readonly string[], homeRegion: string | un
  * DynamoDB arbitrates between writers exactly as S3's If-Match does for the S3 store.
  *
  * The store talks to the replica in its own region and, when a call fails in a way another replica
- * can answer (network, timeout, throttling, 5xx), repeats it in the next region and stays there.
+ * can answer (network, timeout, throttling, 5xx), repeats it in the next region and stays there,
+ * trying its home region again after `homeRetryMs`.
  * Repeating a conditional write is safe: if the first attempt did land, the repeat fails its
  * condition and the re-read finds this writer's own version, which counts as success.
  */
@@ -82,7 +85,10 @@ export class DynamoDbStateStore implements StateStore {
   private readonly order: readonly string[];
   private readonly clients: readonly DynamoDBClient[];
   private readonly now: () => number;
+  private readonly homeRetryMs: number;
   private current = 0;
+  /** When the store last moved off its home replica. */
+  private leftHomeAt = 0;
 
   constructor(options: DynamoDbStateStoreOptions) {
     if (options.regions.length === 0) throw new Error("the DynamoDB state store needs at least one region");
@@ -90,6 +96,7 @@ export class DynamoDbStateStore implements StateStore {
     this.ids = dynamoDbItemIds(options.environment);
     this.location = `dynamodb://${this.table}/${this.ids.state}`;
     this.now = options.now ?? Date.now;
+    this.homeRetryMs = options.homeRetryMs ?? 60_000;
     const env = options.env ?? process.env;
     this.order = replicaOrder(options.regions, options.homeRegion ?? env.AWS_REGION);
     this.clients = this.order.map(
@@ -242,23 +249,32 @@ export class DynamoDbStateStore implements StateStore {
 
   /** One request, in the active replica, then in each next one while the failure is the replica's. */
   private async call<T>(request: (client: DynamoDBClient) => Promise<T>): Promise<T> {
+    if (this.current !== 0 && this.now() - this.leftHomeAt >= this.homeRetryMs) {
+      // The home region may be back; a replica elsewhere costs a cross-region round trip per call.
+      this.current = 0;
+    }
     const failures: { region: string; error: unknown }[] = [];
     for (let tried = 0; tried < this.order.length; tried++) {
       const index = (this.current + tried) % this.order.length;
       try {
         const result = await request(this.clients[index]);
-        this.current = index;
+        this.settleOn(index);
         return result;
       } catch (err) {
         if (!isReplicaFailure(err)) {
           // It answered, if only to refuse: the next call goes there too.
-          this.current = index;
+          this.settleOn(index);
           throw err;
         }
         failures.push({ region: this.order[index], error: err });
       }
     }
     throw new ReplicasUnavailableError(this.location, failures);
+  }
+
+  private settleOn(index: number): void {
+    if (index !== this.current && index !== 0) this.leftHomeAt = this.now();
+    this.current = index;
   }
 }
 

@@ -300,6 +300,32 @@ describe("DynamoDbStateStore requests (aws-sdk-client-mock)", () => {
     await expect(store().write(sampleState(), "v-old")).rejects.toBeInstanceOf(StateConflictError);
   });
 
+  it("goes back to its home replica once homeRetryMs has passed, not before", async () => {
+    let t = 0;
+    const s = new DynamoDbStateStore({
+      table: "t",
+      environment: "prod",
+      regions: ["us-east-1", "us-east-2"],
+      homeRegion: "us-east-1",
+      clientFor: (r) => (r === "us-east-1" ? east1 : east2),
+      homeRetryMs: 30_000,
+      now: () => t,
+    });
+    m1.on(GetItemCommand).rejectsOnce(timeout()).resolves({});
+    m2.on(GetItemCommand).resolves({});
+    await s.read();
+    expect(s.activeRegion).toBe("us-east-2");
+    t += 29_999;
+    await s.read();
+    expect(s.activeRegion).toBe("us-east-2");
+    expect(m1.commandCalls(GetItemCommand)).toHaveLength(1);
+    t += 1;
+    await s.read();
+    expect(s.activeRegion).toBe("us-east-1");
+    expect(m1.commandCalls(GetItemCommand)).toHaveLength(2);
+    expect(m2.commandCalls(GetItemCommand)).toHaveLength(2);
+  });
+
   it("releases with a delete conditional on its version and leaves a lease that is no longer its own", async () => {
     m1.on(DeleteItemCommand).rejects(conditionFailed());
     await store().releaseLease({ holder: "me", operation: "deploy", expiresAt: 0, etag: "mine" });
