@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { buildEnvironment } from "./components/environment";
 import { readProgramState } from "./components/programState";
 import { readStackConfig } from "./components/stackConfig";
+import { stateStoreTableFor } from "./components/stateStoreTable";
 
 // The regionctl program: desired state from the stack config, operational state (writer, slots,
 // drained regions) from the controller's store, one environment built from both.
@@ -24,3 +25,5 @@ export const writerEndpoint = environment.writerEndpoint;
 export const databaseSecretArn = environment.databaseSecretArn;
 /** Per region: role, endpoint, healthCheckId, clusterArn, clusterEndpoint, readerEndpoint. */
 export const regions = environment.regions;
+/** The DynamoDB state store's table, when the config keeps the operational state there. */
+export const stateStoreTableArn = stateStoreTableFor(config)?.tableArn;

@@ -4,6 +4,7 @@ import { CLOUDWATCH_LAG_ACTIONS } from "./adapters/aws/cloudwatchLag";
 import { RDS_GLOBAL_DATABASE_ACTIONS } from "./adapters/aws/rdsGlobalDatabase";
 import { ROUTE53_HEALTH_ACTIONS } from "./adapters/aws/route53HealthChecks";
 import { ROUTE53_RECORD_ACTIONS } from "./adapters/aws/route53Records";
+import { DYNAMODB_STATE_STORE_ACTIONS } from "./adapters/state/dynamoDbStateStore";
 import { defaultStateKey } from "./adapters/state/s3StateStore";
 
 /**
@@ -31,6 +32,7 @@ export const CONTROLLER_AWS_ACTIONS: readonly AwsActionDeclaration[] = [
   CLOUDWATCH_LAG_ACTIONS,
   CLOUDWATCH_METRICS_ACTIONS,
   S3_STATE_STORE_ACTIONS,
+  DYNAMODB_STATE_STORE_ACTIONS,
 ];
 
 export interface PolicyStatement {
@@ -55,7 +57,7 @@ function statement(
 
 /**
  * The policy. With a config, resources are the environment's own: its hosted zone, its global
- * cluster and each region's cluster (named as the topology names them), its state object. Account
+ * cluster and each region's cluster (named as the topology names them), its state object or table. Account
  * ids are wildcards so the policy is valid in whichever account the stack runs. Without a config,
  * every resource is `*` (the same actions).
  */
@@ -87,6 +89,17 @@ export function iamPolicy(config?: EnvironmentConfig): PolicyDocument {
   ];
   if (any) {
     statements.push(statement("OperationalStateS3", [S3_STATE_STORE_ACTIONS], "*"));
+    statements.push(statement("OperationalStateDynamoDb", [DYNAMODB_STATE_STORE_ACTIONS], "*"));
+  } else if (config.stateStore.kind === "dynamodb") {
+    // The same table name in every replica region; the witness holds no readable data.
+    const table = config.stateStore.table;
+    statements.push(
+      statement(
+        "OperationalStateDynamoDb",
+        [DYNAMODB_STATE_STORE_ACTIONS],
+        config.stateStore.regions.map((r) => `arn:aws:dynamodb:${r}:*:table/${table}`),
+      ),
+    );
   } else if (config.stateStore.kind === "s3") {
     const key = config.stateStore.key ?? defaultStateKey(env);
     statements.push(

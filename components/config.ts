@@ -1,5 +1,6 @@
 import { z } from "zod";
 import cronParser from "cron-parser";
+import { strongConsistencyPlacementIssues } from "./strongConsistencyRegions";
 
 /**
  * The environment's desired state, as people write it in `Pulumi.<env>.yaml`.
@@ -51,6 +52,10 @@ export const MAX_REGIONS = 11;
 
 /** A `{ secure: ... }` value as it appears in a stack file read without the Pulumi engine. */
 const secureValue = z.object({ secure: z.string().min(1) }).strict();
+
+const knownRegion = z.string().refine((r) => (AWS_REGIONS as readonly string[]).includes(r), {
+  message: "unknown AWS region",
+});
 
 const regionSchema = z
   .object({
@@ -232,6 +237,17 @@ const stateStoreSchema = z
         region: z.string().optional(),
       })
       .strict(),
+    z
+      .object({
+        kind: z.literal("dynamodb"),
+        /** A global table with multi-Region strong consistency; one item per document. */
+        table: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, "3 to 255 letters, digits, '_', '.' or '-'"),
+        /** Replica regions, in the order the controller falls back through them. */
+        regions: z.array(knownRegion),
+        /** With two replica regions: the witness region that completes the quorum. */
+        witness: knownRegion.optional(),
+      })
+      .strict(),
   ])
   .default({ kind: "file", directory: ".regionctl" });
 
@@ -296,7 +312,19 @@ function crossFieldIssues(raw: unknown): ConfigIssue[] {
       message: "managed RPO (rds.global_db_rpo) exists only for aurora-postgresql",
     });
   }
+  issues.push(...stateStoreIssues(c.stateStore));
   return issues;
+}
+
+function stateStoreIssues(raw: unknown): ConfigIssue[] {
+  const store = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
+  if (store.kind !== "dynamodb" || !Array.isArray(store.regions)) return [];
+  const regions = (store.regions as unknown[]).filter((r): r is string => typeof r === "string");
+  const witness = typeof store.witness === "string" ? store.witness : undefined;
+  return strongConsistencyPlacementIssues(regions, witness).map((i) => ({
+    path: `regionctl:stateStore.${i.field}`,
+    message: i.message,
+  }));
 }
 
 export type EnvironmentConfig = z.infer<typeof environmentConfigSchema>;

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
+import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { EnvironmentConfig } from "./config";
 import { type OperationalState, StateSchemaError, parseState } from "./operationalState";
@@ -23,6 +24,10 @@ export interface LoadStateOptions {
   readonly cwd?: string;
   /** Builds the S3 client, e.g. for another endpoint in tests. */
   readonly s3Client?: (region: string | undefined) => S3Client;
+  /** Builds a DynamoDB client for one replica region, e.g. for another endpoint in tests. */
+  readonly dynamoDbClient?: (region: string) => DynamoDBClient;
+  /** The replica tried first. Default: AWS_REGION when it is one of the table's regions. */
+  readonly homeRegion?: string;
 }
 
 export function stateObjectKey(
@@ -32,10 +37,22 @@ export function stateObjectKey(
   return store.key ?? `regionctl/${environment}.json`;
 }
 
+/** The DynamoDB store's items: hash key `id`, the JSON document in `document`, a write token in `version`. */
+export const DYNAMODB_ITEM = { key: "id", document: "document", version: "version" } as const;
+
+export function dynamoDbItemIds(environment: string): { state: string; lease: string } {
+  return { state: `regionctl/${environment}`, lease: `regionctl/${environment}.lease` };
+}
+
 export function stateSource(store: StateStoreConfig, at: StateLocation, cwd = process.cwd()): string {
-  return store.kind === "file"
-    ? path.resolve(cwd, store.directory, `${at.stack}.json`)
-    : `s3://${store.bucket}/${stateObjectKey(store, at.environment)}`;
+  switch (store.kind) {
+    case "file":
+      return path.resolve(cwd, store.directory, `${at.stack}.json`);
+    case "s3":
+      return `s3://${store.bucket}/${stateObjectKey(store, at.environment)}`;
+    case "dynamodb":
+      return `dynamodb://${store.table}/${dynamoDbItemIds(at.environment).state}`;
+  }
 }
 
 /** The stored state, or null when none exists yet (a new environment: the topology derives it from config). */
@@ -45,14 +62,7 @@ export async function loadOperationalState(
   options: LoadStateOptions = {},
 ): Promise<OperationalState | null> {
   const source = stateSource(store, at, options.cwd);
-  const text =
-    store.kind === "file"
-      ? await readFileIfExists(source)
-      : await readObjectIfExists(
-          (options.s3Client ?? defaultS3Client)(store.region),
-          store.bucket,
-          stateObjectKey(store, at.environment),
-        );
+  const text = await readText(store, at, source, options);
   if (text === null) {
     return null;
   }
@@ -69,6 +79,73 @@ export async function loadOperationalState(
     ]);
   }
   return state;
+}
+
+async function readText(
+  store: StateStoreConfig,
+  at: StateLocation,
+  source: string,
+  options: LoadStateOptions,
+): Promise<string | null> {
+  switch (store.kind) {
+    case "file":
+      return readFileIfExists(source);
+    case "s3":
+      return readObjectIfExists(
+        (options.s3Client ?? defaultS3Client)(store.region),
+        store.bucket,
+        stateObjectKey(store, at.environment),
+      );
+    case "dynamodb":
+      return readItemFromAnyReplica(store, dynamoDbItemIds(at.environment).state, options);
+  }
+}
+
+/**
+ * A strongly consistent read from the first replica that answers, home region first: on a
+ * strong-consistency global table every replica returns the latest document.
+ */
+async function readItemFromAnyReplica(
+  store: Extract<StateStoreConfig, { kind: "dynamodb" }>,
+  id: string,
+  options: LoadStateOptions,
+): Promise<string | null> {
+  const home = options.homeRegion ?? process.env.AWS_REGION;
+  const regions =
+    home !== undefined && store.regions.includes(home)
+      ? [home, ...store.regions.filter((r) => r !== home)]
+      : store.regions;
+  const failures: string[] = [];
+  let missingEverywhere = true;
+  for (const region of regions) {
+    try {
+      const client = (options.dynamoDbClient ?? defaultDynamoDbClient)(region);
+      const res = await client.send(
+        new GetItemCommand({
+          TableName: store.table,
+          Key: { [DYNAMODB_ITEM.key]: { S: id } },
+          ConsistentRead: true,
+        }),
+      );
+      return res.Item?.[DYNAMODB_ITEM.document]?.S ?? null;
+    } catch (e) {
+      missingEverywhere &&= (e as { name?: string }).name === "ResourceNotFoundException";
+      failures.push(`${region}: ${(e as Error).message}`);
+    }
+  }
+  // No replica has the table: a new environment, whose first update creates it. Nothing was
+  // ever stored, so there is nothing to undo.
+  if (missingEverywhere) return null;
+  throw new Error(`no replica of dynamodb://${store.table}/${id} answered: ${failures.join("; ")}`);
+}
+
+/** Bounded, so a replica in a region that is down costs seconds before the next one is asked. */
+function defaultDynamoDbClient(region: string): DynamoDBClient {
+  return new DynamoDBClient({
+    region,
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 4_000, requestTimeout: 15_000 },
+  });
 }
 
 function defaultS3Client(region: string | undefined): S3Client {

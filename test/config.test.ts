@@ -194,6 +194,44 @@ const INVALID: readonly InvalidCase[] = [
     message: /Required/,
   },
   {
+    what: "a DynamoDB state store with two regions and no witness",
+    patch: (c) => (c.stateStore = { kind: "dynamodb", table: "state", regions: ["us-east-1", "us-west-2"] }),
+    key: "regionctl:stateStore.regions",
+    message: /exactly 3 replica regions \(or 2 and a witness\), got 2/,
+  },
+  {
+    what: "a DynamoDB state store with a region twice",
+    patch: (c) =>
+      (c.stateStore = { kind: "dynamodb", table: "state", regions: ["us-east-1", "us-west-2", "us-east-1"] }),
+    key: "regionctl:stateStore.regions[2]",
+    message: /duplicate region us-east-1/,
+  },
+  {
+    what: "a DynamoDB state store with an unknown region",
+    patch: (c) =>
+      (c.stateStore = { kind: "dynamodb", table: "state", regions: ["us-east-1", "us-west-9", "us-east-2"] }),
+    key: "regionctl:stateStore.regions[1]",
+    message: /unknown AWS region/,
+  },
+  {
+    what: "a DynamoDB state store across Region sets",
+    patch: (c) =>
+      (c.stateStore = {
+        kind: "dynamodb",
+        table: "state",
+        regions: ["us-east-1", "us-east-2"],
+        witness: "eu-west-1",
+      }),
+    key: "regionctl:stateStore.witness",
+    message: /one Region set, got EU and US/,
+  },
+  {
+    what: "a DynamoDB state store without a table",
+    patch: (c) => (c.stateStore = { kind: "dynamodb", regions: ["us-east-1", "us-east-2", "us-west-2"] }),
+    key: "regionctl:stateStore.table",
+    message: /Required/,
+  },
+  {
     what: "an unknown top-level key",
     patch: (c) => (c.regoins = []),
     key: "regionctl",
@@ -213,6 +251,49 @@ describe("validateConfig rejects", () => {
     const at = issues.filter((i) => i.path === key);
     expect(at.map((i) => i.message).join("; ")).toMatch(message);
     expect(() => parseConfig(withPatch(patch))).toThrow(key);
+  });
+});
+
+describe("validateConfig of a DynamoDB state store", () => {
+  it("accepts three replicas, or two and a witness, in one Region set", () => {
+    for (const stateStore of [
+      { kind: "dynamodb", table: "regionctl-state", regions: ["us-east-1", "us-east-2", "us-west-2"] },
+      {
+        kind: "dynamodb",
+        table: "regionctl-state",
+        regions: ["eu-west-1", "eu-central-1"],
+        witness: "eu-west-2",
+      },
+    ]) {
+      const result = validateConfig(withPatch((c) => (c.stateStore = stateStore)));
+      expect(result.ok ? result.config.stateStore : result.issues).toEqual(stateStore);
+    }
+  });
+
+  it("refuses a region that supports no strong consistency, and a witness beside three replicas", () => {
+    const result = validateConfig(
+      withPatch(
+        (c) =>
+          (c.stateStore = {
+            kind: "dynamodb",
+            table: "regionctl-state",
+            regions: ["us-east-1", "us-east-2", "us-west-1"],
+            witness: "us-west-2",
+          }),
+      ),
+    );
+    expect(result.ok ? [] : result.issues).toEqual([
+      {
+        path: "regionctl:stateStore.regions",
+        message: "needs exactly 2 replica regions beside the witness, got 3",
+      },
+      {
+        path: "regionctl:stateStore.regions[2]",
+        message: expect.stringMatching(
+          /^us-west-1 is in no Region set that supports multi-Region strong consistency/,
+        ),
+      },
+    ]);
   });
 });
 

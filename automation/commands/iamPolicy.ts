@@ -7,7 +7,7 @@ import { type EnvironmentFlags, environmentOptions, environmentOrUsage, flagProb
 /**
  * `regionctl iam-policy [--stack NAME | --config FILE]`: prints the controller's least-privilege IAM
  * policy (JSON) for exactly the AWS actions it calls. With an environment, resources are scoped to
- * its hosted zone, clusters and state object; without one, they are `*`.
+ * its hosted zone, clusters and state object or table; without one, they are `*`.
  */
 export function registerIamPolicy(program: Command, io: CliIo): void {
   environmentOptions(

@@ -2,6 +2,7 @@ import * as path from "node:path";
 import type { EnvironmentConfig } from "../../../components/config";
 import type { StateStore } from "../../ports";
 import type { AwsClientOptions } from "../aws/clientConfig";
+import { DynamoDbStateStore } from "./dynamoDbStateStore";
 import { FileStateStore } from "./fileStateStore";
 import { S3StateStore } from "./s3StateStore";
 
@@ -17,7 +18,7 @@ export interface OpenStateStoreOptions {
   readonly awsClientOptions?: AwsClientOptions;
 }
 
-/** The store `regionctl:stateStore` names, for one stack (file name) and environment (S3 key). */
+/** The store `regionctl:stateStore` names, for one stack (file name) and environment (S3 key, DynamoDB item). */
 export function openStateStore(
   storeConfig: StateStoreConfig,
   stack: string,
@@ -37,6 +38,15 @@ export function openStateStore(
         key: storeConfig.key,
         environment,
         region: storeConfig.region ?? options.defaultRegion,
+        clientOptions: options.awsClientOptions,
+        now: options.now,
+      });
+    case "dynamodb":
+      // The home replica is the controller's own region (AWS_REGION), not the stack's.
+      return new DynamoDbStateStore({
+        table: storeConfig.table,
+        regions: storeConfig.regions,
+        environment,
         clientOptions: options.awsClientOptions,
         now: options.now,
       });

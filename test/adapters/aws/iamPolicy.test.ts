@@ -1,6 +1,7 @@
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { DescribeGlobalClustersCommand, RDSClient } from "@aws-sdk/client-rds";
 import { Route53Client } from "@aws-sdk/client-route-53";
+import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, describe, expect, it } from "vitest";
@@ -11,6 +12,7 @@ import { rdsGlobalDatabase } from "../../../automation/adapters/aws/rdsGlobalDat
 import { route53CheckerFractions } from "../../../automation/adapters/aws/route53HealthChecks";
 import { listRecordSets } from "../../../automation/adapters/aws/route53Records";
 import { CloudWatchMetrics } from "../../../automation/adapters/metrics/cloudWatchMetrics";
+import { DynamoDbStateStore } from "../../../automation/adapters/state/dynamoDbStateStore";
 import { S3StateStore } from "../../../automation/adapters/state/s3StateStore";
 import { encodeState } from "../../../automation/adapters/state/stateDocument";
 import { iamPolicy, policyActions } from "../../../automation/iamPolicy";
@@ -28,8 +30,9 @@ const rds = mockClient(RDSClient);
 const r53 = mockClient(Route53Client);
 const cw = mockClient(CloudWatchClient);
 const s3 = mockClient(S3Client);
+const ddb = mockClient(DynamoDBClient);
 afterAll(() => {
-  for (const m of [rds, r53, cw, s3]) m.restore();
+  for (const m of [rds, r53, cw, s3, ddb]) m.restore();
 });
 
 const arn = (region: string): string => `arn:aws:rds:${region}:123456789012:cluster:test-${region}`;
@@ -41,6 +44,7 @@ function sentActions(): string[] {
     ["route53", r53],
     ["cloudwatch", cw],
     ["s3", s3],
+    ["dynamodb", ddb],
   ];
   const names = service.flatMap(([prefix, mock]) =>
     mock.calls().map((c) => `${prefix}:${(c.args[0] as object).constructor.name.replace(/Command$/, "")}`),
@@ -106,6 +110,18 @@ async function driveEveryAdapter(): Promise<void> {
   await store.write(read?.state ?? initialState(parseConfig(sampleRawConfig())), read?.etag ?? null);
   const lease = await store.acquireLease("me", "op", 60_000);
   await store.releaseLease(lease);
+
+  ddb.onAnyCommand().resolves({});
+  ddb.on(GetItemCommand).resolves({});
+  const table = new DynamoDbStateStore({
+    table: "t",
+    environment: "test",
+    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    clientFor: (region) => new DynamoDBClient({ region, credentials: creds }),
+  });
+  const stored = await table.read();
+  await table.write(stored?.state ?? initialState(parseConfig(sampleRawConfig())), stored?.etag ?? null);
+  await table.releaseLease(await table.acquireLease("me", "op", 60_000));
 }
 
 describe("iam-policy", () => {
@@ -136,9 +152,30 @@ describe("iam-policy", () => {
       "arn:aws:s3:::team-state/regionctl/test.json",
       "arn:aws:s3:::team-state/regionctl/test.json.lease",
     ]);
-    // A file state store needs no S3 access at all.
+    const table = iamPolicy(
+      parseConfig({
+        ...sampleRawConfig({ regions: 2 }),
+        stateStore: {
+          kind: "dynamodb",
+          table: "team-state",
+          regions: ["us-east-1", "us-east-2", "us-west-2"],
+        },
+      }),
+    );
+    expect(table.Statement.find((s) => s.Sid === "OperationalStateDynamoDb")).toEqual({
+      Sid: "OperationalStateDynamoDb",
+      Effect: "Allow",
+      Action: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"],
+      Resource: [
+        "arn:aws:dynamodb:us-east-1:*:table/team-state",
+        "arn:aws:dynamodb:us-east-2:*:table/team-state",
+        "arn:aws:dynamodb:us-west-2:*:table/team-state",
+      ],
+    });
+    expect(policyActions(table).some((a) => a.startsWith("s3:"))).toBe(false);
+    // A file state store needs no S3 or DynamoDB access at all.
     const local = iamPolicy(parseConfig(sampleRawConfig({ regions: 2 })));
-    expect(policyActions(local).some((a) => a.startsWith("s3:"))).toBe(false);
+    expect(policyActions(local).some((a) => a.startsWith("s3:") || a.startsWith("dynamodb:"))).toBe(false);
   });
 
   it("`regionctl iam-policy` prints the policy as JSON and exits 0", async () => {
