@@ -9,8 +9,8 @@ import { scenarioConfig } from "../automation/drill/scenarioConfig";
 import { SHIPPED_DRILLS, loadScenarioDir } from "../automation/drill/scenarioFiles";
 
 /**
- * `npm run bench`: RTO against the floor for every outage drill, the same drills under the seed's
- * own settings as the baseline, promotion wall time against each strategy's floor, and drill speed.
+ * `npm run bench`: RTO against the floor for every outage drill, the same drills under a serial
+ * baseline's settings, promotion wall time against each strategy's floor, and drill speed.
  * Every figure comes from drills run in this process; ratios compare figures measured here.
  */
 
@@ -30,7 +30,7 @@ function table(head: string[], rows: string[][]): void {
   console.log("");
 }
 
-/** The seed's settings: 30 s checks, 3 failures, regions probed one by one without a timeout, sequential failover steps. */
+/** The serial baseline: 30 s checks, 3 failures, regions probed one by one without a timeout, sequential failover steps. */
 function baseline(s: Scenario): { scenario: Scenario; options: DrillOptions } {
   return {
     scenario: { ...s, healthCheck: { ...s.healthCheck, intervalSeconds: 30, failureThreshold: 3 } },
@@ -116,7 +116,7 @@ async function rtoBench(scenarios: Scenario[]): Promise<void> {
   console.log(
     sequentialApplied === true
       ? "Baseline failovers ran with their parallel step unrolled (sequential failover steps).\n"
-      : "Baseline failovers still ran the database promotion and traffic move in parallel: the watcher does not take `transformPlan` yet, so the baseline has the seed's detection (30 s x 3, one region at a time, no probe timeout) but not its sequential steps.\n",
+      : "Baseline failovers still ran the database promotion and traffic move in parallel: the watcher does not take `transformPlan` yet, so the baseline has serial detection (30 s x 3, one region at a time, no probe timeout) but not its sequential steps.\n",
   );
 }
 

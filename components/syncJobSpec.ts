@@ -3,7 +3,7 @@ import type { EnvVar } from "./appSpec";
 
 /**
  * The CronJob of a secondary region's sync, as a plain spec. A failed run is retried by the next
- * scheduled run (the seed's "retry 5 minutes later"), never left in an error state for good.
+ * scheduled run (a failed sync retries 5 minutes later), never left in an error state for good.
  */
 
 export const SYNC_NAME = "sync";

@@ -58,7 +58,7 @@ export function registerDrill(program: Command, io: CliIo): void {
         const run = await runDrill(scenario, { seed });
         for (const line of timelineText(run.report)) human(line);
         if (flags.html !== undefined) {
-          writeFile(flags.html, drillHtml(run.report, run.segments));
+          writeFile(flags.html, drillHtml(run.report, run.segments, { description: scenario.description }));
           human(`HTML report: ${flags.html}`);
         }
         if (flags.json === true) io.out(JSON.stringify(run.report, null, 2));
@@ -69,14 +69,23 @@ export function registerDrill(program: Command, io: CliIo): void {
       const dir = flags.dir ?? SHIPPED_DRILLS;
       const scenarios = loadScenarioDir(dir);
       const runs: DrillRun[] = [];
-      const entries: { report: DrillRun["report"]; file: string }[] = [];
+      const entries: { report: DrillRun["report"]; file: string; description?: string }[] = [];
       for (const { scenario } of scenarios) {
         const run = await runDrill(scenario, { seed });
         runs.push(run);
-        const file = `${scenario.name}.html`;
-        writeFile(path.join(flags.htmlDir, file), drillHtml(run.report, run.segments));
-        entries.push({ report: run.report, file });
+        entries.push({
+          report: run.report,
+          file: `${scenario.name}.html`,
+          description: scenario.description,
+        });
       }
+      entries.forEach((e, i) => {
+        const nav = { index: "index.html", previous: entries[i - 1]?.file, next: entries[i + 1]?.file };
+        writeFile(
+          path.join(flags.htmlDir, e.file),
+          drillHtml(runs[i].report, runs[i].segments, { description: e.description, nav }),
+        );
+      });
       writeFile(path.join(flags.htmlDir, "index.html"), indexHtml(entries));
       for (const line of summaryTable(runs.map((r) => summaryRow(r.report)))) human(line);
       human("");

@@ -1,151 +1,177 @@
 import type { Segment } from "./monitor";
+import { chartSvg, esc, needsPerson, versionColors } from "./reportChart";
 import type { DrillReport } from "./runner";
 import { clockText, incidentText, type SummaryRow, summaryRow } from "./terminalReport";
 
 /**
- * The HTML report: one self-contained page (no scripts, no external files) with the drill's chart
- * as inline SVG: per region over time, whether clients are sent to it, whether it is healthy, the
- * version it serves and whether it holds the writer; scenario events as marked lines.
+ * The HTML report: self-contained pages (no scripts, no external files). A scenario's page opens
+ * with what the scenario does, its verdict and the reasons for it, and whether a person must act;
+ * then the chart, the tables and a timeline that CSS alone filters by region and source.
  */
 
-const esc = (s: string): string =>
-  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+/** The report fields the page reads; `availability` is shown when the drill measured it. */
+export type ReportView = DrillReport & {
+  readonly availability?: { readonly requests: number; readonly writes: number };
+};
 
-const PALETTE = ["#4e79a7", "#f28e2b", "#76b7b2", "#b07aa1", "#edc948", "#9c755f", "#ff9da7", "#59a14f"];
-
-const ROWS = [
-  { key: "serving", label: "serving" },
-  { key: "healthy", label: "healthy" },
-  { key: "version", label: "version" },
-  { key: "writer", label: "writer" },
-] as const;
-
-const LEFT = 150;
-const WIDTH = 1100;
-const ROW_H = 16;
-const ROW_GAP = 3;
-const LANE_GAP = 18;
-const TOP = 34;
-
-/** Consecutive stretches in which one row's value stays the same. */
-function rowRuns(
-  segments: readonly Segment[],
-  key: (typeof ROWS)[number]["key"],
-): { from: number; to: number; value: boolean | string }[] {
-  const runs: { from: number; to: number; value: boolean | string }[] = [];
-  for (const s of segments) {
-    const value = s[key];
-    const last = runs[runs.length - 1];
-    if (last !== undefined && last.value === value && last.to === s.fromSeconds) last.to = s.toSeconds;
-    else runs.push({ from: s.fromSeconds, to: s.toSeconds, value });
-  }
-  return runs;
+export interface PageOptions {
+  /** What the scenario rehearses (its `description`). */
+  readonly description?: string;
+  /** Links to the index and the neighbouring pages of an `--all` run. */
+  readonly nav?: { readonly index: string; readonly previous?: string; readonly next?: string };
 }
 
-function laneHeight(): number {
-  return ROWS.length * (ROW_H + ROW_GAP) + LANE_GAP;
-}
+const SOURCES = ["scenario", "controller", "cloud", "check"] as const;
 
-export function chartSvg(report: DrillReport, segments: ReadonlyMap<string, readonly Segment[]>): string {
-  const regions = Object.keys(report.regions);
-  const end = Math.max(report.endSeconds, 1);
-  const plotW = WIDTH - LEFT - 20;
-  const x = (s: number): number => LEFT + (Math.min(s, end) / end) * plotW;
-  const versions = [...new Set([...segments.values()].flatMap((list) => list.map((s) => s.version)))];
-  const color = (v: string): string => PALETTE[versions.indexOf(v) % PALETTE.length];
-  const height = TOP + regions.length * laneHeight() + 40;
-  const parts: string[] = [];
-  parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" aria-label="regions over time">`,
-  );
-  // Time axis: a tick every "nice" interval.
-  const step = [60, 120, 300, 600, 900, 1800, 3600].find((t) => end / t <= 12) ?? 7200;
-  for (let t = 0; t <= end; t += step) {
-    parts.push(`<line class="grid" x1="${x(t)}" y1="${TOP - 6}" x2="${x(t)}" y2="${height - 30}"/>`);
-    parts.push(
-      `<text class="tick" x="${x(t)}" y="${height - 14}" text-anchor="middle">${esc(clockText(t).trim())}</text>`,
-    );
-  }
-  regions.forEach((region, i) => {
-    const y0 = TOP + i * laneHeight();
-    parts.push(`<g class="lane" data-region="${esc(region)}">`);
-    parts.push(`<text class="region" x="8" y="${y0 + 12}">${esc(region)}</text>`);
-    ROWS.forEach((row, j) => {
-      const y = y0 + j * (ROW_H + ROW_GAP);
-      parts.push(`<text class="row" x="${LEFT - 8}" y="${y + 12}" text-anchor="end">${row.label}</text>`);
-      parts.push(`<rect class="track" x="${LEFT}" y="${y}" width="${plotW}" height="${ROW_H}"/>`);
-      for (const run of rowRuns(segments.get(region) ?? [], row.key)) {
-        const x1 = x(run.from);
-        const w = Math.max(x(run.to) - x1, 0.5);
-        const title = `${region} ${clockText(run.from).trim()}-${clockText(run.to).trim()}`;
-        if (row.key === "serving" && run.value === true) {
-          parts.push(
-            `<rect class="seg serving" x="${x1}" y="${y}" width="${w}" height="${ROW_H}"><title>${esc(title)}: receives clients</title></rect>`,
-          );
-        } else if (row.key === "healthy") {
-          parts.push(
-            `<rect class="seg ${run.value === true ? "healthy" : "unhealthy"}" x="${x1}" y="${y}" width="${w}" height="${ROW_H}"><title>${esc(title)}: ${run.value === true ? "healthy" : "unhealthy"}</title></rect>`,
-          );
-        } else if (row.key === "version") {
-          const v = String(run.value);
-          parts.push(
-            `<rect class="seg version" x="${x1}" y="${y}" width="${w}" height="${ROW_H}" fill="${color(v)}"><title>${esc(title)}: ${esc(v)}</title></rect>`,
-          );
-          if (w > 44) parts.push(`<text class="label" x="${x1 + 4}" y="${y + 12}">${esc(v)}</text>`);
-        } else if (row.key === "writer" && run.value === true) {
-          parts.push(
-            `<rect class="seg writer" x="${x1}" y="${y}" width="${w}" height="${ROW_H}"><title>${esc(title)}: writer</title></rect>`,
-          );
-        }
-      }
-    });
-    parts.push("</g>");
-  });
-  const events = report.timeline.filter((e) => e.source === "scenario" && e.kind !== "until");
-  events.forEach((e, k) => {
-    const ex = x(e.atSeconds);
-    parts.push(
-      `<g class="event"><line x1="${ex}" y1="${TOP - 8}" x2="${ex}" y2="${height - 30}"/><text x="${ex + 3}" y="${12 + (k % 2) * 12}">${esc(e.kind)}</text><title>${esc(`${clockText(e.atSeconds).trim()} ${e.message}`)}</title></g>`,
-    );
-  });
-  for (const v of report.invariantViolations) {
-    parts.push(
-      `<g class="violation"><line x1="${x(v.atSeconds)}" y1="${TOP - 8}" x2="${x(v.atSeconds)}" y2="${height - 30}"/><title>${esc(`${v.rule}: ${v.message}`)}</title></g>`,
-    );
-  }
-  parts.push("</svg>");
-  return parts.join("\n");
-}
+/** Operation kinds a reader meets in the report, in the controller's own words. */
+const OPERATION_KINDS: readonly [string, string][] = [
+  ["deploy", "a release promoted region by region (rolling, blue-green or canary)"],
+  ["failover", "the writer moved off a failed region"],
+  ["switchover", "a planned move of the writer (RPO 0)"],
+  ["failback", "the writer moved back after a failover"],
+  ["repair", "a secondary re-attached to the global database"],
+  ["sync", "the data-sync jobs run now"],
+  [
+    "traffic",
+    "the watcher changed which regions receive clients: it took a failing or flapping region out of traffic, readmitted a healthy one, or finished the routing a failover left behind",
+  ],
+];
 
 const STYLE = `
-body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #222; }
-h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; }
+body { font: 14px/1.45 system-ui, sans-serif; margin: 20px 24px; color: #222; max-width: 1180px; }
+h1 { font-size: 20px; margin: 6px 0; } h2 { font-size: 16px; margin-top: 26px; }
+nav { font-size: 13px; } nav a { margin-right: 14px; }
 table { border-collapse: collapse; } td, th { padding: 3px 10px; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; }
+.verdict, .verdict.pass, .verdict.fail { color: #fff; }
+.verdict { display: inline-block; padding: 1px 10px; border-radius: 4px; color: #fff; font-size: 14px; vertical-align: 2px; }
+.verdict.pass { background: #1a7f37; } .verdict.fail { background: #c62828; }
 .pass { color: #1a7f37; } .fail { color: #c62828; font-weight: bold; }
+.description { font-size: 15px; max-width: 900px; }
+.reasons { margin: 6px 0 10px; }
+.act { background: #fff3e0; border-left: 4px solid #e65100; padding: 6px 12px; margin: 10px 0; }
+.act strong { color: #e65100; }
+.figures span { display: inline-block; margin-right: 22px; } .figures b { font-size: 16px; }
 .chart .track { fill: #f1f1f1; } .chart .serving { fill: #2e7d32; } .chart .healthy { fill: #81c784; }
 .chart .unhealthy { fill: #e53935; } .chart .writer { fill: #1a237e; } .chart .grid { stroke: #ddd; }
 .chart .tick, .chart .row { font-size: 11px; fill: #555; } .chart .region { font-size: 13px; font-weight: bold; }
-.chart .label { font-size: 10px; fill: #fff; } .chart .event line { stroke: #6a1b9a; stroke-dasharray: 4 3; }
-.chart .event text { font-size: 10px; fill: #6a1b9a; } .chart .violation line { stroke: #c62828; stroke-width: 2; }
-.legend span { display: inline-block; width: 12px; height: 12px; margin: 0 4px 0 14px; vertical-align: -2px; }
-pre { background: #fafafa; padding: 10px; overflow-x: auto; font-size: 12px; }
+.chart .label { font-size: 10px; fill: #fff; }
+.chart .event line { stroke: #6a1b9a; stroke-dasharray: 4 3; } .chart .event text { font-size: 10px; fill: #6a1b9a; }
+.chart .event.act line { stroke: #e65100; stroke-dasharray: none; stroke-width: 2; } .chart .event.act text { fill: #e65100; font-weight: bold; }
+.chart .violation line { stroke: #c62828; stroke-width: 2; }
+.chart .rto rect { fill: #e53935; fill-opacity: 0.13; stroke: #e53935; stroke-opacity: 0.4; } .chart .rto text { font-size: 10px; fill: #b71c1c; }
+.chart .op rect { stroke-width: 1; } .chart .op text { font-size: 10px; fill: #222; }
+.chart .op.ok rect { fill: #c8e6c9; stroke: #2e7d32; } .chart .op.back rect { fill: #ffe0b2; stroke: #e65100; }
+.chart .op.bad rect { fill: #ffcdd2; stroke: #c62828; } .chart .op.open rect { fill: #e0e0e0; stroke: #757575; }
+.legend { font-size: 13px; margin: 4px 0; } .legend span.sw { display: inline-block; width: 12px; height: 12px; margin: 0 4px 0 14px; vertical-align: -2px; }
+.kinds dt { font-weight: bold; float: left; width: 90px; } .kinds dd { margin-left: 100px; }
+.filter { border: 1px solid #ddd; padding: 6px 10px; margin-bottom: 8px; font-size: 13px; }
+.filter label { margin-right: 12px; white-space: nowrap; }
+#timeline tr.act td { background: #fff3e0; } #timeline td:nth-child(-n+4) { white-space: nowrap; }
 `;
 
-function rowHtml(row: SummaryRow): string {
-  return `<tr><td>${esc(row.scenario)}</td><td>${esc(row.outcome)}</td><td>${esc(row.rto)}</td><td>${esc(row.rpo)}</td><td>${esc(row.floor)}</td><td>${esc(row.ratio)}</td><td>${esc(row.violations)}</td><td class="${row.check === "pass" ? "pass" : "fail"}">${esc(row.check)}</td></tr>`;
+const pct = (share: number): string => `${(Math.round(share * 10000) / 100).toFixed(2)} %`;
+const passed = (r: DrillReport): boolean =>
+  r.invariantViolations.length === 0 && r.expectationFailures.length === 0;
+const filterId = (prefix: string, value: string): string =>
+  `f-${prefix}-${value.replace(/[^a-z0-9-]/gi, "_")}`;
+
+/** Why the drill passed or failed, one line per reason. */
+export function verdictReasons(r: DrillReport): string[] {
+  if (!passed(r)) {
+    return [
+      ...r.invariantViolations.map(
+        (v) => `${clockText(v.atSeconds).trim()} safety rule ${v.rule} broken: ${v.message}`,
+      ),
+      ...r.expectationFailures.map((f) => `expected: ${f}`),
+    ];
+  }
+  const row = summaryRow(r);
+  return [
+    "every safety rule held (no invariant violation)",
+    "every expectation of the scenario was met",
+    ...(row.ratio === "-"
+      ? []
+      : [`worst recovery: RTO ${row.rto} against a floor of ${row.floor} (${row.ratio} x)`]),
+  ];
+}
+
+function rowHtml(row: SummaryRow, name = esc(row.scenario)): string {
+  return `<tr><td>${name}</td><td>${esc(row.outcome)}</td><td>${esc(row.rto)}</td><td>${esc(row.rpo)}</td><td>${esc(row.floor)}</td><td>${esc(row.ratio)}</td><td>${esc(row.violations)}</td><td class="${row.check === "pass" ? "pass" : "fail"}">${esc(row.check)}</td></tr>`;
 }
 
 const SUMMARY_HEAD =
   "<tr><th>scenario</th><th>outcome</th><th>RTO</th><th>RPO</th><th>floor</th><th>RTO/floor</th><th>violations</th><th>check</th></tr>";
 
-export function drillHtml(report: DrillReport, segments: ReadonlyMap<string, readonly Segment[]>): string {
-  const timeline = report.timeline
-    .filter((e) => e.kind !== "step-started")
+function navHtml(nav: PageOptions["nav"]): string {
+  if (nav === undefined) return "";
+  const links = [
+    `<a href="${esc(nav.index)}">&larr; all drills</a>`,
+    nav.previous === undefined ? "" : `<a href="${esc(nav.previous)}" rel="prev">previous</a>`,
+    nav.next === undefined ? "" : `<a href="${esc(nav.next)}" rel="next">next</a>`,
+  ];
+  return `<nav>${links.join("")}</nav>`;
+}
+
+function personHtml(r: DrillReport): string {
+  const asks = r.timeline.filter(needsPerson);
+  if (asks.length === 0) return "";
+  const items = asks.map((e) => `<li>${esc(`${clockText(e.atSeconds).trim()} ${e.message}`)}</li>`).join("");
+  return `<div class="act" id="person"><strong>A person must act.</strong> The controller left these moves to a person and said what to run (the watcher exits 1 where the line says so):<ul>${items}</ul></div>`;
+}
+
+function figuresHtml(r: ReportView): string {
+  const row = summaryRow(r);
+  const figures = [
+    `<span>RTO <b>${esc(row.rto)}</b></span>`,
+    `<span>RPO <b>${esc(row.rpo)}</b></span>`,
+    `<span>floor <b>${esc(row.floor)}</b></span>`,
+    `<span>final writer <b>${esc(r.finalWriter)}</b></span>`,
+  ];
+  if (r.availability !== undefined) {
+    figures.push(
+      `<span class="availability">requests served <b>${pct(r.availability.requests)}</b></span>`,
+      `<span class="availability">writes accepted <b>${pct(r.availability.writes)}</b></span>`,
+    );
+  }
+  return `<p class="figures">${figures.join("")}</p>`;
+}
+
+function timelineHtml(r: DrillReport): string {
+  const entries = r.timeline.filter((e) => e.kind !== "step-started");
+  const regions = Object.keys(r.regions);
+  const boxes = (prefix: string, values: readonly string[], label: (v: string) => string): string =>
+    values
+      .map(
+        (v) => `<label><input type="checkbox" id="${filterId(prefix, v)}" checked> ${esc(label(v))}</label>`,
+      )
+      .join("");
+  const hide = (prefix: string, attr: string, values: readonly string[]): string =>
+    values
+      .map(
+        (v) =>
+          `body:has(#${filterId(prefix, v)}:not(:checked)) #timeline tr[${attr}="${esc(v)}"] { display: none; }`,
+      )
+      .join("\n");
+  const rows = entries
     .map(
       (e) =>
-        `<tr><td>${esc(clockText(e.atSeconds).trim())}</td><td>${esc(e.source)}</td><td>${esc(e.kind)}</td><td>${esc(e.message)}</td></tr>`,
+        `<tr data-source="${esc(e.source)}" data-region="${esc(e.region ?? "none")}"${needsPerson(e) ? ' class="act"' : ""}><td>${esc(clockText(e.atSeconds).trim())}</td><td>${esc(e.source)}</td><td>${esc(e.region ?? "")}</td><td>${esc(e.kind)}</td><td>${needsPerson(e) ? "<strong>a person must act:</strong> " : ""}${esc(e.message)}</td></tr>`,
     )
     .join("\n");
+  return `<style>
+${hide("src", "data-source", SOURCES)}
+${hide("reg", "data-region", [...regions, "none"])}
+</style>
+<div class="filter">Sources: ${boxes("src", SOURCES, (v) => v)}<br>Regions: ${boxes("reg", [...regions, "none"], (v) => (v === "none" ? "no region" : v))}</div>
+<table id="timeline"><tr><th>time</th><th>source</th><th>region</th><th>kind</th><th>what</th></tr>${rows}</table>`;
+}
+
+export function drillHtml(
+  report: ReportView,
+  segments: ReadonlyMap<string, readonly Segment[]>,
+  options: PageOptions = {},
+): string {
+  const ok = passed(report);
   const incidents =
     report.incidents.map((i) => `<li>${esc(incidentText(i))}</li>`).join("") || "<li>none</li>";
   const ops =
@@ -155,42 +181,68 @@ export function drillHtml(report: DrillReport, segments: ReadonlyMap<string, rea
           `<tr><td>${esc(o.kind)}</td><td>${esc(o.id)}</td><td>${esc(o.outcome)}</td><td>${esc(clockText(o.startedAtSeconds).trim())}</td><td>${o.finishedAtSeconds === null ? "in flight" : esc(clockText(o.finishedAtSeconds).trim())}</td><td>${esc(o.reason ?? "")}</td></tr>`,
       )
       .join("\n") || "<tr><td colspan=6>none</td></tr>";
-  const violations =
-    report.invariantViolations
-      .map((v) => `<li class="fail">${esc(`${clockText(v.atSeconds).trim()} ${v.rule}: ${v.message}`)}</li>`)
-      .join("") || `<li class="pass">none</li>`;
-  const expectations =
-    report.expectationFailures.map((f) => `<li class="fail">${esc(f)}</li>`).join("") ||
-    `<li class="pass">all met</li>`;
+  const legend = [...versionColors(segments)]
+    .map(([v, c]) => `<span class="sw" style="background:${c}"></span>${esc(v)}`)
+    .join("");
+  const kinds = OPERATION_KINDS.map(([k, what]) => `<dt>${k}</dt><dd>${esc(what)}</dd>`).join("");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>regionctl drill: ${esc(report.scenario)}</title><style>${STYLE}</style></head>
 <body>
-<h1>regionctl drill: ${esc(report.scenario)} <small>(seed ${report.seed})</small></h1>
-<table>${SUMMARY_HEAD}${rowHtml(summaryRow(report))}</table>
+${navHtml(options.nav)}
+<h1>regionctl drill: ${esc(report.scenario)} <span class="verdict ${ok ? "pass" : "fail"}">${ok ? "PASS" : "FAIL"}</span> <small>(seed ${report.seed})</small></h1>
+${options.description === undefined ? "" : `<p class="description">${esc(options.description.trim())}</p>`}
+<ul class="reasons ${ok ? "pass" : "fail"}">${verdictReasons(report)
+    .map((r) => `<li>${esc(r)}</li>`)
+    .join("")}</ul>
+${personHtml(report)}
+${figuresHtml(report)}
 <h2>Regions over time</h2>
-<p class="legend"><span style="background:#2e7d32"></span>serving (clients resolve to it)<span style="background:#81c784"></span>healthy<span style="background:#e53935"></span>unhealthy<span style="background:#1a237e"></span>writer<span style="background:#4e79a7"></span>version (colour per build)</p>
+<p class="legend" id="legend">Rows: <span class="sw" style="background:#2e7d32"></span>serving (clients resolve to it)<span class="sw" style="background:#81c784"></span>healthy<span class="sw" style="background:#e53935"></span>unhealthy<span class="sw" style="background:#1a237e"></span>writer<span class="sw" style="background:#fdecea;border:1px solid #e53935"></span>RTO window (fault to recovery)</p>
+<p class="legend" id="versions">Versions:${legend}</p>
+<p class="legend">Operations: <span class="sw" style="background:#c8e6c9;border:1px solid #2e7d32"></span>succeeded<span class="sw" style="background:#ffe0b2;border:1px solid #e65100"></span>rolled back or aborted<span class="sw" style="background:#ffcdd2;border:1px solid #c62828"></span>failed<span class="sw" style="background:#e0e0e0;border:1px solid #757575"></span>in flight</p>
 ${chartSvg(report, segments)}
 <h2>Incidents</h2><ul>${incidents}</ul>
 <h2>Operations</h2><table><tr><th>kind</th><th>id</th><th>outcome</th><th>started</th><th>finished</th><th>reason</th></tr>${ops}</table>
-<h2>Invariant violations</h2><ul>${violations}</ul>
-<h2>Expectations</h2><ul>${expectations}</ul>
-<h2>Timeline</h2><table><tr><th>time</th><th>source</th><th>kind</th><th>what</th></tr>${timeline}</table>
+<dl class="kinds">${kinds}</dl>
+<h2>Summary</h2><table>${SUMMARY_HEAD}${rowHtml(summaryRow(report))}</table>
+<h2>Timeline</h2>
+${timelineHtml(report)}
 </body></html>
 `;
 }
 
 /** The `--all` index: the summary table, each scenario linking to its own page. */
-export function indexHtml(entries: readonly { report: DrillReport; file: string }[]): string {
+export function indexHtml(
+  entries: readonly { report: ReportView; file: string; description?: string }[],
+): string {
+  const withAvailability = entries.some((e) => e.report.availability !== undefined);
   const rows = entries
-    .map(({ report, file }) =>
-      rowHtml(summaryRow(report)).replace(
-        `<td>${esc(report.scenario)}</td>`,
-        `<td><a href="${esc(file)}">${esc(report.scenario)}</a></td>`,
-      ),
-    )
+    .map(({ report, file, description }) => {
+      const row = summaryRow(report);
+      const title = description === undefined ? "" : ` title="${esc(description.trim())}"`;
+      const notes = [
+        ...(report.timeline.some(needsPerson) ? ['<strong class="act-note">a person must act</strong>'] : []),
+        ...(passed(report) ? [] : verdictReasons(report).map(esc)),
+      ].join("<br>");
+      const availability =
+        report.availability === undefined
+          ? "-"
+          : `${pct(report.availability.requests)} / ${pct(report.availability.writes)}`;
+      return rowHtml(row, `<a href="${esc(file)}"${title}>${esc(report.scenario)}</a>`).replace(
+        "</tr>",
+        `${withAvailability ? `<td>${availability}</td>` : ""}<td>${notes}</td></tr>`,
+      );
+    })
     .join("\n");
+  const head = SUMMARY_HEAD.replace(
+    "</tr>",
+    `${withAvailability ? "<th>requests / writes ok</th>" : ""}<th>notes</th></tr>`,
+  );
+  const failed = entries.filter((e) => !passed(e.report)).length;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>regionctl drills</title><style>${STYLE}</style></head>
-<body><h1>regionctl drills</h1><table>${SUMMARY_HEAD}${rows}</table></body></html>
+<body><h1>regionctl drills <span class="verdict ${failed === 0 ? "pass" : "fail"}">${failed === 0 ? "PASS" : `${failed} FAILED`}</span></h1>
+<p>${entries.length} scenarios on the simulated cloud. Each name opens its page: the chart, the operations and the full timeline.</p>
+<table>${head}${rows}</table></body></html>
 `;
 }

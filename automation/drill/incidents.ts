@@ -3,7 +3,7 @@ import { drillSeconds } from "./recorder";
 import type { DrillEvent, Scenario } from "./scenario";
 import type { LostWrites } from "./simDatabase";
 
-/** One entry per fault (DESIGN.md report field `incidents`). */
+/** One entry per fault (the report's `incidents` field). */
 export interface Incident {
   readonly kind: string;
   readonly region: string;

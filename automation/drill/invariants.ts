@@ -6,7 +6,7 @@ import { drillSeconds } from "./recorder";
 import type { SimCloud } from "./simCloud";
 import type { SimGlobalDatabase } from "./simDatabase";
 
-/** The safety rules every drill checks (DESIGN.md, idea 6). Names match the planners' rule names. */
+/** The safety rules every drill checks. Names match the planners' rule names. */
 export const INVARIANTS = {
   neverZeroServing: "never-zero-serving",
   neverTwoWriters: "never-two-writers",

@@ -1,7 +1,7 @@
 import type { Plan, Step } from "../plans/steps";
 
 /**
- * The seed's failover ran its steps one after another. The benchmark's baseline runs the same plans
+ * A serial failover runs its steps one after another. The benchmark's baseline runs the same plans
  * with every `parallel` step unrolled into its branches in order: the same steps, no overlap.
  */
 export function sequentialPlan(plan: Plan): Plan {

@@ -32,7 +32,7 @@ export interface OperationReport {
   readonly reason: string | null;
 }
 
-/** The `--json` report. Field names are fixed by DESIGN.md ("Drill scenarios"). */
+/** The `--json` report. Its field names are a public contract: scripts read them. */
 export interface DrillReport {
   readonly scenario: string;
   readonly seed: number;

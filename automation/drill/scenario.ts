@@ -3,7 +3,7 @@ import { z } from "zod";
 import { AWS_REGIONS, MAX_REGIONS, MIN_REGIONS } from "../../components/config";
 
 /**
- * The drill scenario format (DESIGN.md, "Drill scenarios"). Times are seconds on the drill clock.
+ * The drill scenario format. Times are seconds on the drill clock.
  * Validation reports every problem at once, each with its path in the file.
  */
 

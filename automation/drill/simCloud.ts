@@ -35,7 +35,7 @@ export interface VersionBehaviour {
 
 /** Parameters of the simulation that are not in the scenario file: the benchmark's baseline uses them. */
 export interface SimOptions {
-  /** Observe regions one after another, with no client timeout (the seed's health checker). */
+  /** Observe regions one after another, with no client timeout (the benchmark baseline's serial health checker). */
   readonly sequentialProbes?: boolean;
   /** How long a probe of an unreachable region hangs when there is no client timeout. */
   readonly unboundedProbeSeconds?: number;

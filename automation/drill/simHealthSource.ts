@@ -9,7 +9,7 @@ const ROUTE53_API_MS = 150;
 
 export interface HealthSourceOptions {
   /**
-   * The seed's health checker: regions one after another, and no client timeout, so an unreachable
+   * A serial health checker: regions one after another, and no client timeout, so an unreachable
    * region holds the whole round for `unboundedProbeSeconds`. Only the benchmark's baseline sets it.
    */
   readonly sequential?: boolean;

@@ -3,7 +3,7 @@ import type { OperationalState } from "../../components/operationalState";
 import { type HealthView, regionAvailable } from "./healthView";
 
 /**
- * The seed's `getActiveRegions`: regions that are active (in traffic and under stack management)
+ * The active regions: those in traffic and under stack management
  * and healthy, the writer first, then by priority, then in config order.
  */
 export function getActiveRegions(

@@ -60,7 +60,7 @@ export type HealthEvent =
   | { readonly kind: "cooldownOver"; readonly region: string; readonly at: number };
 
 /**
- * A tracker for `regions`. A long-running watcher starts from healthy (the seed's behaviour, and a
+ * A tracker for `regions`. A long-running watcher starts from healthy (a
  * dead region still turns unhealthy after `failureThreshold` samples); a one-shot command that must
  * prove health before acting (switchover, failback) starts from unhealthy.
  */

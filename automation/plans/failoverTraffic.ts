@@ -47,8 +47,8 @@ export function planHoldOut(
 }
 
 /**
- * Takes an unhealthy secondary out of traffic and out of stack updates (the seed's "inactive after
- * 3 failures"). Route 53's own checks stop answering with a dead region, but not with one whose
+ * Takes an unhealthy secondary out of traffic and out of stack updates (a region is inactive after
+ * 3 failures). Route 53's own checks stop answering with a dead region, but not with one whose
  * failures its checkers miss or lag behind (a fast flap, a partial failure); and the region's
  * control plane may be down, so later updates must leave it alone. It is readmitted once healthy.
  */

@@ -2,7 +2,7 @@ import type { OperationalState } from "../../components/operationalState";
 import type { Refusal } from "./steps";
 import { servesVersion } from "./promotionOrder";
 
-/** The safety rules a promotion must pass before it is planned (DESIGN.md, idea 6). */
+/** The safety rules a promotion must pass before it is planned. */
 export function promotionRefusal(state: OperationalState, version: string): Refusal | null {
   if (state.operation !== null) {
     const op = state.operation;

@@ -8,7 +8,7 @@ import type { Plan, Refusal, Step } from "./steps";
  * Replication retry. Aurora copies the data; what can break is membership: a secondary that left
  * the global database, or one stuck re-synchronising. Such a region is queued for repair (a stack
  * update for that region, which re-creates and re-attaches its secondary cluster). Attempts back
- * off as 2^n seconds with jitter, as in the seed; after the last one the repair goes back into the
+ * off as 2^n seconds with jitter; after the last one the repair goes back into the
  * queue with a delay. Nothing is ever dropped: an item leaves the queue only when its member is
  * seen connected again.
  */

@@ -10,7 +10,7 @@ describe("judgeCanary", () => {
     expect(v.reason).toMatch(/2 consecutive samples/);
   });
 
-  it("a single bad sample is not enough (the seed judged on one sample)", () => {
+  it("a single bad sample is not enough (one sample never decides)", () => {
     expect(judgeCanary([0.9], [], criteria, false).decision).toBe("continue");
     expect(judgeCanary([0.01, 0.5, 0.01, 0.01], [], criteria, true).decision).toBe("pass");
   });

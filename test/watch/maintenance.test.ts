@@ -23,8 +23,8 @@ describe("watcher: flapping secondary", () => {
       holdout ??= r.decisions.find((d) => d.kind === "holdout");
       await rig.mem.clock.sleep(TICK_MS);
     }
-    // Held out at its first unhealthy verdict (as the seed marks a region inactive after 3
-    // failures), and kept out for the cooldown once its transitions show it flapping.
+    // Held out at its first unhealthy verdict (a region is inactive after 3 failures), and kept
+    // out for the cooldown once its transitions show it flapping.
     expect(holdout).toMatchObject({ action: "started", region: USW2 });
     await rig.watcher.settled();
     const held = rig.stored().regions[USW2];
