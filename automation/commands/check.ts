@@ -65,6 +65,7 @@ export function registerCheck(program: Command, io: CliIo): void {
             JSON.stringify(
               {
                 command: "check",
+                outcome: failed ? "needs-attention" : "ok",
                 stack: env.stack,
                 report: final,
                 completed,

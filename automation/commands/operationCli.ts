@@ -4,7 +4,7 @@ import { ConfigError } from "../../components/config";
 import type { OperationalState } from "../../components/operationalState";
 import type { CliIo } from "../cliIo";
 import { type LoadedEnvironment, loadEnvironment, openPorts } from "../context";
-import { EXIT_FAILED, EXIT_OK, UsageError } from "../errors";
+import { EXIT_FAILED, EXIT_OK, EXIT_PAUSED, UsageError } from "../errors";
 import {
   type ExecutorOptions,
   type OperationOutcome,
@@ -27,7 +27,7 @@ export interface EnvironmentFlags {
 /** Adds --stack, --config and --json, and collects unknown flags instead of stopping at the first. */
 export function environmentOptions(command: Command): Command {
   return command
-    .option("--stack <name>", "the environment's stack: reads Pulumi.<name>.yaml")
+    .option("-s, --stack <name>", "the environment's stack: reads Pulumi.<name>.yaml")
     .option("--config <file>", "read the environment's config from this stack file instead")
     .option("--json", "print one JSON document on stdout (progress and messages go to stderr)")
     .allowUnknownOption(true)
@@ -146,8 +146,9 @@ export function executorOptions(
 export function exitCodeForOutcome(outcome: OperationOutcome, command: string): number {
   switch (outcome) {
     case "succeeded":
-    case "paused":
       return EXIT_OK;
+    case "paused":
+      return EXIT_PAUSED;
     case "aborted":
       return command === "abort" ? EXIT_OK : EXIT_FAILED;
     default:
