@@ -16,6 +16,7 @@ export async function buildProgram(io: CliIo, args?: readonly string[]): Promise
   const program = new Command("regionctl")
     .description("Multi-region deployment for AWS on Pulumi: drills, promotions, failover.")
     .version(packageVersion(), "-V, --version", "print regionctl's version")
+    .enablePositionalOptions()
     .showHelpAfterError()
     .showSuggestionAfterError()
     .exitOverride()

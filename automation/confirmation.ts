@@ -16,7 +16,8 @@ export function destructiveOptions(command: Command): void {
 
 /**
  * Before a destructive command runs: nothing to do with `--yes` or `--dry-run`; at a terminal, ask;
- * elsewhere (CI, a pipe), refuse with exit 2, since nobody can answer.
+ * elsewhere (CI, a pipe) nobody can answer, so the command reports it with its other flag problems
+ * (`unconfirmed`: exit 2, nothing changed).
  */
 export async function confirmDestructive(io: CliIo, command: Command): Promise<void> {
   const what = DESTRUCTIVE[command.name()];
@@ -25,9 +26,8 @@ export async function confirmDestructive(io: CliIo, command: Command): Promise<v
   if (flags.yes === true || flags.dryRun === true) return;
   const name = `regionctl ${command.name()}`;
   if (io.ask === undefined) {
-    throw new UsageError(
-      `${name} ${what}; not at a terminal, so pass --yes to confirm. Nothing was changed.`,
-    );
+    command.setOptionValue("unconfirmed", `${name} ${what}: not at a terminal to confirm, so pass --yes`);
+    return;
   }
   const stack = flags.stack === undefined ? "" : ` on stack ${flags.stack}`;
   const answer = await io.ask(`${name}${stack} ${what}. Continue? [y/N] `);

@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import type { Command } from "commander";
 import type { CliIo } from "../cliIo";
 
@@ -15,89 +16,100 @@ export interface CommandEntry {
   readonly load: () => Promise<CommandModule>;
 }
 
+/**
+ * Loads a command's module. A clone runs on a CommonJS TypeScript hook that serves `require` but not
+ * `import()`, and the compiled package is CommonJS; the test runner serves `import()`.
+ */
+async function load<M>(specifier: string, viaImport: () => Promise<M>): Promise<M> {
+  const commonJs =
+    typeof require === "function" && require.extensions[path.extname(__filename)] !== undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return commonJs ? (require(specifier) as M) : viaImport();
+}
+
 /** Every command, in help order. */
 export const commands: readonly CommandEntry[] = [
   {
     name: "drill",
     description: "rehearse failures and releases against a simulated cloud: RTO, RPO and safety-rule checks",
-    load: async () => (await import("./drill")).registerDrill,
+    load: async () => (await load("./drill", () => import("./drill"))).registerDrill,
   },
   {
     name: "deploy",
     description:
       "promote a version through the regions (rolling, blue-green or canary) with automatic rollback",
-    load: async () => (await import("./deploy")).registerDeploy,
+    load: async () => (await load("./deploy", () => import("./deploy"))).registerDeploy,
   },
   {
     name: "status",
     description: "show the writer, each region's release, the operation in flight and the lease",
-    load: async () => (await import("./status")).registerStatus,
+    load: async () => (await load("./status", () => import("./status"))).registerStatus,
   },
   {
     name: "promote",
     description:
       "continue a paused operation past its pause; --full also skips every remaining pause, bake and wait",
-    load: async () => (await import("./promote")).registerPromote,
+    load: async () => (await load("./promote", () => import("./promote"))).registerPromote,
   },
   {
     name: "abort",
     description: "roll back the operation in flight now: every region that moved returns to where it was",
-    load: async () => (await import("./abort")).registerAbort,
+    load: async () => (await load("./abort", () => import("./abort"))).registerAbort,
   },
   {
     name: "resume",
     description:
       "continue the operation in flight from its first unfinished step (after a crash, Ctrl-C or failed rollback)",
-    load: async () => (await import("./resume")).registerResume,
+    load: async () => (await load("./resume", () => import("./resume"))).registerResume,
   },
   {
     name: "validate",
     description:
       "validate a stack's config and check the policy pack against the resources the program would create",
-    load: async () => (await import("./validate")).registerValidate,
+    load: async () => (await load("./validate", () => import("./validate"))).registerValidate,
   },
   {
     name: "watch",
     description: "watch every region and fail over, hold out, readmit, repair and retry syncs on its own",
-    load: async () => (await import("./watch")).registerWatch,
+    load: async () => (await load("./watch", () => import("./watch"))).registerWatch,
   },
   {
     name: "check",
     description:
       "observe every region, decide as the watcher does (failover, hold-out, repairs, sync retries), once",
-    load: async () => (await import("./check")).registerCheck,
+    load: async () => (await load("./check", () => import("./check"))).registerCheck,
   },
   {
     name: "failover",
     description:
       "fail the writer over to a healthy secondary (unplanned: may lose the target's replication lag)",
-    load: async () => (await import("./failover")).registerFailover,
+    load: async () => (await load("./failover", () => import("./failover"))).registerFailover,
   },
   {
     name: "switchover",
     description: "move the writer to REGION with no data loss (needs its lag within database.rpoSeconds)",
-    load: async () => (await import("./switchover")).registerSwitchover,
+    load: async () => (await load("./switchover", () => import("./switchover"))).registerSwitchover,
   },
   {
     name: "failback",
     description:
       "move the writer back to the region the last failover left, once it is healthy and connected (RPO 0)",
-    load: async () => (await import("./failback")).registerFailback,
+    load: async () => (await load("./failback", () => import("./failback"))).registerFailback,
   },
   {
     name: "replication",
     description: "show the global database's members and the replication retry queue",
-    load: async () => (await import("./replication")).registerReplication,
+    load: async () => (await load("./replication", () => import("./replication"))).registerReplication,
   },
   {
     name: "sync",
     description: "run the secondary regions' sync jobs now (default: every secondary)",
-    load: async () => (await import("./sync")).registerSync,
+    load: async () => (await load("./sync", () => import("./sync"))).registerSync,
   },
   {
     name: "iam-policy",
     description: "print the least-privilege IAM policy (JSON) for the AWS actions the controller calls",
-    load: async () => (await import("./iamPolicy")).registerIamPolicy,
+    load: async () => (await load("./iamPolicy", () => import("./iamPolicy"))).registerIamPolicy,
   },
 ];
 

@@ -22,6 +22,8 @@ export interface EnvironmentFlags {
   readonly stack?: string;
   readonly config?: string;
   readonly json?: boolean;
+  /** Set on a destructive command nobody confirmed (no `--yes`, no terminal). */
+  readonly unconfirmed?: string;
 }
 
 /** Adds --stack, --config and --json, and collects unknown flags instead of stopping at the first. */
@@ -41,6 +43,7 @@ export function flagProblems(flags: EnvironmentFlags, leftover: readonly string[
   const problems = leftover.map((arg) =>
     arg.startsWith("-") ? `unknown option ${arg}` : `unexpected argument ${arg}`,
   );
+  if (flags.unconfirmed !== undefined) problems.push(flags.unconfirmed);
   if (flags.stack !== undefined && !STACK_NAME.test(flags.stack)) {
     problems.push(
       `--stack must be a Pulumi stack name (letters, digits, _ . -), got ${JSON.stringify(flags.stack)}`,
