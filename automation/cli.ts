@@ -4,7 +4,7 @@ import { type CliIo, processIo, writeJson } from "./cliIo";
 import { type CommandEntry, commandNamed, commands } from "./commands/index";
 import { confirmDestructive, destructiveOptions } from "./confirmation";
 import { EXIT_USAGE, EnvironmentSetupError, UsageError, exitCodeFor } from "./errors";
-import { packageVersion } from "./packageVersion";
+import { packageVersion } from "./packageRoot";
 
 /**
  * Builds the `regionctl` command tree for one argument list: the command it names is loaded and

@@ -21,6 +21,7 @@ import { providePulumiBinDir } from "./adapters/pulumi/pulumiCommand";
 import { PulumiStackEngine } from "./adapters/pulumi/pulumiStackEngine";
 import { openStateStore } from "./adapters/state/openStateStore";
 import { UsageError } from "./errors";
+import { packageRoot } from "./packageRoot";
 import { systemClock } from "./executor/systemClock";
 import type { Clock, HealthSource, MetricsSource, Ports, RegionEndpoint, StackEngine } from "./ports";
 
@@ -121,7 +122,7 @@ export function openPorts(env: LoadedEnvironment): Promise<Ports> {
 }
 
 /** The repository holding the regionctl program (index.ts, Pulumi.yaml) and scripts/. */
-const REPO_ROOT = path.resolve(__dirname, "..");
+const REPO_ROOT = packageRoot();
 
 /**
  * Real adapters. Nothing here touches the network until a port is used, and the Pulumi engine

@@ -10,6 +10,7 @@ import { checkPolicyConfig } from "../../policy/offline/policyConfig";
 import { ProgramRunError } from "../../policy/offline/recordInChild";
 import { type CliIo, writeJson } from "../cliIo";
 import { type LoadedEnvironment, loadEnvironment } from "../context";
+import { packageRoot } from "../packageRoot";
 import { EXIT_FAILED, EXIT_OK, EXIT_POLICY, EXIT_USAGE, UsageError } from "../errors";
 import { type EnvironmentFlags, environmentOptions, flagProblems, humanWriter } from "./operationCli";
 
@@ -19,7 +20,7 @@ interface ValidateFlags extends EnvironmentFlags {
 }
 
 /** The regionctl repository: the Pulumi program validate runs (index.ts beside Pulumi.yaml). */
-const PROGRAM_DIR = path.resolve(__dirname, "../..");
+const PROGRAM_DIR = packageRoot();
 
 /**
  * `regionctl validate`: checks a stack's config (every problem at once), then runs the real
