@@ -4,6 +4,7 @@ import { type CliIo, processIo, writeJson } from "./cliIo";
 import { type CommandEntry, commandNamed, commands } from "./commands/index";
 import { confirmDestructive, destructiveOptions } from "./confirmation";
 import { EXIT_USAGE, EnvironmentSetupError, UsageError, exitCodeFor } from "./errors";
+import { failureHint } from "./failureHints";
 import { packageVersion } from "./packageRoot";
 
 /**
@@ -125,6 +126,19 @@ function errorReport(err: unknown): ErrorReport {
     };
   }
   const message = err instanceof Error ? err.message : String(err);
+  const hint = failureHint(err);
+  if (hint !== null) {
+    // The underlying tool's words stay available for a bug report, behind REGIONCTL_DEBUG.
+    return {
+      ...base,
+      exitCode: EXIT_USAGE,
+      outcome: "setup-error",
+      message: hint.problem,
+      fix: hint.fix,
+      lines: [`error: ${hint.problem}`, `  fix: ${hint.fix}`],
+      debug: true,
+    };
+  }
   return {
     ...base,
     exitCode: exitCodeFor(err),

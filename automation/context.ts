@@ -166,7 +166,11 @@ export async function realPorts(env: LoadedEnvironment): Promise<Ports> {
     namespace: config.app.namespace ?? config.environment,
     clock,
   });
-  return { clock, state, stack, health, metrics: metricsSource(config, clients), database, sync };
+  // Resolving the credentials once is enough: a CredentialsProviderError names the missing setup.
+  const preflight = async (): Promise<void> => {
+    await clients.route53().config.credentials();
+  };
+  return { clock, state, stack, health, metrics: metricsSource(config, clients), database, sync, preflight };
 }
 
 function metricsSource(

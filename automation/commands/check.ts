@@ -42,6 +42,7 @@ export function registerCheck(program: Command, io: CliIo): void {
     const rounds = parseCount(flags.rounds, "--rounds", 1, 20, problems);
     const env = await environmentOrUsage(flags, problems);
     await withOperationPorts(io, "check", flags, env, async (ports) => {
+      await ports.preflight?.();
       const human = humanWriter(io, flags.json);
       const stop = stopOnSignals(io);
       try {

@@ -42,6 +42,7 @@ export function registerWatch(program: Command, io: CliIo): void {
     const ticks = parseCount(flags.ticks, "--ticks", 1, 1_000_000, problems);
     const env = await environmentOrUsage(flags, problems);
     await withOperationPorts(io, "watch", flags, env, async (ports) => {
+      await ports.preflight?.();
       const human = humanWriter(io, flags.json);
       const stop = stopOnSignals(io);
       const intervalMs = (interval ?? env.config.dns.healthCheck.intervalSeconds) * 1000;
