@@ -20,6 +20,7 @@ import { PrometheusMetrics } from "./adapters/metrics/prometheusMetrics";
 import { providePulumiBinDir } from "./adapters/pulumi/pulumiCommand";
 import { PulumiStackEngine } from "./adapters/pulumi/pulumiStackEngine";
 import { openStateStore } from "./adapters/state/openStateStore";
+import { withConfigHints } from "./configHints";
 import { UsageError } from "./errors";
 import { packageRoot } from "./packageRoot";
 import { systemClock } from "./executor/systemClock";
@@ -82,7 +83,7 @@ export async function loadEnvironment(options: LoadOptions): Promise<LoadedEnvir
   }
   const result = validateConfig(rawConfigFromStackConfig(stackConfig as Record<string, unknown>));
   if (!result.ok) {
-    throw new ConfigError(result.issues);
+    throw new ConfigError(withConfigHints(result.issues));
   }
   const fromName = STACK_FILE.exec(path.basename(configFile))?.[1];
   return {
