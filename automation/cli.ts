@@ -6,6 +6,7 @@ import { confirmDestructive, destructiveOptions } from "./confirmation";
 import { EXIT_USAGE, EnvironmentSetupError, UsageError, exitCodeFor } from "./errors";
 import { failureHint } from "./failureHints";
 import { packageVersion } from "./packageRoot";
+import { parseStatusWatch, runStatusWatch, statusWatchOptions } from "./statusWatch";
 
 /**
  * Builds the `regionctl` command tree for one argument list: the command it names is loaded and
@@ -39,7 +40,10 @@ export async function buildProgram(io: CliIo, args?: readonly string[]): Promise
 async function registerFull(program: Command, io: CliIo, entry: CommandEntry): Promise<void> {
   (await entry.load())(program, io);
   const command = program.commands.find((c) => c.name() === entry.name);
-  if (command !== undefined) destructiveOptions(command);
+  if (command !== undefined) {
+    destructiveOptions(command);
+    statusWatchOptions(command);
+  }
 }
 
 /**
@@ -48,9 +52,29 @@ async function registerFull(program: Command, io: CliIo, entry: CommandEntry): P
  */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const args = argv.slice(2);
+  const watch = parseStatusWatch(args);
+  if (watch === null) return runOnce(argv, io);
+  if (watch.problems.length > 0) {
+    return runOnce(argv, io, new UsageError(`${watch.problems.length} problem(s):`, watch.problems));
+  }
+  return runStatusWatch(watch, io, async (once) => {
+    if (!once.includes("--json")) return runOnce([...argv.slice(0, 2), ...once], { ...io, exitCode: 0 });
+    // JSON Lines: each refresh's document on one line.
+    const lines: string[] = [];
+    const buffered: CliIo = { ...io, exitCode: 0, out: (line) => lines.push(line) };
+    const code = await runOnce([...argv.slice(0, 2), ...once], buffered);
+    if (lines.length > 0) io.out(JSON.stringify(JSON.parse(lines.join("\n"))));
+    return code;
+  });
+}
+
+/** One run of one command; `failure` reports a problem found before the command runs. */
+async function runOnce(argv: readonly string[], io: CliIo, failure?: Error): Promise<number> {
+  const args = argv.slice(2);
   const json = args.includes("--json");
   const command = commandNamed(args)?.name ?? "regionctl";
   try {
+    if (failure !== undefined) throw failure;
     const program = await buildProgram(io, args);
     await program.parseAsync([...argv]);
     return io.exitCode;

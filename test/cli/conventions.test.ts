@@ -71,6 +71,27 @@ describe("Pulumi-style conventions", () => {
     expect(env.mem.stack.versions()["us-west-2"]).toBe("1.0.0");
   });
 
+  it("status --watch --json refreshes as JSON Lines and stops after --count", async () => {
+    const env = cliEnv({ regions: 2 });
+    const r = await env.run(
+      "status",
+      "--config",
+      env.file,
+      "--watch",
+      "--interval",
+      "1",
+      "--count",
+      "2",
+      "--json",
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toHaveLength(2);
+    for (const line of r.stdout) expect(JSON.parse(line)).toMatchObject({ command: "status", outcome: "ok" });
+    const bad = await env.run("status", "--config", env.file, "--watch", "--interval", "0");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.join("\n")).toMatch(/--interval must be a whole number from 1 to 3600/);
+  });
+
   it("failover --dry-run needs no confirmation", async () => {
     const env = cliEnv({ regions: 3 });
     env.mem.health.policy = (region) => region !== "us-east-1";
