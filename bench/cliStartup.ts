@@ -7,6 +7,9 @@ import * as path from "node:path";
  * `node -e 0` measured in the same run, interleaved round by round so that every case shares the
  * machine's noise. Goals: `regionctl --help` at most 5x, one drill (`drill --scenario`) at most 10x,
  * in wall time and in CPU time (user + system, read from the kernel's account of child processes).
+ * Both ways regionctl runs are measured: the compiled CLI (dist/, built first), which an installed
+ * package and a built clone run, and the TypeScript sources through tsx, which a clone runs between
+ * an edit and the next build.
  */
 
 const REPO = path.resolve(__dirname, "..");
@@ -18,12 +21,23 @@ interface Case {
   readonly args: readonly string[];
   /** Goal: the most this case may cost, as a multiple of `node -e 0`; null for the baseline. */
   readonly goal: number | null;
+  readonly env?: Readonly<Record<string, string>>;
 }
+
+/** Forces bin/regionctl.js onto the TypeScript sources even when the compiled CLI is current. */
+const SOURCES = { REGIONCTL_SOURCES: "1" };
 
 const CASES: readonly Case[] = [
   { name: "node -e 0", args: ["-e", "0"], goal: null },
   { name: "regionctl --help", args: [BIN, "--help"], goal: 5 },
   { name: "regionctl drill --scenario", args: [BIN, "drill", "--scenario", DRILL], goal: 10 },
+  { name: "from sources (tsx): --help", args: [BIN, "--help"], goal: 5, env: SOURCES },
+  {
+    name: "from sources (tsx): drill --scenario",
+    args: [BIN, "drill", "--scenario", DRILL],
+    goal: 10,
+    env: SOURCES,
+  },
 ];
 
 /** CPU seconds used by this process's finished children (Linux `/proc/self/stat`, fields 16-17). */
@@ -48,7 +62,11 @@ interface Sample {
 function runOnce(c: Case): Sample {
   const cpuBefore = childrenCpuSeconds();
   const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, c.args, { cwd: REPO, stdio: ["ignore", "ignore", "pipe"] });
+  const r = spawnSync(process.execPath, c.args, {
+    cwd: REPO,
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, ...c.env },
+  });
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
   const cpuAfter = childrenCpuSeconds();
   if (r.status !== 0) {
@@ -107,6 +125,10 @@ function main(argv: readonly string[]): number {
     console.error(`--rounds must be a whole number of at least 1, got ${argv[i + 1]}`);
     return 2;
   }
+  // The compiled CLI, as an installed package runs it and as a clone does after a build
+  // (incremental: seconds when dist/ is current).
+  const build = spawnSync("npm", ["run", "--silent", "build"], { cwd: REPO, stdio: "inherit" });
+  if (build.status !== 0) return 1;
   const results = measure(rounds);
   if (argv.includes("--json")) {
     console.log(JSON.stringify({ node: process.version, rounds, results }, null, 2));
