@@ -43,6 +43,10 @@ async function registerFull(program: Command, io: CliIo, entry: CommandEntry): P
   if (command !== undefined) {
     destructiveOptions(command);
     statusWatchOptions(command);
+    const json = command.options.find((o) => o.long === "--json");
+    if (entry.name === "watch" && json !== undefined) {
+      json.description = "print JSON Lines on stdout: one object per observation, then the result";
+    }
   }
 }
 

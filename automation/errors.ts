@@ -1,4 +1,5 @@
 import { ConfigError } from "../components/config";
+import type { OperationOutcome } from "./executor";
 
 /** Exit codes CI acts on; `docs/commands.md` has the table. */
 export const EXIT_OK = 0;
@@ -43,6 +44,28 @@ export class EnvironmentSetupError extends Error {
     super(message);
     this.name = "EnvironmentSetupError";
   }
+}
+
+/**
+ * Exit code of an operation's outcome, for the CLI and for the drill's record of what a person's
+ * command would have returned. `abort` that rolled back as asked succeeded.
+ */
+export function exitCodeForOutcome(outcome: OperationOutcome, command: string): number {
+  switch (outcome) {
+    case "succeeded":
+      return EXIT_OK;
+    case "paused":
+      return EXIT_PAUSED;
+    case "aborted":
+      return command === "abort" ? EXIT_OK : EXIT_FAILED;
+    default:
+      return EXIT_FAILED;
+  }
+}
+
+/** Exit code of a refusal: re-releasing what every region already serves is a no-op, not a failure. */
+export function exitCodeForRefusal(rule: string): number {
+  return rule === "already-deployed" ? EXIT_OK : EXIT_FAILED;
 }
 
 export function exitCodeFor(err: unknown): number {

@@ -4,7 +4,7 @@ import { ConfigError } from "../../components/config";
 import type { OperationalState } from "../../components/operationalState";
 import type { CliIo } from "../cliIo";
 import { type LoadedEnvironment, loadEnvironment, openPorts } from "../context";
-import { EXIT_FAILED, EXIT_OK, EXIT_PAUSED, UsageError } from "../errors";
+import { EXIT_FAILED, UsageError, exitCodeForOutcome } from "../errors";
 import {
   type ExecutorOptions,
   type OperationOutcome,
@@ -145,19 +145,7 @@ export function executorOptions(
   };
 }
 
-/** Exit code of an operation's outcome. `abort` that rolled back as asked succeeded. */
-export function exitCodeForOutcome(outcome: OperationOutcome, command: string): number {
-  switch (outcome) {
-    case "succeeded":
-      return EXIT_OK;
-    case "paused":
-      return EXIT_PAUSED;
-    case "aborted":
-      return command === "abort" ? EXIT_OK : EXIT_FAILED;
-    default:
-      return EXIT_FAILED;
-  }
-}
+export { exitCodeForOutcome };
 
 export function regionSummary(state: OperationalState): Record<string, unknown> {
   return Object.fromEntries(
