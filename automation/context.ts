@@ -20,7 +20,9 @@ import { PrometheusMetrics } from "./adapters/metrics/prometheusMetrics";
 import { providePulumiBinDir } from "./adapters/pulumi/pulumiCommand";
 import { PulumiStackEngine } from "./adapters/pulumi/pulumiStackEngine";
 import { openStateStore } from "./adapters/state/openStateStore";
+import { withConfigHints } from "./configHints";
 import { UsageError } from "./errors";
+import { packageRoot } from "./packageRoot";
 import { systemClock } from "./executor/systemClock";
 import type { Clock, HealthSource, MetricsSource, Ports, RegionEndpoint, StackEngine } from "./ports";
 
@@ -81,7 +83,7 @@ export async function loadEnvironment(options: LoadOptions): Promise<LoadedEnvir
   }
   const result = validateConfig(rawConfigFromStackConfig(stackConfig as Record<string, unknown>));
   if (!result.ok) {
-    throw new ConfigError(result.issues);
+    throw new ConfigError(withConfigHints(result.issues));
   }
   const fromName = STACK_FILE.exec(path.basename(configFile))?.[1];
   return {
@@ -121,7 +123,7 @@ export function openPorts(env: LoadedEnvironment): Promise<Ports> {
 }
 
 /** The repository holding the regionctl program (index.ts, Pulumi.yaml) and scripts/. */
-const REPO_ROOT = path.resolve(__dirname, "..");
+const REPO_ROOT = packageRoot();
 
 /**
  * Real adapters. Nothing here touches the network until a port is used, and the Pulumi engine
@@ -165,7 +167,11 @@ export async function realPorts(env: LoadedEnvironment): Promise<Ports> {
     namespace: config.app.namespace ?? config.environment,
     clock,
   });
-  return { clock, state, stack, health, metrics: metricsSource(config, clients), database, sync };
+  // Resolving the credentials once is enough: a CredentialsProviderError names the missing setup.
+  const preflight = async (): Promise<void> => {
+    await clients.route53().config.credentials();
+  };
+  return { clock, state, stack, health, metrics: metricsSource(config, clients), database, sync, preflight };
 }
 
 function metricsSource(

@@ -278,4 +278,9 @@ export interface Ports {
   readonly metrics: MetricsSource;
   readonly database: GlobalDatabase;
   readonly sync: SyncJobs;
+  /**
+   * Checks what the adapters need from the machine (AWS credentials) before a command that decides
+   * on health: without it, every failed AWS call would read as "no data" and a region as healthy.
+   */
+  readonly preflight?: () => Promise<void>;
 }

@@ -42,6 +42,7 @@ export function registerCheck(program: Command, io: CliIo): void {
     const rounds = parseCount(flags.rounds, "--rounds", 1, 20, problems);
     const env = await environmentOrUsage(flags, problems);
     await withOperationPorts(io, "check", flags, env, async (ports) => {
+      await ports.preflight?.();
       const human = humanWriter(io, flags.json);
       const stop = stopOnSignals(io);
       try {
@@ -65,6 +66,7 @@ export function registerCheck(program: Command, io: CliIo): void {
             JSON.stringify(
               {
                 command: "check",
+                outcome: failed ? "needs-attention" : "ok",
                 stack: env.stack,
                 report: final,
                 completed,

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { EnvironmentConfig, Strategy } from "../../components/config";
 import { type OperationalState, reconcileState } from "../../components/operationalState";
-import type { CliIo } from "../cliIo";
+import { type CliIo, writeJson } from "../cliIo";
 import type { LoadedEnvironment } from "../context";
 import { EXIT_FAILED, EXIT_OK } from "../errors";
 import { runPlan } from "../executor";
@@ -74,6 +74,18 @@ export function registerDeploy(program: Command, io: CliIo): void {
         strategy,
         id: operationId(version, ports.clock.now()),
       });
+      if (isRefusal(plan) && plan.rule === "already-deployed") {
+        // Re-running a finished release (a retried CI job) is not a failure.
+        human(`deploy: ${plan.reason}; nothing to do`);
+        if (flags.json === true)
+          writeJson(
+            io,
+            { command: "deploy", outcome: "already-released", exitCode: EXIT_OK },
+            { reason: plan.reason },
+          );
+        io.exitCode = EXIT_OK;
+        return;
+      }
       if (isRefusal(plan)) {
         io.err(`deploy refused (${plan.rule}): ${plan.reason}`);
         if (flags.json === true) {
@@ -167,6 +179,7 @@ async function dryRun(
       JSON.stringify(
         {
           command: "deploy",
+          outcome: "dry-run",
           dryRun: true,
           stack: env.stack,
           environment: env.config.environment,

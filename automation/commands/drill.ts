@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
-import type { CliIo } from "../cliIo";
+import { type CliIo, writeJson } from "../cliIo";
 import { drillHtml, indexHtml } from "../drill/htmlReport";
 import { type DrillRun, runDrill } from "../drill/runner";
 import { SHIPPED_DRILLS, loadScenario, loadScenarioDir } from "../drill/scenarioFiles";
@@ -22,6 +22,8 @@ function writeFile(file: string, text: string): void {
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   writeFileSync(file, text);
 }
+
+const verdict = (ok: boolean): string => (ok ? "passed" : "failed");
 
 const passed = (run: DrillRun): boolean =>
   run.report.invariantViolations.length === 0 && run.report.expectationFailures.length === 0;
@@ -61,8 +63,13 @@ export function registerDrill(program: Command, io: CliIo): void {
           writeFile(flags.html, drillHtml(run.report, run.segments, { description: scenario.description }));
           human(`HTML report: ${flags.html}`);
         }
-        if (flags.json === true) io.out(JSON.stringify(run.report, null, 2));
         io.exitCode = passed(run) ? EXIT_OK : EXIT_FAILED;
+        if (flags.json === true)
+          writeJson(
+            io,
+            { command: "drill", outcome: verdict(passed(run)), exitCode: io.exitCode },
+            { ...run.report },
+          );
         return;
       }
 
@@ -95,7 +102,12 @@ export function registerDrill(program: Command, io: CliIo): void {
           human(`${run.report.scenario}: ${v.rule}: ${v.message}`);
         for (const f of run.report.expectationFailures) human(`${run.report.scenario}: expected: ${f}`);
       }
-      if (flags.json === true) io.out(JSON.stringify({ scenarios: runs.map((r) => r.report) }, null, 2));
       io.exitCode = runs.every(passed) ? EXIT_OK : EXIT_FAILED;
+      if (flags.json === true)
+        writeJson(
+          io,
+          { command: "drill", outcome: verdict(runs.every(passed)), exitCode: io.exitCode },
+          { scenarios: runs.map((r) => r.report) },
+        );
     });
 }

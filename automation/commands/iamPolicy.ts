@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { CliIo } from "../cliIo";
+import { type CliIo, writeJson } from "../cliIo";
 import { EXIT_OK, UsageError } from "../errors";
 import { iamPolicy } from "../iamPolicy";
 import { type EnvironmentFlags, environmentOptions, environmentOrUsage, flagProblems } from "./operationCli";
@@ -21,7 +21,14 @@ export function registerIamPolicy(program: Command, io: CliIo): void {
     if (!scoped && problems.length > 0) {
       throw new UsageError(`${problems.length} problem(s); nothing was changed:`, problems);
     }
-    io.out(JSON.stringify(iamPolicy(env?.config), null, 2));
+    // The policy itself is the output (ready for IAM); --json wraps it in the common envelope.
+    if (flags.json === true)
+      writeJson(
+        io,
+        { command: "iam-policy", outcome: "ok", exitCode: EXIT_OK },
+        { policy: iamPolicy(env?.config) },
+      );
+    else io.out(JSON.stringify(iamPolicy(env?.config), null, 2));
     io.exitCode = EXIT_OK;
   });
 }

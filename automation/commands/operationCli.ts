@@ -4,7 +4,7 @@ import { ConfigError } from "../../components/config";
 import type { OperationalState } from "../../components/operationalState";
 import type { CliIo } from "../cliIo";
 import { type LoadedEnvironment, loadEnvironment, openPorts } from "../context";
-import { EXIT_FAILED, EXIT_OK, UsageError } from "../errors";
+import { EXIT_FAILED, UsageError, exitCodeForOutcome } from "../errors";
 import {
   type ExecutorOptions,
   type OperationOutcome,
@@ -22,12 +22,14 @@ export interface EnvironmentFlags {
   readonly stack?: string;
   readonly config?: string;
   readonly json?: boolean;
+  /** Set on a destructive command nobody confirmed (no `--yes`, no terminal). */
+  readonly unconfirmed?: string;
 }
 
 /** Adds --stack, --config and --json, and collects unknown flags instead of stopping at the first. */
 export function environmentOptions(command: Command): Command {
   return command
-    .option("--stack <name>", "the environment's stack: reads Pulumi.<name>.yaml")
+    .option("-s, --stack <name>", "the environment's stack: reads Pulumi.<name>.yaml")
     .option("--config <file>", "read the environment's config from this stack file instead")
     .option("--json", "print one JSON document on stdout (progress and messages go to stderr)")
     .allowUnknownOption(true)
@@ -41,6 +43,7 @@ export function flagProblems(flags: EnvironmentFlags, leftover: readonly string[
   const problems = leftover.map((arg) =>
     arg.startsWith("-") ? `unknown option ${arg}` : `unexpected argument ${arg}`,
   );
+  if (flags.unconfirmed !== undefined) problems.push(flags.unconfirmed);
   if (flags.stack !== undefined && !STACK_NAME.test(flags.stack)) {
     problems.push(
       `--stack must be a Pulumi stack name (letters, digits, _ . -), got ${JSON.stringify(flags.stack)}`,
@@ -142,18 +145,7 @@ export function executorOptions(
   };
 }
 
-/** Exit code of an operation's outcome. `abort` that rolled back as asked succeeded. */
-export function exitCodeForOutcome(outcome: OperationOutcome, command: string): number {
-  switch (outcome) {
-    case "succeeded":
-    case "paused":
-      return EXIT_OK;
-    case "aborted":
-      return command === "abort" ? EXIT_OK : EXIT_FAILED;
-    default:
-      return EXIT_FAILED;
-  }
-}
+export { exitCodeForOutcome };
 
 export function regionSummary(state: OperationalState): Record<string, unknown> {
   return Object.fromEntries(

@@ -68,7 +68,15 @@ export function registerReplication(program: Command, io: CliIo): void {
       if (flags.json === true) {
         io.out(
           JSON.stringify(
-            { command: "replication", stack: env.stack, database, queue, notes, exitCode: EXIT_OK },
+            {
+              command: "replication",
+              outcome: "ok",
+              stack: env.stack,
+              database,
+              queue,
+              notes,
+              exitCode: EXIT_OK,
+            },
             null,
             2,
           ),

@@ -81,6 +81,7 @@ export function registerStatus(program: Command, io: CliIo): void {
         JSON.stringify(
           {
             command: "status",
+            outcome: "ok",
             stack: env.stack,
             environment: env.config.environment,
             location: ports.state.location,

@@ -8,9 +8,10 @@ import type { PolicyPackConfig, PolicyViolation } from "../../policy/offline/eva
 import { type OfflineValidation, validateOffline } from "../../policy/offline/offlineValidation";
 import { checkPolicyConfig } from "../../policy/offline/policyConfig";
 import { ProgramRunError } from "../../policy/offline/recordInChild";
-import type { CliIo } from "../cliIo";
+import { type CliIo, writeJson } from "../cliIo";
 import { type LoadedEnvironment, loadEnvironment } from "../context";
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from "../errors";
+import { packageRoot } from "../packageRoot";
+import { EXIT_FAILED, EXIT_OK, EXIT_POLICY, EXIT_USAGE, UsageError } from "../errors";
 import { type EnvironmentFlags, environmentOptions, flagProblems, humanWriter } from "./operationCli";
 
 interface ValidateFlags extends EnvironmentFlags {
@@ -19,12 +20,12 @@ interface ValidateFlags extends EnvironmentFlags {
 }
 
 /** The regionctl repository: the Pulumi program validate runs (index.ts beside Pulumi.yaml). */
-const PROGRAM_DIR = path.resolve(__dirname, "../..");
+const PROGRAM_DIR = packageRoot();
 
 /**
  * `regionctl validate`: checks a stack's config (every problem at once), then runs the real
  * program under mocks for it and evaluates the policy pack over the resources it registers.
- * Exit 0 when nothing mandatory is violated, 2 for a config problem or a mandatory violation.
+ * Exit 0 when nothing mandatory is violated, 2 for a config problem, 4 for a mandatory violation.
  */
 export function registerValidate(program: Command, io: CliIo): void {
   environmentOptions(
@@ -83,6 +84,12 @@ export function registerValidate(program: Command, io: CliIo): void {
       if (err instanceof StateSchemaError) throw new UsageError(err.message);
       if (err instanceof ProgramRunError) {
         io.err(`error: ${err.message}`);
+        if (flags.json === true)
+          writeJson(
+            io,
+            { command: "validate", outcome: "program-failed", exitCode: EXIT_FAILED },
+            { error: err.message },
+          );
         io.exitCode = EXIT_FAILED;
         return;
       }
@@ -125,7 +132,7 @@ function report(io: CliIo, flags: ValidateFlags, o: Outcome): void {
   const violations = o.evaluated?.evaluation.violations ?? [];
   const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
   const advisory = violations.filter((v) => v.enforcementLevel === "advisory");
-  const exitCode = o.configIssues.length > 0 || mandatory.length > 0 ? EXIT_USAGE : EXIT_OK;
+  const exitCode = o.configIssues.length > 0 ? EXIT_USAGE : mandatory.length > 0 ? EXIT_POLICY : EXIT_OK;
 
   if (o.configIssues.length > 0) {
     human(`invalid config in ${o.configFile} (${o.configIssues.length} problem(s)):`);

@@ -22,7 +22,8 @@ interface WatchFlags extends EnvironmentFlags {
  * `regionctl watch`: the long-running watcher. Every `--interval` seconds (default the health-check
  * interval) it observes every region and decides. Stops on Ctrl-C / SIGTERM; exits 1 as soon as a
  * person must act (manual-mode failover, a refused failover, a failed operation) unless
- * `--keep-going`. With `--json`, one JSON document per tick, one per line.
+ * `--keep-going`. With `--json`, JSON Lines: one `type: "tick"` object per observation, then one
+ * `type: "result"` object with the outcome and exit code.
  */
 export function registerWatch(program: Command, io: CliIo): void {
   environmentOptions(
@@ -41,6 +42,7 @@ export function registerWatch(program: Command, io: CliIo): void {
     const ticks = parseCount(flags.ticks, "--ticks", 1, 1_000_000, problems);
     const env = await environmentOrUsage(flags, problems);
     await withOperationPorts(io, "watch", flags, env, async (ports) => {
+      await ports.preflight?.();
       const human = humanWriter(io, flags.json);
       const stop = stopOnSignals(io);
       const intervalMs = (interval ?? env.config.dns.healthCheck.intervalSeconds) * 1000;
@@ -62,7 +64,7 @@ export function registerWatch(program: Command, io: CliIo): void {
             await ports.clock.sleep(intervalMs, stop.signal).catch(() => undefined);
             continue;
           }
-          if (flags.json === true) io.out(JSON.stringify(report));
+          if (flags.json === true) io.out(JSON.stringify({ command: "watch", type: "tick", ...report }));
           else for (const line of tickLines(report)) human(line);
           if (report.exitCode === 1 && flags.keepGoing !== true) {
             code = EXIT_FAILED;
@@ -82,6 +84,10 @@ export function registerWatch(program: Command, io: CliIo): void {
         stop.dispose();
       }
       io.exitCode = code;
+      if (flags.json === true) {
+        const outcome = stop.signal.aborted ? "stopped" : code === EXIT_OK ? "done" : "needs-attention";
+        io.out(JSON.stringify({ command: "watch", type: "result", outcome, exitCode: code }));
+      }
     });
   });
 }

@@ -1,5 +1,6 @@
 import type { Strategy } from "../../components/config";
 import { reconcileState } from "../../components/operationalState";
+import { exitCodeForOutcome, exitCodeForRefusal } from "../errors";
 import { type OperationResult, runPlan } from "../executor";
 import { healthView, regionAvailable } from "../health/healthView";
 import { planFailback } from "../plans/failback";
@@ -205,7 +206,11 @@ export class DrillController {
           const busy = isRefusal(p) && p.rule === "one-operation-at-a-time";
           if (isRefusal(p) && !busy) {
             this.decisionTags.add(`${what.split(" ")[0]}:refused`);
-            rec.log("controller", "decision", `${what} refused (rule ${p.rule}): ${p.reason} (exit 1)`);
+            rec.log(
+              "controller",
+              "decision",
+              `${what} refused (rule ${p.rule}): ${p.reason} (exit ${exitCodeForRefusal(p.rule)})`,
+            );
             return;
           }
           if (!isRefusal(p)) {
@@ -224,7 +229,7 @@ export class DrillController {
               rec.log(
                 "controller",
                 "command-result",
-                `${what}: ${result.outcome}${result.reason === undefined ? "" : ` (${result.reason})`}${result.outcome === "succeeded" ? "" : " (exit 1)"}`,
+                `${what}: ${result.outcome}${result.reason === undefined ? "" : ` (${result.reason})`}${exitNote(result, what)}`,
               );
               return;
             }
@@ -240,4 +245,10 @@ export class DrillController {
       what,
     );
   }
+}
+
+/** What the person's command would have exited with, when not 0 (the CLI's table). */
+function exitNote(result: OperationResult, what: string): string {
+  const code = exitCodeForOutcome(result.outcome, what.split(" ")[0]);
+  return code === 0 ? "" : ` (exit ${code})`;
 }

@@ -1,10 +1,11 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { UsageError } from "../errors";
+import { packageRoot } from "../packageRoot";
 import { type Scenario, parseScenarioText } from "./scenario";
 
 /** The scenarios shipped with regionctl, whatever the working directory. */
-export const SHIPPED_DRILLS = path.resolve(__dirname, "../../drills");
+export const SHIPPED_DRILLS = path.join(packageRoot(), "drills");
 
 /** Reads and validates one scenario file; every problem is listed, with its path, in a UsageError. */
 export function loadScenario(file: string): Scenario {

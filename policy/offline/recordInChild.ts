@@ -26,7 +26,8 @@ export async function recordInChild(
     const resultFile = path.join(dir, "result.json");
     writeFileSync(requestFile, JSON.stringify(request));
     const tsx = createRequire(__filename).resolve("tsx/cjs");
-    const entry = path.join(__dirname, "recordProgramMain.ts");
+    // recordProgramMain.ts in a clone, .js in the compiled package.
+    const entry = path.join(__dirname, `recordProgramMain${path.extname(__filename)}`);
     const { code, output } = await run(
       process.execPath,
       ["--require", tsx, entry, requestFile, resultFile],

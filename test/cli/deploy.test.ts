@@ -1,7 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { followDeployedVersions } from "../support/memoryPorts";
-import { sampleRawConfig } from "../support/sampleConfig";
+import { initialState } from "../../components/operationalState";
+import { sampleConfig, sampleRawConfig } from "../support/sampleConfig";
 import { cliEnv, stackFileText } from "./deployFixtures";
 
 describe("regionctl deploy", () => {
@@ -68,14 +69,33 @@ describe("regionctl deploy", () => {
     });
   });
 
-  it("exits 1 when a safety rule refuses, and changes nothing", async () => {
+  it("exits 0 and changes nothing when every region already serves the version", async () => {
     const env = cliEnv({ regions: 2 });
-    const r = await env.run("deploy", "--config", env.file, "--version", "1.0.0");
-    expect(r.code).toBe(1);
-    expect(r.stderr.join("\n")).toMatch(
-      /deploy refused \(already-deployed\): every region already serves 1\.0\.0/,
-    );
+    const r = await env.run("deploy", "--config", env.file, "--version", "1.0.0", "--json");
+    expect(r.code).toBe(0);
+    expect(r.json()).toMatchObject({ command: "deploy", outcome: "already-released", exitCode: 0 });
+    expect(r.stderr.join("\n")).toMatch(/every region already serves 1\.0\.0; nothing to do/);
     expect(env.mem.state.writes).toBe(0);
+  });
+
+  it("exits 1 when a safety rule refuses, and changes nothing", async () => {
+    const start = initialState(sampleConfig({ regions: 2 }));
+    const state = {
+      ...start,
+      regions: { ...start.regions, "us-west-2": { ...start.regions["us-west-2"], drained: true } },
+    };
+    const env = cliEnv({ regions: 2, state });
+    const r = await env.run("deploy", "--config", env.file, "--version", "2.0.0", "--json");
+    expect(r.code).toBe(1);
+    expect(r.json()).toMatchObject({
+      command: "deploy",
+      outcome: "refused",
+      rule: "no-promotion-while-failing",
+    });
+    expect(r.stderr.join("\n")).toMatch(
+      /deploy refused \(no-promotion-while-failing\): regions out of service/,
+    );
+    expect(env.mem.stack.calls).toEqual([]);
   });
 
   it("exits 1 naming the holder when another run holds the lease", async () => {

@@ -21,10 +21,10 @@ describe("regionctl status / promote / abort / resume", () => {
     expect(text).toMatch(/lease: free/);
   });
 
-  it("a paused deploy exits 0, status shows it, promote --full finishes it", async () => {
+  it("a paused deploy exits 3 (waiting for a person), status shows it, promote --full finishes it", async () => {
     const env = pausedCanaryEnv();
     const deploy = await env.run("deploy", "--config", env.file, "--version", "2.0.0", "--json");
-    expect(deploy.code).toBe(0);
+    expect(deploy.code).toBe(3);
     expect(deploy.json()).toMatchObject({ outcome: "paused", reason: expect.stringMatching(/inconclusive/) });
     expect(deploy.stderr.join("\n")).toMatch(/next: continue with `regionctl promote`/);
 
@@ -50,7 +50,7 @@ describe("regionctl status / promote / abort / resume", () => {
   it("abort rolls a paused deploy back and exits 0", async () => {
     const env = pausedCanaryEnv();
     await env.run("deploy", "--config", env.file, "--version", "2.0.0");
-    const r = await env.run("abort", "--config", env.file, "--json");
+    const r = await env.run("abort", "--yes", "--config", env.file, "--json");
     expect(r.code).toBe(0);
     expect(r.json()).toMatchObject({
       outcome: "aborted",
@@ -95,7 +95,7 @@ describe("regionctl status / promote / abort / resume", () => {
   it("promote, abort and resume exit 1 with a message when nothing is in flight", async () => {
     const env = cliEnv({ regions: 2 });
     for (const command of ["promote", "abort", "resume"]) {
-      const r = await env.run(command, "--config", env.file);
+      const r = await env.run(command, "--config", env.file, ...(command === "abort" ? ["--yes"] : []));
       expect(r.code).toBe(1);
       expect(r.stderr.join("\n")).toMatch(new RegExp(`^${command}: no operation is in flight`));
     }
@@ -135,7 +135,13 @@ describe("regionctl status / promote / abort / resume", () => {
   it("rejects unknown flags on every command (exit 2)", async () => {
     const env = cliEnv({ regions: 2 });
     for (const command of ["status", "promote", "abort", "resume"]) {
-      const r = await env.run(command, "--config", env.file, "--force");
+      const r = await env.run(
+        command,
+        "--config",
+        env.file,
+        "--force",
+        ...(command === "abort" ? ["-y"] : []),
+      );
       expect(r.code).toBe(2);
       expect(r.stderr.join("\n")).toContain("unknown option --force");
     }

@@ -86,7 +86,7 @@ describe("regionctl validate", () => {
     expect(r.stderr).toContain("regionctl:dns.ttl: health-checked records need a TTL of 60 s or less");
   });
 
-  it("exits 2 on a valid config that breaks mandatory policies, naming each resource and policy", async () => {
+  it("exits 4 on a valid config that breaks mandatory policies, naming each resource and policy", async () => {
     const file = variant("prod", (c) => {
       c["regionctl:environment"] = "prod" as never;
       Object.assign(c["regionctl:database"], { backupRetentionDays: 3, deletionProtection: false });
@@ -97,7 +97,7 @@ describe("regionctl validate", () => {
       regions[1].kubeconfig = { secure: "v1:AAAAAAAAAAAAAAAA:encrypted" };
     });
     const r = await validate("--config", file);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(4);
     for (const region of ["us-east-1", "us-west-2", "eu-west-1"]) {
       expect(r.stdout).toContain(
         `MANDATORY aurora-backup-retention — aws:rds/cluster:Cluster ${region}-db-cluster: backupRetentionPeriod is 3 days; at least 7 days are required.`,

@@ -23,7 +23,7 @@ describe("regionctl failover", () => {
   it("confirms the writer is down, fails over to the least-lagging secondary and prints RPO and RTO", async () => {
     const e = env();
     e.mem.health.policy = (region) => region !== USE1;
-    const r = await e.run("failover", "--config", e.file, "--json");
+    const r = await e.run("failover", "--yes", "--config", e.file, "--json");
     expect(r.code).toBe(0);
     const out = r.json();
     expect(out).toMatchObject({
@@ -65,7 +65,7 @@ describe("regionctl failover", () => {
       },
     });
     e.mem.health.policy = (region) => region !== USE1;
-    const r = await e.run("failover", "--config", e.file);
+    const r = await e.run("failover", "--yes", "--config", e.file);
     expect(r.code).toBe(0);
     expect(r.stdout.join("\n")).toMatch(/supersedes deploy deploy-9 \(failed\)/);
     expect(e.mem.state.current?.history.find((h) => h.id === "deploy-9")?.phase).toBe("aborted");
@@ -75,7 +75,7 @@ describe("regionctl failover", () => {
   it("--dry-run prints the decision and the plan and changes nothing", async () => {
     const e = env();
     e.mem.health.policy = (region) => region !== USE1;
-    const r = await e.run("failover", "--config", e.file, "--dry-run");
+    const r = await e.run("failover", "--yes", "--config", e.file, "--dry-run");
     expect(r.code).toBe(0);
     const text = r.stdout.join("\n");
     expect(text).toMatch(
@@ -89,20 +89,29 @@ describe("regionctl failover", () => {
 
   it("refuses (exit 1) while the writer is healthy, naming the rule", async () => {
     const e = env();
-    const r = await e.run("failover", "--config", e.file, "--json");
+    const r = await e.run("failover", "--yes", "--config", e.file, "--json");
     expect(r.code).toBe(1);
     expect(r.json()).toMatchObject({ outcome: "refused", rule: "failover-needs-failed-writer" });
   });
 
   it("rejects bad flags with exit 2 and changes nothing", async () => {
     const e = env();
-    const r = await e.run("failover", "--config", e.file, "--rounds", "0", "--allow-unknown-lag", "--bogus");
+    const r = await e.run(
+      "failover",
+      "--yes",
+      "--config",
+      e.file,
+      "--rounds",
+      "0",
+      "--allow-unknown-lag",
+      "--bogus",
+    );
     expect(r.code).toBe(2);
     const err = r.stderr.join("\n");
     expect(err).toMatch(/--rounds must be a whole number/);
     expect(err).toMatch(/--allow-unknown-lag needs --to REGION/);
     expect(err).toMatch(/unknown option --bogus/);
-    const unknown = await e.run("failover", "--config", e.file, "--to", "mars-1");
+    const unknown = await e.run("failover", "--yes", "--config", e.file, "--to", "mars-1");
     expect(unknown.code).toBe(2);
     expect(e.mem.log.of("health")).toEqual([]);
   });
@@ -146,12 +155,15 @@ describe("regionctl check", () => {
 });
 
 describe("regionctl watch", () => {
-  it("prints one JSON document per tick and stops after --ticks", async () => {
+  it("prints JSON Lines: one object per tick, then the result, and stops after --ticks", async () => {
     const e = env();
     const r = await e.run("watch", "--config", e.file, "--ticks", "3", "--json");
     expect(r.code).toBe(0);
-    expect(r.stdout).toHaveLength(3);
-    const times = r.stdout.map((l) => Date.parse((JSON.parse(l) as { at: string }).at));
+    expect(r.stdout).toHaveLength(4);
+    const lines = r.stdout.map((l) => JSON.parse(l) as { type: string; at: string });
+    expect(lines.map((l) => l.type)).toEqual(["tick", "tick", "tick", "result"]);
+    expect(lines[3]).toEqual({ command: "watch", type: "result", outcome: "done", exitCode: 0 });
+    const times = lines.slice(0, 3).map((l) => Date.parse(l.at));
     expect(times[1] - times[0]).toBe(config.dns.healthCheck.intervalSeconds * 1000);
   });
 
@@ -196,7 +208,7 @@ describe("regionctl switchover and failback", () => {
   it("failback after a failover returns the writer once the old region is healthy and connected", async () => {
     const e = env();
     e.mem.health.policy = (region) => region !== USE1;
-    expect((await e.run("failover", "--config", e.file)).code).toBe(0);
+    expect((await e.run("failover", "--yes", "--config", e.file)).code).toBe(0);
     const early = await e.run("failback", "--config", e.file, "--json");
     expect(early.code).toBe(1);
     expect(early.json()).toMatchObject({ outcome: "refused", rule: "target-healthy" });
