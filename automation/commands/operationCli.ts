@@ -22,6 +22,7 @@ export interface EnvironmentFlags {
   readonly stack?: string;
   readonly config?: string;
   readonly json?: boolean;
+  readonly program?: string;
 }
 
 /** Adds --stack, --config and --json, and collects unknown flags instead of stopping at the first. */
@@ -30,6 +31,10 @@ export function environmentOptions(command: Command): Command {
     .option("--stack <name>", "the environment's stack: reads Pulumi.<name>.yaml")
     .option("--config <file>", "read the environment's config from this stack file instead")
     .option("--json", "print one JSON document on stdout (progress and messages go to stderr)")
+    .option(
+      "--program <dir>",
+      "run this Pulumi program on this machine, with the ports its regionctl.ports.ts gives (no cloud account)",
+    )
     .allowUnknownOption(true)
     .allowExcessArguments(true);
 }
@@ -62,7 +67,7 @@ export async function environmentOrUsage(
   const stackUsable = flags.stack === undefined || STACK_NAME.test(flags.stack);
   if (stackUsable) {
     try {
-      env = await loadEnvironment({ stack: flags.stack, configFile: flags.config });
+      env = await loadEnvironment({ stack: flags.stack, configFile: flags.config, program: flags.program });
     } catch (err) {
       if (err instanceof ConfigError) {
         all.push(...err.issues.map((i) => `${i.path}: ${i.message}`));
