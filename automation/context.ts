@@ -5,6 +5,7 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { parse as parseYaml } from "yaml";
 import {
   ConfigError,
+  type ConfigIssue,
   type EnvironmentConfig,
   rawConfigFromStackConfig,
   validateConfig,
@@ -21,6 +22,7 @@ import { PrometheusMetrics } from "./adapters/metrics/prometheusMetrics";
 import { providePulumiBinDir } from "./adapters/pulumi/pulumiCommand";
 import { PulumiStackEngine } from "./adapters/pulumi/pulumiStackEngine";
 import { openStateStore } from "./adapters/state/openStateStore";
+import { withStateIdentity } from "./adapters/state/stateIdentity";
 import { storeDirectoryProblems } from "./adapters/state/storeDirectory";
 import { lazyStackEngine } from "./lazyStackEngine";
 import { PROGRAM_PORTS_FILE, localProgramPorts } from "./localProgramPorts";
@@ -110,7 +112,7 @@ export async function loadEnvironment(options: LoadOptions): Promise<LoadedEnvir
       : []),
   ];
   if (problems.length > 0) {
-    throw new UsageError(`${configFile}: cannot use this environment`, problems);
+    throw new ConfigError(problems);
   }
   const fromName = STACK_FILE.exec(path.basename(configFile))?.[1];
   return {
@@ -123,20 +125,25 @@ export async function loadEnvironment(options: LoadOptions): Promise<LoadedEnvir
   };
 }
 
-function programProblems(program: string, config: EnvironmentConfig): string[] {
-  const problems: string[] = [];
+function programProblems(program: string, config: EnvironmentConfig): ConfigIssue[] {
+  const problems: ConfigIssue[] = [];
   if (!existsSync(path.join(program, "Pulumi.yaml"))) {
-    problems.push(`--program: ${program} has no Pulumi.yaml; name a Pulumi program's folder`);
+    problems.push({
+      path: "--program",
+      message: `${program} has no Pulumi.yaml; name a Pulumi program's folder`,
+    });
   }
   if (!existsSync(path.join(program, PROGRAM_PORTS_FILE))) {
-    problems.push(
-      `--program: ${program} has no ${PROGRAM_PORTS_FILE} exporting openPorts (the ports its resources answer to)`,
-    );
+    problems.push({
+      path: "--program",
+      message: `${program} has no ${PROGRAM_PORTS_FILE} exporting openPorts (the ports its resources answer to)`,
+    });
   }
   if (config.stateStore.kind !== "file") {
-    problems.push(
-      "stateStore.kind: --program runs on this machine and keeps its engine beside the state; use `kind: file`",
-    );
+    problems.push({
+      path: "stateStore.kind",
+      message: "--program runs on this machine and keeps its engine beside the state; use `kind: file`",
+    });
   }
   return problems;
 }
@@ -165,8 +172,18 @@ export function setPortsFactory(next: PortsFactory): () => void {
   };
 }
 
-export function openPorts(env: LoadedEnvironment): Promise<Ports> {
-  return factory(env);
+/** The ports a command uses; its state store refuses another environment's document (exit 2). */
+export async function openPorts(env: LoadedEnvironment): Promise<Ports> {
+  const ports = await factory(env);
+  return {
+    ...ports,
+    state: withStateIdentity(ports.state, {
+      environment: env.config.environment,
+      stack: env.stack,
+      regions: env.config.regions.map((r) => r.region),
+      configFile: env.configFile,
+    }),
+  };
 }
 
 /** The repository holding the regionctl program (index.ts, Pulumi.yaml) and scripts/. */
