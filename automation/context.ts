@@ -210,6 +210,7 @@ export async function realPorts(env: LoadedEnvironment): Promise<Ports> {
       binDir: await providePulumiBinDir(REPO_ROOT),
       programDir: REPO_ROOT,
       workDir: env.projectDir,
+      onNote: (line) => process.stderr.write(`${line}\n`),
     }),
   );
   const timeoutMs = config.dns.healthCheck.timeoutSeconds * 1000;

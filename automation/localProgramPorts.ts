@@ -63,6 +63,7 @@ export async function localProgramPorts(
       backendUrl: `file://${dirs.backend}`,
       passphrase: process.env.PULUMI_CONFIG_PASSPHRASE ?? LOCAL_PASSPHRASE,
       pulumiHome: dirs.home,
+      onNote,
     });
     // The stack file stays the one source: the engine's copy is refreshed from it on every open,
     // with the state folder absolute so the program reads the document the controller writes.
