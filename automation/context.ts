@@ -19,6 +19,7 @@ import { HttpProbe } from "./adapters/http/httpProbe";
 import { kubernetesSyncJobs } from "./adapters/k8s/syncJobs";
 import { CloudWatchMetrics } from "./adapters/metrics/cloudWatchMetrics";
 import { PrometheusMetrics } from "./adapters/metrics/prometheusMetrics";
+import { killOwnEngineProcesses } from "./adapters/pulumi/engineProcesses";
 import { providePulumiBinDir } from "./adapters/pulumi/pulumiCommand";
 import { PulumiStackEngine } from "./adapters/pulumi/pulumiStackEngine";
 import { openStateStore } from "./adapters/state/openStateStore";
@@ -184,6 +185,11 @@ export async function openPorts(env: LoadedEnvironment): Promise<Ports> {
       configFile: env.configFile,
     }),
   };
+}
+
+/** Kills this process's engine processes now (a second Ctrl-C); returns how many. */
+export function stopEngineNow(): number {
+  return killOwnEngineProcesses().length;
 }
 
 /** The repository holding the regionctl program (index.ts, Pulumi.yaml) and scripts/. */

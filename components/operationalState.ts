@@ -76,6 +76,11 @@ const operationSchema = z
     startedAt: z.string(),
     finishedAt: z.string().nullable(),
     reason: z.string().nullable(),
+    /**
+     * Set by `abort` from another process while this one runs: the run holding the lease polls
+     * for it, stops and compensates. Absent in documents written before it existed.
+     */
+    abortRequestedBy: z.string().nullable().optional(),
   })
   .strict();
 export type OperationRecord = z.infer<typeof operationSchema>;

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { ConfigError } from "../../components/config";
 import type { OperationalState } from "../../components/operationalState";
 import type { CliIo } from "../cliIo";
-import { type LoadedEnvironment, loadEnvironment, openPorts } from "../context";
+import { type LoadedEnvironment, loadEnvironment, openPorts, stopEngineNow } from "../context";
 import { EXIT_FAILED, EXIT_OK, UsageError } from "../errors";
 import {
   type ExecutorOptions,
@@ -119,27 +119,44 @@ export function progressLine(e: ProgressEvent): string {
   return `[+${formatElapsed(e.elapsedMs)}] ${where}${e.message}`;
 }
 
-/** Executor options for a CLI run, with Ctrl-C stopping the run where it is (resumable). */
+/** How often a run looks for an `abort` from another shell, and `abort` for the run to end. */
+export const ABORT_POLL_MS = 1000;
+
+/**
+ * Executor options for a CLI run. The first SIGINT or SIGTERM stops the run where it is: the
+ * engine finishes the resource operations in flight, saves its state and releases the stack lock,
+ * and the operation stays in flight for `resume` or `abort`. A second one ends at once: the
+ * engine's processes are killed with regionctl.
+ */
 export function executorOptions(
   env: LoadedEnvironment,
   ports: Ports,
   io: CliIo,
 ): ExecutorOptions & { dispose(): void } {
   const controller = new AbortController();
-  const onSignal = (): void => {
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (!controller.signal.aborted) {
+      io.err(
+        `${signal}: stopping after the resource operations in flight; the operation stays in flight at its current step (\`regionctl resume\` continues it, \`regionctl abort\` rolls it back). ${signal} again stops at once.`,
+      );
+      controller.abort(new Error(`interrupted by ${signal}`));
+      return;
+    }
+    const killed = stopEngineNow();
     io.err(
-      "interrupted: stopping after the current action; `regionctl resume` continues, `regionctl abort` rolls back",
+      `${signal} again: stopped at once${killed > 0 ? ` and killed ${killed} engine process(es)` : ""}; the operation stays in flight at its current step and the stack may still be locked: \`regionctl resume\` cancels a lock left by a dead process and continues, \`regionctl abort\` rolls back`,
     );
-    controller.abort(new Error("interrupted"));
+    process.exit(130);
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   return {
     config: env.config,
     ports,
     holder: holderName(),
     signal: controller.signal,
     onProgress: (e) => io.err(progressLine(e)),
+    abortPollMs: ABORT_POLL_MS,
     dispose: () => {
       process.removeListener("SIGINT", onSignal);
       process.removeListener("SIGTERM", onSignal);
