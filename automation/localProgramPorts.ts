@@ -1,4 +1,5 @@
-import { mkdir } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import { providePulumiBinDir } from "./adapters/pulumi/pulumiCommand";
 import { PulumiStackEngine } from "./adapters/pulumi/pulumiStackEngine";
@@ -52,6 +53,7 @@ export async function localProgramPorts(
   const state = openStateStore(config.stateStore, env.stack, config.environment, {
     now: () => clock.now(),
   });
+  const provisioned = path.join(stateDirectory, "engine", "provisioned");
   const stack = lazyStackEngine(async () => {
     const dirs = localEngineDirs(stateDirectory);
     await Promise.all(Object.values(dirs).map((d) => mkdir(d, { recursive: true })));
@@ -70,9 +72,10 @@ export async function localProgramPorts(
     await engine.setConfig(localStackConfig(env.stackConfig, stateDirectory));
     // A region's update targets its own resources only, so the global ones must exist first: the
     // first use provisions the whole stack, as `pulumi up` does for an AWS environment.
-    if ((await engine.resources()).length === 0) {
+    if (!existsSync(provisioned)) {
       onNote?.("provisioning the local stack (first use)");
       await engine.up({ message: "regionctl: provision the local stack" });
+      await writeFile(provisioned, new Date().toISOString());
     }
     return engine;
   });
@@ -87,6 +90,9 @@ export async function localProgramPorts(
     throw new Error(`${path.join(program, PROGRAM_PORTS_FILE)} does not export openPorts`);
   }
   const own = await openPorts({ config, stackConfig: env.stackConfig, stack: env.stack, clock });
+  // Provisioned before the command reads or writes anything, so the stack renders the state as it
+  // was, never an operation's first half.
+  if (!existsSync(provisioned)) await stack.outputs();
   return { clock, state, stack, ...own };
 }
 
