@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { providePulumiBinDir } from "./adapters/pulumi/pulumiCommand";
 import { PulumiStackEngine } from "./adapters/pulumi/pulumiStackEngine";
 import { openStateStore } from "./adapters/state/openStateStore";
+import { withStateIdentity } from "./adapters/state/stateIdentity";
 import type { LoadedEnvironment } from "./context";
 import { lazyStackEngine } from "./lazyStackEngine";
 import { systemClock } from "./executor/systemClock";
@@ -92,7 +93,16 @@ export async function localProgramPorts(
   const own = await openPorts({ config, stackConfig: env.stackConfig, stack: env.stack, clock });
   // Provisioned before the command reads or writes anything, so the stack renders the state as it
   // was, never an operation's first half.
-  if (!existsSync(provisioned)) await stack.outputs();
+  if (!existsSync(provisioned)) {
+    // A document that is not this environment's is refused before the engine writes anything.
+    await withStateIdentity(state, {
+      environment: config.environment,
+      stack: env.stack,
+      regions: config.regions.map((r) => r.region),
+      configFile: env.configFile,
+    }).read();
+    await stack.outputs();
+  }
   return { clock, state, stack, ...own };
 }
 
