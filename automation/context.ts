@@ -1,9 +1,11 @@
+import { existsSync } from "node:fs";
 import { readFile, readdir } from "node:fs/promises";
 import * as path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { parse as parseYaml } from "yaml";
 import {
   ConfigError,
+  type ConfigIssue,
   type EnvironmentConfig,
   rawConfigFromStackConfig,
   validateConfig,
@@ -17,10 +19,15 @@ import { HttpProbe } from "./adapters/http/httpProbe";
 import { kubernetesSyncJobs } from "./adapters/k8s/syncJobs";
 import { CloudWatchMetrics } from "./adapters/metrics/cloudWatchMetrics";
 import { PrometheusMetrics } from "./adapters/metrics/prometheusMetrics";
+import { killOwnEngineProcesses } from "./adapters/pulumi/engineProcesses";
 import { providePulumiBinDir } from "./adapters/pulumi/pulumiCommand";
 import { PulumiStackEngine } from "./adapters/pulumi/pulumiStackEngine";
 import { openStateStore } from "./adapters/state/openStateStore";
 import { withConfigHints } from "./configHints";
+import { withStateIdentity } from "./adapters/state/stateIdentity";
+import { storeDirectoryProblems } from "./adapters/state/storeDirectory";
+import { lazyStackEngine } from "./lazyStackEngine";
+import { PROGRAM_PORTS_FILE, localProgramPorts } from "./localProgramPorts";
 import { UsageError } from "./errors";
 import { packageRoot } from "./packageRoot";
 import { systemClock } from "./executor/systemClock";
@@ -39,6 +46,13 @@ export interface LoadedEnvironment {
   /** Where the stack file lives: the Pulumi project directory, and the base of a relative state directory. */
   readonly projectDir: string;
   readonly config: EnvironmentConfig;
+  /** The stack file's `config:` values by namespaced key, as written. */
+  readonly stackConfig: Readonly<Record<string, unknown>>;
+  /**
+   * `--program DIR`: run that Pulumi program locally with the ports its `regionctl.ports.ts`
+   * gives, instead of the AWS program and adapters. Absolute.
+   */
+  readonly program?: string;
 }
 
 export interface LoadOptions {
@@ -46,6 +60,8 @@ export interface LoadOptions {
   /** A stack file (`Pulumi.<stack>.yaml` layout) to read instead of the stack's own. */
   readonly configFile?: string;
   readonly cwd?: string;
+  /** A Pulumi program directory with a `regionctl.ports.ts` (see LoadedEnvironment.program). */
+  readonly program?: string;
 }
 
 /** Environment variable: use Prometheus at this URL for canary metrics instead of CloudWatch. */
@@ -85,13 +101,54 @@ export async function loadEnvironment(options: LoadOptions): Promise<LoadedEnvir
   if (!result.ok) {
     throw new ConfigError(withConfigHints(result.issues));
   }
+  const projectDir = path.dirname(configFile);
+  const store = result.config.stateStore;
+  const config: EnvironmentConfig =
+    store.kind === "file"
+      ? { ...result.config, stateStore: { ...store, directory: path.resolve(projectDir, store.directory) } }
+      : result.config;
+  const program = options.program === undefined ? undefined : path.resolve(cwd, options.program);
+  const problems = [
+    ...(program === undefined ? [] : programProblems(program, config)),
+    ...(config.stateStore.kind === "file"
+      ? storeDirectoryProblems(config.stateStore.directory, "stateStore.directory")
+      : []),
+  ];
+  if (problems.length > 0) {
+    throw new ConfigError(problems);
+  }
   const fromName = STACK_FILE.exec(path.basename(configFile))?.[1];
   return {
     stack: options.stack ?? fromName ?? result.config.environment,
     configFile,
-    projectDir: path.dirname(configFile),
-    config: result.config,
+    projectDir,
+    config,
+    stackConfig: stackConfig as Record<string, unknown>,
+    program,
   };
+}
+
+function programProblems(program: string, config: EnvironmentConfig): ConfigIssue[] {
+  const problems: ConfigIssue[] = [];
+  if (!existsSync(path.join(program, "Pulumi.yaml"))) {
+    problems.push({
+      path: "--program",
+      message: `${program} has no Pulumi.yaml; name a Pulumi program's folder`,
+    });
+  }
+  if (!existsSync(path.join(program, PROGRAM_PORTS_FILE))) {
+    problems.push({
+      path: "--program",
+      message: `${program} has no ${PROGRAM_PORTS_FILE} exporting openPorts (the ports its resources answer to)`,
+    });
+  }
+  if (config.stateStore.kind !== "file") {
+    problems.push({
+      path: "stateStore.kind",
+      message: "--program runs on this machine and keeps its engine beside the state; use `kind: file`",
+    });
+  }
+  return problems;
 }
 
 async function defaultStackFile(cwd: string, stack: string | undefined): Promise<string> {
@@ -118,8 +175,23 @@ export function setPortsFactory(next: PortsFactory): () => void {
   };
 }
 
-export function openPorts(env: LoadedEnvironment): Promise<Ports> {
-  return factory(env);
+/** The ports a command uses; its state store refuses another environment's document (exit 2). */
+export async function openPorts(env: LoadedEnvironment): Promise<Ports> {
+  const ports = await factory(env);
+  return {
+    ...ports,
+    state: withStateIdentity(ports.state, {
+      environment: env.config.environment,
+      stack: env.stack,
+      regions: env.config.regions.map((r) => r.region),
+      configFile: env.configFile,
+    }),
+  };
+}
+
+/** Kills this process's engine processes now (a second Ctrl-C); returns how many. */
+export function stopEngineNow(): number {
+  return killOwnEngineProcesses().length;
 }
 
 /** The repository holding the regionctl program (index.ts, Pulumi.yaml) and scripts/. */
@@ -130,6 +202,8 @@ const REPO_ROOT = packageRoot();
  * (which may have to provide the CLI first) opens only when a command needs the stack.
  */
 export async function realPorts(env: LoadedEnvironment): Promise<Ports> {
+  if (env.program !== undefined)
+    return localProgramPorts(env, env.program, REPO_ROOT, (line) => process.stderr.write(`${line}\n`));
   const { config } = env;
   const clock: Clock = systemClock;
   const clients = createRegionalClients();
@@ -144,6 +218,7 @@ export async function realPorts(env: LoadedEnvironment): Promise<Ports> {
       binDir: await providePulumiBinDir(REPO_ROOT),
       programDir: REPO_ROOT,
       workDir: env.projectDir,
+      onNote: (line) => process.stderr.write(`${line}\n`),
     }),
   );
   const timeoutMs = config.dns.healthCheck.timeoutSeconds * 1000;
@@ -201,19 +276,6 @@ function kubeConfigFor(config: EnvironmentConfig, region: string): KubeConfig {
     throw new Error(`${region}'s kubeconfig is a Pulumi secret; give the controller a kubeContext for it`);
   }
   return kc;
-}
-
-/** Opens the engine on first use, once. */
-export function lazyStackEngine(open: () => Promise<StackEngine>): StackEngine {
-  let engine: Promise<StackEngine> | undefined;
-  const get = (): Promise<StackEngine> => (engine ??= open());
-  return {
-    preview: async (o) => (await get()).preview(o),
-    up: async (o) => (await get()).up(o),
-    refresh: async (o) => (await get()).refresh(o),
-    outputs: async () => (await get()).outputs(),
-    history: async (limit) => (await get()).history(limit),
-  };
 }
 
 /**

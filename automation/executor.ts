@@ -8,13 +8,19 @@ import {
 } from "../components/operationalState";
 import { COMPENSATION_PREFIX, planFromRecord } from "./executor/planRecord";
 import { LeaseKeeper } from "./executor/leaseKeeper";
+import {
+  AbortRequestedError,
+  requestAbort,
+  waitForOperationEnd,
+  watchAbortRequest,
+} from "./executor/abortRequest";
 import { MUTATING_KINDS, runStep } from "./executor/runStep";
 import { StateHandle } from "./executor/stateHandle";
 import { guardsWriter, isWriterFailingPause, runGuarded } from "./executor/writerGuard";
 import { type StepContext, type StepOutcome, errorMessage, failed, isFatal } from "./executor/stepContext";
 import { OperationInterruptedError, OperationStateError, describeOperation } from "./executor/errors";
 import type { Plan, Step } from "./plans/steps";
-import { LeaseLostError, type Ports } from "./ports";
+import { LeaseHeldError, LeaseLostError, type Ports } from "./ports";
 
 export { OperationInterruptedError, OperationStateError } from "./executor/errors";
 export { StateWriteError } from "./executor/stateHandle";
@@ -37,6 +43,14 @@ export interface ExecutorOptions {
   /** Stops the run where it is (no compensation); the operation stays in flight. */
   readonly signal?: AbortSignal;
   readonly onProgress?: (e: ProgressEvent) => void;
+  /**
+   * How often the run looks for an abort asked from another process (see abortRequest.ts), and
+   * how often `abort` looks for the run to finish rolling back. Unset: no polling, and `abort`
+   * refuses while another run holds the lease.
+   */
+  readonly abortPollMs?: number;
+  /** How long `abort` waits for the holder to roll back. Default 15 minutes. */
+  readonly abortWaitMs?: number;
 }
 
 export interface ProgressEvent {
@@ -70,6 +84,8 @@ interface Run {
   readonly handle: StateHandle;
   readonly signal: AbortSignal;
   readonly operationId: string;
+  /** The signal without abort requests from other processes: what a requested rollback runs under. */
+  readonly ownSignal?: AbortSignal;
 }
 
 /**
@@ -77,7 +93,7 @@ interface Run {
  * operation in the state and runs it. Refuses when an operation is already in flight.
  */
 export async function runPlan(plan: Plan, opts: ExecutorOptions): Promise<OperationResult> {
-  return withLease(opts, plan.id, async (signal) => {
+  return withLease(opts, plan.id, async (signal, ownSignal) => {
     const stored = await opts.ports.state.read();
     const state = reconcileState(opts.config, stored?.state ?? null);
     if (state.operation !== null) {
@@ -104,7 +120,7 @@ export async function runPlan(plan: Plan, opts: ExecutorOptions): Promise<Operat
         reason: null,
       },
     }));
-    return drive({ opts, handle, signal, operationId: plan.id });
+    return drive({ opts, handle, signal, operationId: plan.id, ownSignal });
   });
 }
 
@@ -183,35 +199,93 @@ export async function promoteOperation(opts: ExecutorOptions, full: boolean): Pr
  * rollback). An operation that changed nothing yet simply ends as `aborted`.
  */
 export async function abortOperation(opts: ExecutorOptions): Promise<OperationResult> {
-  return withOperation(opts, async (run, op) => {
-    if (op.phase === "compensating") return drive(run);
-    if (op.phase === "failed") {
-      await setPhase(run, "compensating", op.reason);
-      return drive(run);
-    }
-    const plan = planFromRecord(op.id, op.plan);
-    const reason = `aborted by ${opts.holder}`;
-    const now = iso(opts.ports.clock.now());
-    await run.handle.update((s) => {
-      const o = mustHaveOperation(s);
-      o.steps = o.steps.map((r) =>
-        r.finishedAt === null ? { ...r, finishedAt: now, outcome: "skipped", detail: reason } : r,
-      );
-      return s;
-    });
-    if (plan.compensation.length === 0 || !changedSomething(mustHaveOperation(run.handle.current), plan)) {
-      return finish(run, "aborted", reason);
-    }
-    await startCompensation(run, reason);
+  return withOperation(opts, (run, op) => abortRun(run, op, `aborted by ${opts.holder}`), true);
+}
+
+/**
+ * Another run holds the lease: ask it to abort (it polls for the request and compensates), then
+ * wait for it to finish and report how it ended.
+ */
+async function abortAnotherRun(
+  opts: ExecutorOptions,
+  operationId: string,
+  holder: string,
+  pollMs: number,
+): Promise<OperationResult> {
+  const { state: store, clock } = opts.ports;
+  if (!(await requestAbort(store, operationId, opts.holder))) {
+    throw new OperationStateError(`operation ${operationId} finished while this command started`);
+  }
+  progressNote(
+    opts,
+    operationId,
+    `asked ${holder}, which runs ${operationId}, to stop and roll back; waiting`,
+  );
+  const end = await waitForOperationEnd(store, clock, operationId, pollMs, opts.abortWaitMs ?? 15 * 60_000);
+  const state = reconcileState(opts.config, (await store.read())?.state ?? null);
+  if (end === null) {
+    throw new OperationStateError(
+      `asked ${holder} to abort ${operationId}, and it has not finished rolling back yet; \`regionctl status\` shows its progress`,
+    );
+  }
+  const outcome: OperationOutcome =
+    end.phase === "rolledback" || end.phase === "aborted" || end.phase === "rollback_failed"
+      ? end.phase
+      : end.phase === "succeeded"
+        ? "succeeded"
+        : "failed";
+  return { operationId, outcome, state, reason: end.reason ?? undefined };
+}
+
+/** Rolls the operation in flight back now, under `run`'s lease. */
+async function abortRun(run: Run, op: OperationRecord, reason: string): Promise<OperationResult> {
+  const opts = run.opts;
+  if (op.phase === "compensating") return drive(run);
+  if (op.phase === "failed") {
+    await setPhase(run, "compensating", op.reason);
     return drive(run);
+  }
+  const plan = planFromRecord(op.id, op.plan);
+  const now = iso(opts.ports.clock.now());
+  await run.handle.update((s) => {
+    const o = mustHaveOperation(s);
+    o.steps = o.steps.map((r) =>
+      r.finishedAt === null ? { ...r, finishedAt: now, outcome: "skipped", detail: reason } : r,
+    );
+    return s;
   });
+  if (plan.compensation.length === 0 || !changedSomething(mustHaveOperation(run.handle.current), plan)) {
+    return finish(run, "aborted", reason);
+  }
+  await startCompensation(run, reason);
+  return drive(run);
 }
 
 const ROLLBACK_FAILED_NOTE = "rollback step ";
 
 const SKIPPABLE: ReadonlySet<Step["kind"]> = new Set(["pause", "analysis", "wait"]);
 
+/**
+ * Runs the operation from its cursor. When another process asked for an abort (the run's signal
+ * fired with AbortRequestedError, its own signal did not), the run stops where it is and rolls
+ * back under the same lease.
+ */
 async function drive(run: Run): Promise<OperationResult> {
+  try {
+    return await driveSteps(run);
+  } catch (err) {
+    const reason: unknown = run.signal.reason;
+    if (!(reason instanceof AbortRequestedError) || run.ownSignal === undefined || run.ownSignal.aborted) {
+      throw err;
+    }
+    emitNote(run, `${reason.message}: stopping here and rolling back`);
+    const own: Run = { ...run, signal: run.ownSignal, ownSignal: undefined };
+    const op = mustHaveOperation(own.handle.current);
+    return abortRun(own, op, `aborted by ${reason.by}`);
+  }
+}
+
+async function driveSteps(run: Run): Promise<OperationResult> {
   for (;;) {
     throwIfInterrupted(run);
     const op = mustHaveOperation(run.handle.current);
@@ -335,7 +409,7 @@ function stepContext(run: Run, step: Step, startedAt: number): StepContext {
 async function withLease<T>(
   opts: ExecutorOptions,
   operation: string,
-  fn: (signal: AbortSignal) => Promise<T>,
+  fn: (signal: AbortSignal, ownSignal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const { state: store, clock } = opts.ports;
   const ttl = opts.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
@@ -349,10 +423,16 @@ async function withLease<T>(
     (err) => lost.abort(err),
     (err) => progressNote(opts, operation, `lease renewal failed (${errorMessage(err)}); retrying`),
   );
-  const signal = opts.signal === undefined ? lost.signal : AbortSignal.any([opts.signal, lost.signal]);
+  const own = opts.signal === undefined ? lost.signal : AbortSignal.any([opts.signal, lost.signal]);
+  const requested = new AbortController();
+  const stopWatching =
+    opts.abortPollMs === undefined
+      ? () => undefined
+      : watchAbortRequest(store, clock, operation, opts.abortPollMs, (err) => requested.abort(err));
   try {
-    return await fn(signal);
+    return await fn(AbortSignal.any([own, requested.signal]), own);
   } finally {
+    stopWatching();
     await keeper.release().catch(() => undefined);
   }
 }
@@ -361,21 +441,32 @@ async function withLease<T>(
 async function withOperation(
   opts: ExecutorOptions,
   fn: (run: Run, op: OperationRecord) => Promise<OperationResult>,
+  abortsAnotherRun = false,
 ): Promise<OperationResult> {
   const first = await opts.ports.state.read();
   const inFlight = first?.state.operation;
   if (inFlight === null || inFlight === undefined) {
     throw new OperationStateError(`no operation is in flight in ${opts.ports.state.location}`);
   }
-  return withLease(opts, inFlight.id, async (signal) => {
-    const stored = await opts.ports.state.read();
-    const op = stored?.state.operation;
-    if (stored === null || op === null || op === undefined) {
-      throw new OperationStateError(`operation ${inFlight.id} finished while this command started`);
+  const run = (): Promise<OperationResult> =>
+    withLease(opts, inFlight.id, async (signal, ownSignal) => {
+      const stored = await opts.ports.state.read();
+      const op = stored?.state.operation;
+      if (stored === null || op === null || op === undefined) {
+        throw new OperationStateError(`operation ${inFlight.id} finished while this command started`);
+      }
+      const handle = new StateHandle(opts.ports.state, stored.state, stored.etag, op.id);
+      return fn({ opts, handle, signal, operationId: op.id, ownSignal }, op);
+    });
+  if (!abortsAnotherRun) return run();
+  try {
+    return await run();
+  } catch (err) {
+    if (!(err instanceof LeaseHeldError) || opts.abortPollMs === undefined || err.operation !== inFlight.id) {
+      throw err;
     }
-    const handle = new StateHandle(opts.ports.state, stored.state, stored.etag, op.id);
-    return fn({ opts, handle, signal, operationId: op.id }, op);
-  });
+    return abortAnotherRun(opts, inFlight.id, err.holder, opts.abortPollMs);
+  }
 }
 
 async function advance(run: Run, cursor: number): Promise<void> {

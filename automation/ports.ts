@@ -1,3 +1,4 @@
+import type { EnvironmentConfig } from "../components/config";
 import type { OperationalState } from "../components/operationalState";
 
 /**
@@ -284,3 +285,26 @@ export interface Ports {
    */
   readonly preflight?: () => Promise<void>;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Programs other than the AWS one
+
+/** What a program's ports module (`regionctl.ports.ts` beside its Pulumi.yaml) is given. */
+export interface ProgramPortsInput {
+  /** The environment's validated config (its file store's directory already absolute). */
+  readonly config: EnvironmentConfig;
+  /** The stack file's values by namespaced key (`regionctl:...`, the program's own keys). */
+  readonly stackConfig: Readonly<Record<string, unknown>>;
+  /** The stack the program is deployed as. */
+  readonly stack: string;
+  readonly clock: Clock;
+}
+
+/**
+ * A program run with `--program DIR` brings the ports its resources answer to, in place of the AWS
+ * ones: its module exports `openPorts`, which returns them. The controller keeps its own clock,
+ * state store and stack engine.
+ */
+export type OpenProgramPorts = (
+  input: ProgramPortsInput,
+) => Promise<Pick<Ports, "health" | "metrics" | "database" | "sync">>;

@@ -13,6 +13,9 @@ export type Color = (typeof COLORS)[number];
 export const RELEASE_STATUSES = ["deploying", "deployed", "failed", "rolledback", "rollback_failed"] as const;
 export type ReleaseStatus = (typeof RELEASE_STATUSES)[number];
 
+/** The document layout this regionctl writes and reads. */
+export const SCHEMA_VERSION = 1;
+
 const slotSchema = z
   .object({
     version: z.string(),
@@ -73,6 +76,11 @@ const operationSchema = z
     startedAt: z.string(),
     finishedAt: z.string().nullable(),
     reason: z.string().nullable(),
+    /**
+     * Set by `abort` from another process while this one runs: the run holding the lease polls
+     * for it, stops and compensates. Absent in documents written before it existed.
+     */
+    abortRequestedBy: z.string().nullable().optional(),
   })
   .strict();
 export type OperationRecord = z.infer<typeof operationSchema>;
@@ -114,8 +122,13 @@ export type IncidentRecord = z.infer<typeof incidentSchema>;
 
 export const operationalStateSchema = z
   .object({
-    schemaVersion: z.literal(1),
+    schemaVersion: z.literal(SCHEMA_VERSION),
     environment: z.string(),
+    /**
+     * The Pulumi stack the document belongs to, stamped on every write so a document copied to
+     * another stack's store is refused. Absent in documents written before it existed.
+     */
+    stack: z.string().optional(),
     /** Bumped on every write; lets readers tell documents apart. */
     revision: z.number().int().min(0),
     writer: z.string(),
@@ -203,8 +216,22 @@ export class StateSchemaError extends Error {
   }
 }
 
-/** Parses a stored document, naming every invalid field. */
+/**
+ * Parses a stored document, naming every invalid field. What cannot be a document at all (null,
+ * not an object) and a document from a newer regionctl are named as such, with the fix.
+ */
 export function parseState(raw: unknown, source: string): OperationalState {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new StateSchemaError(source, [
+      `(root): the document is ${raw === null ? "null" : Array.isArray(raw) ? "an array" : `a ${typeof raw}`}, not an operational state; restore it from a backup, or delete it to start again from the config`,
+    ]);
+  }
+  const version = (raw as { schemaVersion?: unknown }).schemaVersion;
+  if (typeof version === "number" && version > SCHEMA_VERSION) {
+    throw new StateSchemaError(source, [
+      `schemaVersion: written by a newer regionctl (schema ${version}); this one reads schema ${SCHEMA_VERSION}: upgrade regionctl`,
+    ]);
+  }
   const parsed = operationalStateSchema.safeParse(raw);
   if (!parsed.success) {
     throw new StateSchemaError(

@@ -87,7 +87,12 @@ export function registerDeploy(program: Command, io: CliIo): void {
         return;
       }
       if (isRefusal(plan)) {
-        io.err(`deploy refused (${plan.rule}): ${plan.reason}`);
+        const lease = await ports.state.readLease();
+        const holder =
+          lease !== null && lease.expiresAt > ports.clock.now()
+            ? `; ${lease.operation} held by ${lease.holder} until ${new Date(lease.expiresAt).toISOString()}`
+            : "";
+        io.err(`deploy refused (${plan.rule}): ${plan.reason}${holder}`);
         if (flags.json === true) {
           io.out(
             JSON.stringify(
@@ -95,7 +100,7 @@ export function registerDeploy(program: Command, io: CliIo): void {
                 command: "deploy",
                 outcome: "refused",
                 rule: plan.rule,
-                reason: plan.reason,
+                reason: plan.reason + holder,
                 exitCode: EXIT_FAILED,
               },
               null,

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { ConfigError } from "../../components/config";
 import type { OperationalState } from "../../components/operationalState";
 import type { CliIo } from "../cliIo";
-import { type LoadedEnvironment, loadEnvironment, openPorts } from "../context";
+import { type LoadedEnvironment, loadEnvironment, openPorts, stopEngineNow } from "../context";
 import { EXIT_FAILED, UsageError, exitCodeForOutcome } from "../errors";
 import {
   type ExecutorOptions,
@@ -24,6 +24,7 @@ export interface EnvironmentFlags {
   readonly json?: boolean;
   /** Set on a destructive command nobody confirmed (no `--yes`, no terminal). */
   readonly unconfirmed?: string;
+  readonly program?: string;
 }
 
 /** Adds --stack, --config and --json, and collects unknown flags instead of stopping at the first. */
@@ -32,6 +33,10 @@ export function environmentOptions(command: Command): Command {
     .option("-s, --stack <name>", "the environment's stack: reads Pulumi.<name>.yaml")
     .option("--config <file>", "read the environment's config from this stack file instead")
     .option("--json", "print one JSON document on stdout (progress and messages go to stderr)")
+    .option(
+      "--program <dir>",
+      "run this Pulumi program on this machine, with the ports its regionctl.ports.ts gives (no cloud account)",
+    )
     .allowUnknownOption(true)
     .allowExcessArguments(true);
 }
@@ -65,7 +70,7 @@ export async function environmentOrUsage(
   const stackUsable = flags.stack === undefined || STACK_NAME.test(flags.stack);
   if (stackUsable) {
     try {
-      env = await loadEnvironment({ stack: flags.stack, configFile: flags.config });
+      env = await loadEnvironment({ stack: flags.stack, configFile: flags.config, program: flags.program });
     } catch (err) {
       if (err instanceof ConfigError) {
         all.push(...err.issues.map((i) => `${i.path}: ${i.message}`));
@@ -117,27 +122,44 @@ export function progressLine(e: ProgressEvent): string {
   return `[+${formatElapsed(e.elapsedMs)}] ${where}${e.message}`;
 }
 
-/** Executor options for a CLI run, with Ctrl-C stopping the run where it is (resumable). */
+/** How often a run looks for an `abort` from another shell, and `abort` for the run to end. */
+export const ABORT_POLL_MS = 1000;
+
+/**
+ * Executor options for a CLI run. The first SIGINT or SIGTERM stops the run where it is: the
+ * engine finishes the resource operations in flight, saves its state and releases the stack lock,
+ * and the operation stays in flight for `resume` or `abort`. A second one ends at once: the
+ * engine's processes are killed with regionctl.
+ */
 export function executorOptions(
   env: LoadedEnvironment,
   ports: Ports,
   io: CliIo,
 ): ExecutorOptions & { dispose(): void } {
   const controller = new AbortController();
-  const onSignal = (): void => {
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (!controller.signal.aborted) {
+      io.err(
+        `${signal}: stopping after the resource operations in flight; the operation stays in flight at its current step (\`regionctl resume\` continues it, \`regionctl abort\` rolls it back). ${signal} again stops at once.`,
+      );
+      controller.abort(new Error(`interrupted by ${signal}`));
+      return;
+    }
+    const killed = stopEngineNow();
     io.err(
-      "interrupted: stopping after the current action; `regionctl resume` continues, `regionctl abort` rolls back",
+      `${signal} again: stopped at once${killed > 0 ? ` and killed ${killed} engine process(es)` : ""}; the operation stays in flight at its current step and the stack may still be locked: \`regionctl resume\` cancels a lock left by a dead process and continues, \`regionctl abort\` rolls back`,
     );
-    controller.abort(new Error("interrupted"));
+    process.exit(130);
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   return {
     config: env.config,
     ports,
     holder: holderName(),
     signal: controller.signal,
     onProgress: (e) => io.err(progressLine(e)),
+    abortPollMs: ABORT_POLL_MS,
     dispose: () => {
       process.removeListener("SIGINT", onSignal);
       process.removeListener("SIGTERM", onSignal);

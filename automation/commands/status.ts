@@ -52,6 +52,9 @@ export function registerStatus(program: Command, io: CliIo): void {
         `operation ${op.id} (${op.kind}): ${op.phase}, step ${op.cursor + 1}/${total}${current === null ? "" : ` ${current}`}`,
       );
       if (op.reason !== null) human(`  reason: ${op.reason}`);
+      if (typeof op.abortRequestedBy === "string") {
+        human(`  abort requested by ${op.abortRequestedBy}: the run holding the lease stops and rolls back`);
+      }
       if (op.phase === "paused")
         human("  next: `regionctl promote` (or `promote --full`) continues, `regionctl abort` rolls back");
       if (op.phase === "running" || op.phase === "compensating" || op.phase === "failed") {
@@ -99,6 +102,7 @@ export function registerStatus(program: Command, io: CliIo): void {
                     cursor: op.cursor,
                     currentStep: current,
                     reason: op.reason,
+                    abortRequestedBy: op.abortRequestedBy ?? null,
                     steps: op.steps,
                   },
             lease:

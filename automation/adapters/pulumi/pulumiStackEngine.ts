@@ -16,12 +16,20 @@ import type { OperationalState } from "../../../components/operationalState";
 import {
   type ChangeSummary,
   STATE_OVERRIDE_ENV,
+  StackLockedError,
   type StackEngine,
   type StackHistoryEntry,
   type UpdateOptions,
   type UpdateResult,
 } from "../../ports";
 import { translateEngineError } from "./engineErrors";
+import {
+  OWNER_PID_ENV,
+  killOwnEngineProcesses,
+  lockHolders,
+  lockHoldersDead,
+  reapOrphanedEngineProcesses,
+} from "./engineProcesses";
 import { RunEvents } from "./engineEvents";
 import { EventAnswers } from "./eventAnswers";
 import { pinnedPulumiCommand } from "./pulumiCommand";
@@ -56,6 +64,11 @@ export interface PulumiStackEngineOptions {
   /** More environment for every CLI run (e.g. PULUMI_NODEJS_TRANSPILE_ONLY). */
   readonly env?: Readonly<Record<string, string>>;
   readonly skipVersionCheck?: boolean;
+  /**
+   * Where the engine's own notes go: orphaned engine processes stopped, a dead process's stack
+   * lock cancelled. Default: nowhere.
+   */
+  readonly onNote?: (line: string) => void;
 }
 
 export interface EngineRunOptions extends UpdateOptions {
@@ -95,13 +108,21 @@ export class PulumiStackEngine implements StackEngine {
     private readonly answers: EventAnswers,
     /** How the workspace was made, for the short-lived ones a state-override preview needs. */
     private readonly workspaceOptions: LocalWorkspaceOptions,
+    private readonly note: (line: string) => void,
   ) {}
 
   static async open(options: PulumiStackEngineOptions): Promise<PulumiStackEngine> {
     const programDir = path.resolve(options.programDir ?? ".");
     const workDir = path.resolve(options.workDir ?? programDir);
     const project = await readProjectSettings(programDir);
-    const env: Record<string, string> = { PULUMI_SKIP_UPDATE_CHECK: "true" };
+    // Every engine process carries its owner, so a regionctl killed mid-update leaves processes the
+    // next one recognises as orphans (engineProcesses.ts).
+    const env: Record<string, string> = {
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      [OWNER_PID_ENV]: String(process.pid),
+    };
+    watchOwnEngineProcesses();
+    await reapOrphanedEngineProcesses({ note: options.onNote });
     if (options.backendUrl !== undefined) env.PULUMI_BACKEND_URL = options.backendUrl;
     if (options.passphrase !== undefined) env.PULUMI_CONFIG_PASSPHRASE = options.passphrase;
 
@@ -125,6 +146,7 @@ export class PulumiStackEngine implements StackEngine {
       { stack: shortName, project: project.name },
       new EventAnswers(workspace, stack),
       workspaceOptions,
+      options.onNote ?? (() => undefined),
     );
   }
 
@@ -275,8 +297,8 @@ export class PulumiStackEngine implements StackEngine {
     const local = new AbortController();
     const forward = (): void => local.abort(options.signal?.reason);
     options.signal?.addEventListener("abort", forward, { once: true });
-    try {
-      return await command(
+    const once = (): Promise<T> =>
+      command(
         {
           ...TEXT_OUTPUT,
           target: selection.target && [...selection.target],
@@ -286,12 +308,37 @@ export class PulumiStackEngine implements StackEngine {
           signal: local.signal,
         },
         events,
-      );
-    } catch (err) {
-      throw translateEngineError(err, this.stack.name, events.errors, options.signal);
+      ).catch((err: unknown) => {
+        throw translateEngineError(err, this.stack.name, events.errors, options.signal);
+      });
+    try {
+      try {
+        return await once();
+      } catch (err) {
+        if (!(err instanceof StackLockedError) || !(await this.cancelDeadLock(err))) throw err;
+        return await once();
+      }
     } finally {
       options.signal?.removeEventListener("abort", forward);
     }
+  }
+
+  /**
+   * A lock left by a killed run: first the engine processes it orphaned are stopped (they may be
+   * the holder, and an interrupted CLI releases its lock itself); a lock whose holders are then all
+   * dead processes on this machine is cancelled, as `pulumi cancel` does, with a note. Returns true
+   * when the command should be tried again. A lock held by a live process, or by another machine,
+   * is never broken.
+   */
+  private async cancelDeadLock(err: StackLockedError): Promise<boolean> {
+    const reaped = await reapOrphanedEngineProcesses({ note: this.note });
+    const holders = lockHolders(err.message);
+    if (!lockHoldersDead(holders)) return reaped.length > 0;
+    this.note(
+      `stack ${this.stack.name} is locked by ${holders.map((h) => `pid ${h.pid} on ${h.host}`).join(", ")}, which no longer runs: cancelling the lock (pulumi cancel) and retrying`,
+    );
+    await this.stack.cancel();
+    return true;
   }
 
   private async resolve(options: UpdateOptions): Promise<ResolvedSelection> {
@@ -323,4 +370,15 @@ function outputValues(outputs: OutputMap): Record<string, unknown> {
 
 function summaryOf(events: RunEvents, fallback: Readonly<Record<string, number>>): ChangeSummary {
   return { changes: events.changes ?? { ...fallback }, steps: events.steps };
+}
+
+let watching = false;
+
+/** On exit, however it comes, this process's engine processes go with it. */
+function watchOwnEngineProcesses(): void {
+  if (watching) return;
+  watching = true;
+  process.once("exit", () => {
+    killOwnEngineProcesses();
+  });
 }

@@ -14,6 +14,7 @@ import { withFileLock, type FileLockOptions } from "./fileLock";
 import {
   decodeLease,
   encodeLease,
+  leaseHolderDead,
   newLeaseDocument,
   renewedLeaseDocument,
   type LeaseDocument,
@@ -76,7 +77,7 @@ export class FileStateStore implements StateStore {
   async acquireLease(holder: string, operation: string, ttlMs: number): Promise<Lease> {
     return this.locked(async () => {
       const current = await this.readLeaseUnlocked();
-      if (current !== null && current.expiresAt > this.now()) {
+      if (current !== null && current.expiresAt > this.now() && !leaseHolderDead(current.holder)) {
         throw new LeaseHeldError(current.holder, current.operation, current.expiresAt);
       }
       return this.putLease(newLeaseDocument(holder, operation, this.now(), ttlMs));

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { deadOnThisHost } from "../processAlive";
 
 /** The lease as stored beside the state document, in both stores. */
 
@@ -58,4 +59,14 @@ export function decodeLease(text: string, source: string): LeaseDocument {
     );
   }
   return parsed.data;
+}
+
+/**
+ * A lease whose holder is provably gone: named `user@host:pid` (as regionctl names itself), on
+ * this machine, with no such pid. Its run was killed; waiting out its time would only delay the
+ * resume. A holder named otherwise (REGIONCTL_HOLDER, a CI run) waits for the expiry.
+ */
+export function leaseHolderDead(holder: string): boolean {
+  const m = /^[^@]+@([^:@]+):(\d+)$/.exec(holder);
+  return m !== null && deadOnThisHost(m[1], Number(m[2]));
 }

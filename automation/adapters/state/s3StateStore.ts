@@ -10,6 +10,7 @@ import {
 } from "../../ports";
 import { awsClientConfig, type AwsClientOptions } from "../aws/clientConfig";
 import {
+  leaseHolderDead,
   decodeLease,
   encodeLease,
   newLeaseDocument,
@@ -80,7 +81,7 @@ export class S3StateStore implements StateStore {
     // A lost race re-reads: the winner's live lease refuses us by name; a released one is retried.
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = await this.readLease();
-      if (current !== null && current.expiresAt > this.now()) {
+      if (current !== null && current.expiresAt > this.now() && !leaseHolderDead(current.holder)) {
         throw new LeaseHeldError(current.holder, current.operation, current.expiresAt);
       }
       const doc = newLeaseDocument(holder, operation, this.now(), ttlMs);

@@ -10,11 +10,18 @@ export function encodeState(state: OperationalState): string {
 
 /** Parses a stored document; throws StateSchemaError naming every bad field, or the JSON error. */
 export function decodeState(text: string, source: string): OperationalState {
+  if (text.trim() === "") {
+    throw new StateSchemaError(source, [
+      "(root): the file is empty (a write cut short?); restore it from a backup, or delete it to start again from the config",
+    ]);
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new StateSchemaError(source, [`(root): not valid JSON (${(err as Error).message})`]);
+    throw new StateSchemaError(source, [
+      `(root): not valid JSON (${(err as Error).message}), perhaps truncated; restore it from a backup, or delete it to start again from the config`,
+    ]);
   }
   return parseState(raw, source);
 }

@@ -182,6 +182,26 @@ export function stateStoreContract(name: string, harness: StateStoreHarness): vo
       await expect(store.read()).rejects.toThrow(/not valid JSON/);
     });
 
+    it("names an empty, null, truncated or newer-schema document as such, with the fix", async () => {
+      const place = await harness.newPlace();
+      const store = harness.open(place, Date.now);
+      const cases: [string, RegExp][] = [
+        ["", /the file is empty.*restore it from a backup/],
+        ["null", /the document is null, not an operational state/],
+        [JSON.stringify(sampleState()).slice(0, 80), /not valid JSON.*perhaps truncated/],
+        [
+          JSON.stringify({ ...sampleState(), schemaVersion: 7 }),
+          /schemaVersion: written by a newer regionctl \(schema 7\).*upgrade regionctl/,
+        ],
+      ];
+      for (const [text, message] of cases) {
+        await harness.putRawDocument(place, text);
+        const read = store.read();
+        await expect(read).rejects.toBeInstanceOf(StateSchemaError);
+        await expect(read).rejects.toThrow(message);
+      }
+    });
+
     it("refuses to write an invalid document and leaves the stored one alone", async () => {
       const { a } = await twoStores();
       const etag = await a.write(sampleState("good"), null);
