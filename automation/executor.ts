@@ -37,6 +37,12 @@ export interface ExecutorOptions {
   /** Stops the run where it is (no compensation); the operation stays in flight. */
   readonly signal?: AbortSignal;
   readonly onProgress?: (e: ProgressEvent) => void;
+  /**
+   * Regions failing now, by the watcher's verdict. A region that fails while a plan runs is left
+   * out of the plan's later stack updates (unless a step targets it by name), so its APIs are not
+   * called and its silence does not sink the operation.
+   */
+  readonly impaired?: () => readonly string[];
 }
 
 export interface ProgressEvent {
@@ -328,6 +334,7 @@ function stepContext(run: Run, step: Step, startedAt: number): StepContext {
     startedAt,
     progress: (message, region) => emit(run, step, message, region),
     runNested: (nested) => runStep(nested, stepContext(run, nested, run.opts.ports.clock.now())),
+    impaired: run.opts.impaired ?? (() => []),
   };
   return ctx;
 }

@@ -81,8 +81,11 @@ export function planFailover(input: FailoverInput): FailoverResult {
 
   // If the database already has another writer (a failover done outside regionctl, or one that
   // finished before a crash), that region is the only target that does not make two writers.
+  // A writer only a dead region reports is not trusted: a target that died mid-promotion must not
+  // pin every later failover to itself while live regions could take the writes.
   const dbWriter = database?.writer ?? null;
-  const forced = dbWriter !== null && dbWriter !== from ? dbWriter : null;
+  const forced =
+    dbWriter !== null && dbWriter !== from && regionAvailable(health, dbWriter) ? dbWriter : null;
   if (forced !== null && input.to !== undefined && input.to !== forced) {
     return refuse(
       RULES.neverTwoWriters,
@@ -119,7 +122,10 @@ export function planFailover(input: FailoverInput): FailoverResult {
   const noZero = checkServing(state, [drain, rename]);
   if (noZero !== null) return noZero;
 
-  const excludes = excludedRegions(state, [from]);
+  // Every region failing now is left out too, not only the writer: a second region that fails
+  // seconds after it must not sink the failover's stack update, nor have its APIs called.
+  const failing = secondaries.filter((r) => r !== to && health[r]?.healthy === false);
+  const excludes = excludedRegions(state, [from, ...failing]);
   // The state names the new writer only once the database has it: a promotion that fails leaves
   // the state naming the writer the database still has, and the watcher tries again.
   const dbBranch: Step[] = [

@@ -219,6 +219,8 @@ export function createWatcher(options: WatcherOptions): Watcher {
     holder: options.holder,
     signal: options.signal,
     leaseTtlMs: options.leaseTtlMs,
+    // The watcher's current verdict, read when each stack update starts, not when the plan was made.
+    impaired: (): string[] => Object.values(tracker).flatMap((h) => (h.healthy ? [] : [h.region])),
     onProgress: (e: { stepId: string; message: string; region?: string }) =>
       emit(`${e.stepId}${e.region === undefined ? "" : ` [${e.region}]`}: ${e.message}`),
   };

@@ -122,6 +122,24 @@ describe("failover planner: plan shape", () => {
     expect(d.plan.kind).toBe("failover");
   });
 
+  it("leaves a second region that is failing now out of every stack update and the syncs", () => {
+    const c4 = drConfig(4);
+    const d = mustPlan({
+      config: c4,
+      state: drState(c4),
+      health: view(c4, { [R.use1]: "down", [R.euc1]: "down" }),
+      database: cluster(R.use1, { [R.use1]: {}, [R.usw2]: { lag: 0.5 }, [R.euw1]: { lag: 2 }, [R.euc1]: {} }),
+      id: "failover-2",
+    });
+    expect(d.to).toBe(R.usw2);
+    const steps = flatSteps(d.plan.steps);
+    for (const update of steps.filter((s) => s.kind === "stackUpdate")) {
+      expect(update).toMatchObject({ excludes: [R.euc1, R.use1] });
+    }
+    const syncs = steps.flatMap((s) => (s.kind === "syncRun" ? [s.region] : []));
+    expect(syncs).toEqual([R.euw1]);
+  });
+
   it("leaves regions that are already excluded out of the stack update and the syncs", () => {
     const state = drState(config, {
       regions: { [R.usw2]: { excluded: true, drained: true, note: "failed: earlier" } },
@@ -189,6 +207,17 @@ describe("failover planner: safety rules", () => {
     expect(mustPlan(base({ database: moved })).to).toBe(R.usw2);
     const r = mustRefuse(base({ database: moved, to: R.euw1 }));
     expect(r.rule).toBe(RULES.neverTwoWriters);
+  });
+
+  it("never trusts a writer only a dead region reports: a target that died mid-promotion is passed over", () => {
+    // us-west-2 took the writer, then died; the database (described from a live region) still names it.
+    const stranded = cluster(R.usw2, { [R.use1]: {}, [R.usw2]: {}, [R.euw1]: { lag: 0.5 } });
+    const d = mustPlan(
+      base({ database: stranded, health: view(config, { [R.use1]: "down", [R.usw2]: "down" }) }),
+    );
+    expect(d.to).toBe(R.euw1);
+    // While that writer is alive, it stays the only target (no second writer).
+    expect(mustPlan(base({ database: stranded })).to).toBe(R.usw2);
   });
 
   it("one operation at a time", () => {
