@@ -220,6 +220,11 @@ const failoverSchema = z
     flapCooldownSeconds: z.number().int().min(0).default(900),
     /** Largest replication lag a failover target may have. Default 60. */
     maxLagSeconds: z.number().positive().default(60),
+    /**
+     * A failover target whose recent probes fail more often than this is degraded: it is chosen
+     * only when no healthy region is left. Default 0.05.
+     */
+    maxTargetErrorRate: z.number().min(0).max(1).default(0.05),
   })
   .strict();
 

@@ -101,7 +101,14 @@ export function planFailover(input: FailoverInput): FailoverResult {
   }
 
   const assessed = (wanted === null ? secondaries : [wanted]).map(assess);
-  const eligible = assessed.filter((a) => a.rejection === null).sort(byLagThenPriority(config, from));
+  // Measured health first: a degraded region (its probes failing more than the bound) is promoted
+  // only when no healthy one is eligible; then lag, priority and config order.
+  const errorRate = (region: string): number | null => health[region]?.probeErrorRate ?? null;
+  const degraded = (region: string): boolean => (errorRate(region) ?? 0) > config.failover.maxTargetErrorRate;
+  const byLag = byLagThenPriority(config, from);
+  const eligible = assessed
+    .filter((a) => a.rejection === null)
+    .sort((a, b) => Number(degraded(a.region)) - Number(degraded(b.region)) || byLag(a, b));
   const rejected = assessed.flatMap((a) => (a.rejection === null ? [] : [a.rejection]));
   if (eligible.length === 0) {
     const first = rejected[0] ?? { rule: RULES.targetHealthy, reason: "no secondary region" };
@@ -189,7 +196,15 @@ export function planFailover(input: FailoverInput): FailoverResult {
     from,
     to,
     lagSeconds: target.lagSeconds,
-    rejected: rejected.map((r) => r.reason),
+    rejected: [
+      ...rejected.map((r) => r.reason),
+      ...eligible
+        .filter((a) => a.region !== to && degraded(a.region))
+        .map(
+          (a) =>
+            `${a.region}: degraded, ${Math.round((errorRate(a.region) ?? 0) * 100)} % of recent probes failed`,
+        ),
+    ],
     plan: {
       id: input.id,
       kind: "failover",

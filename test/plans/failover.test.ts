@@ -38,6 +38,30 @@ describe("failover planner: target choice", () => {
     expect(other.to).toBe(R.usw2);
   });
 
+  it.each([
+    { what: "a degraded region with the least lag", rates: { [R.euw1]: 0.35, [R.usw2]: 0 }, to: R.usw2 },
+    { what: "a region just above the bound", rates: { [R.euw1]: 0.1, [R.usw2]: 0.02 }, to: R.usw2 },
+    { what: "nothing: both within the bound", rates: { [R.euw1]: 0.03, [R.usw2]: 0 }, to: R.euw1 },
+    {
+      what: "nothing: an unmeasured rate is not degraded",
+      rates: { [R.euw1]: null, [R.usw2]: 0 },
+      to: R.euw1,
+    },
+    { what: "nothing when every candidate is degraded", rates: { [R.euw1]: 0.4, [R.usw2]: 0.5 }, to: R.euw1 },
+  ])("passes over $what by measured health", ({ rates, to }) => {
+    const healthy = view(config, { [R.use1]: "down" });
+    const health = Object.fromEntries(
+      Object.entries(healthy).map(([r, h]) => [
+        r,
+        { ...h, probeErrorRate: (rates as Record<string, number | null>)[r] ?? null },
+      ]),
+    );
+    // eu-west-1 has the least lag (2 s against 4 s): only measured health may pass it over.
+    const d = mustPlan(base({ health }));
+    expect(d.to).toBe(to);
+    if (to === R.usw2) expect(d.rejected.join("; ")).toMatch(/eu-west-1: degraded/);
+  });
+
   it("breaks a lag tie by priority, then by config order", () => {
     const tie = cluster(R.use1, { [R.use1]: {}, [R.usw2]: { lag: 1 }, [R.euw1]: { lag: 1 } });
     expect(mustPlan(base({ database: tie })).to).toBe(R.usw2);

@@ -29,4 +29,11 @@ describe("compound faults", () => {
     expect(report.operations[0]).toMatchObject({ kind: "failover", outcome: "succeeded" });
     expect(report.finalWriter).toBe("us-west-2");
   }, 120_000);
+
+  it("a degraded secondary is not promoted while a healthy one exists", async () => {
+    const { report } = await drill("degraded-secondary-not-promoted");
+    expect(report.invariantViolations).toEqual([]);
+    expect(report.expectationFailures).toEqual([]);
+    expect(report.finalWriter).toBe("eu-west-1");
+  }, 120_000);
 });
