@@ -36,4 +36,19 @@ describe("compound faults", () => {
     expect(report.expectationFailures).toEqual([]);
     expect(report.finalWriter).toBe("eu-west-1");
   }, 120_000);
+
+  it("a repair yields to a failed writer: the failover starts in the same tick and skips the region being rebuilt", async () => {
+    const { report } = await drill("outage-during-repair");
+    expect(report.invariantViolations).toEqual([]);
+    expect(report.expectationFailures).toEqual([]);
+    expect(report.operations.map((o) => `${o.kind} ${o.outcome}`)).toEqual([
+      "repair aborted",
+      "failover succeeded",
+      "repair succeeded",
+    ]);
+    const verdict = report.timeline.find((e) => e.kind === "health-unhealthy" && /us-east-1/.test(e.message));
+    const started = report.timeline.find((e) => e.kind === "operation-started" && /failover/.test(e.message));
+    expect(started?.atSeconds).toBe(verdict?.atSeconds);
+    expect(report.finalWriter).toBe("eu-west-1");
+  }, 120_000);
 });
