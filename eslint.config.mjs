@@ -17,5 +17,67 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
   },
+  // Layers. Components are the Pulumi program and never reach into the controller. In the
+  // controller, only the composition root builds adapters (and the IAM policy collects their
+  // declared actions); everything else talks to ports. Planners, gates and health take data and
+  // return data, so they import neither the executor, the watcher nor any adapter or simulation.
+  {
+    files: ["components/**/*.ts", "index.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/automation", "**/automation/**"],
+              message: "components never import the controller",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["automation/**/*.ts"],
+    ignores: ["automation/adapters/**", "automation/context.ts", "automation/iamPolicy.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/adapters", "**/adapters/**"],
+              message: "only the composition root (automation/context.ts) imports adapters; use a port",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["automation/plans/**/*.ts", "automation/gates/**/*.ts", "automation/health/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: [
+                "**/adapters",
+                "**/adapters/**",
+                "**/drill/**",
+                "**/executor",
+                "**/executor/**",
+                "**/watch/**",
+                "**/commands/**",
+                "**/context",
+              ],
+              message: "planners, gates and health are pure: data in, data out, no I/O layers",
+            },
+          ],
+        },
+      ],
+    },
+  },
   prettier,
 );

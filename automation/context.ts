@@ -14,6 +14,7 @@ import { cloudWatchLag } from "./adapters/aws/cloudwatchLag";
 import { rdsGlobalDatabase } from "./adapters/aws/rdsGlobalDatabase";
 import { createRegionalClients } from "./adapters/aws/regionalClients";
 import { route53CheckerFractions } from "./adapters/aws/route53HealthChecks";
+import { type RoutingView, listRecordSets, routingView } from "./adapters/aws/route53Records";
 import { createHealthSource } from "./adapters/http/healthSource";
 import { HttpProbe } from "./adapters/http/httpProbe";
 import { kubernetesSyncJobs } from "./adapters/k8s/syncJobs";
@@ -306,4 +307,13 @@ export function withHealthCheckIds(health: HealthSource, stack: StackEngine): He
       );
     },
   };
+}
+
+export type { RoutingView };
+
+/** Where Route 53 sends clients now, read from the live records of the environment's name. */
+export async function readLiveRouting(config: EnvironmentConfig): Promise<RoutingView> {
+  return routingView(
+    await listRecordSets(createRegionalClients().route53(), config.dns.zoneId, config.dns.name),
+  );
 }

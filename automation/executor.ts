@@ -51,6 +51,12 @@ export interface ExecutorOptions {
   readonly abortPollMs?: number;
   /** How long `abort` waits for the holder to roll back. Default 15 minutes. */
   readonly abortWaitMs?: number;
+  /**
+   * Regions failing now, by the watcher's verdict. A region that fails while a plan runs is left
+   * out of the plan's later stack updates (unless a step targets it by name), so its APIs are not
+   * called and its silence does not sink the operation.
+   */
+  readonly impaired?: () => readonly string[];
 }
 
 export interface ProgressEvent {
@@ -402,6 +408,7 @@ function stepContext(run: Run, step: Step, startedAt: number): StepContext {
     startedAt,
     progress: (message, region) => emit(run, step, message, region),
     runNested: (nested) => runStep(nested, stepContext(run, nested, run.opts.ports.clock.now())),
+    impaired: run.opts.impaired ?? (() => []),
   };
   return ctx;
 }

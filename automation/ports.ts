@@ -113,8 +113,7 @@ export interface UpdateOptions {
   readonly stateOverride?: OperationalState;
 }
 
-/** Environment variable naming a state file the program reads instead of the store (previews only). */
-export const STATE_OVERRIDE_ENV = "REGIONCTL_STATE_OVERRIDE_FILE";
+export { STATE_OVERRIDE_ENV } from "../components/stateOverride";
 
 export interface UpdateResult {
   readonly changes: Readonly<Record<string, number>>;

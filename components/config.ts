@@ -210,7 +210,10 @@ const failoverSchema = z
   .object({
     /** auto fails over on its own; manual only reports. Default auto. */
     mode: z.enum(["auto", "manual"]).default("auto"),
-    /** Consecutive failed observations before a region is unhealthy. Default 3. */
+    /**
+     * Consecutive failed observations before a region is unhealthy. Default 3. 1 is refused with
+     * mode auto (one noisy observation must not fail over a healthy writer).
+     */
     failureThreshold: z.number().int().min(1).max(10).default(3),
     /** Consecutive healthy observations before an unhealthy region is healthy again. Default 3. */
     recoveryThreshold: z.number().int().min(1).max(20).default(3),
@@ -222,6 +225,11 @@ const failoverSchema = z
     flapCooldownSeconds: z.number().int().min(0).default(900),
     /** Largest replication lag a failover target may have. Default 60. */
     maxLagSeconds: z.number().positive().default(60),
+    /**
+     * A failover target whose recent probes fail more often than this is degraded: it is chosen
+     * only when no healthy region is left. Default 0.05.
+     */
+    maxTargetErrorRate: z.number().min(0).max(1).default(0.05),
   })
   .strict();
 
@@ -313,6 +321,19 @@ function crossFieldIssues(raw: unknown): ConfigIssue[] {
     });
   }
   issues.push(...stateStoreIssues(c.stateStore));
+  const failover = (typeof c.failover === "object" && c.failover !== null ? c.failover : {}) as Record<
+    string,
+    unknown
+  >;
+  if ((failover.mode ?? "auto") === "auto" && failover.failureThreshold === 1) {
+    // One failed observation is one noisy probe or one dropped packet; acting on it alone fails over
+    // a healthy writer and loses the writes still replicating.
+    issues.push({
+      path: "regionctl:failover.failureThreshold",
+      message:
+        "1 is refused with mode auto: one noisy observation would fail over a healthy writer; use 2 or more, or mode manual",
+    });
+  }
   return issues;
 }
 

@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
 import * as pulumi from "@pulumi/pulumi";
-import { STATE_OVERRIDE_ENV } from "../automation/ports";
 import type { EnvironmentConfig } from "./config";
 import { loadOperationalState } from "./loadOperationalState";
 import { type OperationalState, parseState } from "./operationalState";
+import { STATE_OVERRIDE_ENV } from "./stateOverride";
 
 /**
  * The operational state the program renders: the stored one, or, in a preview only, the state a

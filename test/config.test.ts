@@ -83,6 +83,12 @@ const INVALID: readonly InvalidCase[] = [
     message: /10/,
   },
   {
+    what: "a failover failure threshold of 1 in auto mode",
+    patch: (c) => (c.failover.failureThreshold = 1),
+    key: "regionctl:failover.failureThreshold",
+    message: /one noisy observation would fail over a healthy writer/,
+  },
+  {
     what: "a TTL above 60 on health-checked records",
     patch: (c) => (c.dns.ttl = 300),
     key: "regionctl:dns.ttl",
@@ -369,6 +375,16 @@ describe("validateConfig", () => {
     const config = parseConfig(rawConfigFromStackConfig(file.config));
     expect(config.regions.map((r) => r.region)).toEqual(["us-east-1", "us-west-2", "eu-west-1"]);
     expect(config.writer).toBe("us-east-1");
+  });
+
+  it("accepts a failure threshold of 1 when failover is manual (a person decides)", () => {
+    const result = validateConfig(
+      withPatch((c) => {
+        c.failover.mode = "manual";
+        c.failover.failureThreshold = 1;
+      }),
+    );
+    expect(result.ok).toBe(true);
   });
 
   it("gives the writer priority 1 and the others 2 unless configured", () => {

@@ -1,8 +1,7 @@
 import type { Command } from "commander";
 import type { EnvironmentConfig } from "../../components/config";
 import { reconcileState } from "../../components/operationalState";
-import { createRegionalClients } from "../adapters/aws/regionalClients";
-import { type RoutingView, listRecordSets, routingView } from "../adapters/aws/route53Records";
+import { type RoutingView, readLiveRouting } from "../context";
 import type { Ports } from "../ports";
 import type { CliIo } from "../cliIo";
 import { EXIT_FAILED, EXIT_OK } from "../errors";
@@ -96,9 +95,7 @@ async function dnsView(
   ports: Ports,
 ): Promise<{ routing: RoutingView; lines: string[] }> {
   const state = reconcileState(config, (await ports.state.read())?.state ?? null);
-  const routing = routingView(
-    await listRecordSets(createRegionalClients().route53(), config.dns.zoneId, config.dns.name),
-  );
+  const routing = await readLiveRouting(config);
   const lines = [`dns ${config.dns.name} (${config.dns.routing}): PRIMARY ${routing.primary ?? "none"}`];
   for (const [region, weight] of Object.entries(routing.weights)) lines.push(`  weight ${region}: ${weight}`);
   if (config.dns.routing === "failover" && routing.primary !== state.writer) {

@@ -1,6 +1,7 @@
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { AWS_REGIONS, MAX_REGIONS, MIN_REGIONS } from "../../components/config";
+import { scenarioConfig } from "./scenarioConfig";
 
 /**
  * The drill scenario format. Times are seconds on the drill clock.
@@ -303,10 +304,12 @@ export function validateScenario(raw: unknown, source = "(scenario)"): ScenarioR
   }
   const data = shape.data;
   const sorted = [...events].sort((a, b) => a.at - b.at || a.index - b.index);
-  return {
-    ok: true,
-    scenario: { ...data, writer: data.writer ?? data.regions[0], events: sorted, source },
-  };
+  const scenario: Scenario = { ...data, writer: data.writer ?? data.regions[0], events: sorted, source };
+  // The controller validates the config the scenario stands for as it would a stack file; refuse
+  // here, with every problem, rather than when the drill starts.
+  const built = scenarioConfig(scenario);
+  if ("problems" in built) return { ok: false, problems: dedupe(built.problems) };
+  return { ok: true, scenario };
 }
 
 /** Parses YAML text; syntax errors are problems too, with their line. */

@@ -52,6 +52,8 @@ export function scenarioConfig(
   return {
     problems: result.issues.map((i) => ({
       path: i.path
+        // The scenario sets one threshold, in healthCheck, for Route 53 and the controller alike.
+        .replace(/^regionctl:failover\.failureThreshold/, "healthCheck.failureThreshold")
         .replace(/^regionctl:(release|failover)/, "$1")
         .replace(/^regionctl:dns\.healthCheck/, "healthCheck")
         .replace(/^regionctl:dns\.ttl/, "dnsTtlSeconds"),

@@ -16,6 +16,8 @@ export interface StepContext {
   progress(message: string, region?: string): void;
   /** Runs a step inside this one (parallel branches); nested steps are not recorded on their own. */
   runNested(step: Step): Promise<StepOutcome>;
+  /** Regions failing now (the watcher's verdict); empty when nobody watches. */
+  impaired(): readonly string[];
 }
 
 export interface StepOutcome {

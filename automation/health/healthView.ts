@@ -11,6 +11,19 @@ export interface RegionAvailability {
   readonly heldOut: boolean;
   /** How long the verdict has been healthy (0 while unhealthy); absent when not known. */
   readonly healthyForMs?: number;
+  /**
+   * Share of failed direct probes over the recent window; null while fewer than
+   * MIN_PROBES_FOR_RATE answers exist (unknown, not zero). Absent when not measured.
+   */
+  readonly probeErrorRate?: number | null;
+}
+
+/** Fewer answers than this give no error rate: one failure in three would read as 33 %. */
+export const MIN_PROBES_FOR_RATE = 10;
+
+export function probeErrorRate(recent: readonly boolean[]): number | null {
+  if (recent.length < MIN_PROBES_FOR_RATE) return null;
+  return recent.filter((ok) => !ok).length / recent.length;
 }
 
 export type HealthView = Readonly<Record<string, RegionAvailability>>;
@@ -22,6 +35,7 @@ export function healthView(tracker: HealthTracker, now: number): HealthView {
       healthy: h.healthy,
       heldOut: isHeldOut(h, now),
       healthyForMs: h.healthy ? Math.max(0, now - h.since) : 0,
+      probeErrorRate: probeErrorRate(h.recentProbes),
     };
   }
   return view;

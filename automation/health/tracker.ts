@@ -44,7 +44,15 @@ export interface RegionHealth {
   readonly since: number;
   readonly lastSample: HealthSample | null;
   readonly signals: SignalSet;
+  /** The direct probes' recent answers (true: ok), oldest first, at most PROBE_WINDOW of them. */
+  readonly recentProbes: readonly boolean[];
 }
+
+/**
+ * Probe answers kept per region for its measured error rate: 30 samples, five minutes at a 10 s
+ * interval, enough to tell a region serving 35 % errors from one that dropped a packet.
+ */
+export const PROBE_WINDOW = 30;
 
 export type HealthTracker = Readonly<Record<string, RegionHealth>>;
 
@@ -82,6 +90,7 @@ function freshRegion(region: string, now: number, healthy: boolean): RegionHealt
     since: now,
     lastSample: null,
     signals: "none",
+    recentProbes: [],
   };
 }
 
@@ -150,6 +159,10 @@ export function observeRegion(
       since,
       lastSample: sample,
       signals: signalsOf(sample),
+      recentProbes:
+        sample.probeOk === null
+          ? current.recentProbes
+          : [...current.recentProbes, sample.probeOk].slice(-PROBE_WINDOW),
     },
     events,
   };

@@ -81,8 +81,11 @@ export function planFailover(input: FailoverInput): FailoverResult {
 
   // If the database already has another writer (a failover done outside regionctl, or one that
   // finished before a crash), that region is the only target that does not make two writers.
+  // A writer only a dead region reports is not trusted: a target that died mid-promotion must not
+  // pin every later failover to itself while live regions could take the writes.
   const dbWriter = database?.writer ?? null;
-  const forced = dbWriter !== null && dbWriter !== from ? dbWriter : null;
+  const forced =
+    dbWriter !== null && dbWriter !== from && regionAvailable(health, dbWriter) ? dbWriter : null;
   if (forced !== null && input.to !== undefined && input.to !== forced) {
     return refuse(
       RULES.neverTwoWriters,
@@ -98,7 +101,14 @@ export function planFailover(input: FailoverInput): FailoverResult {
   }
 
   const assessed = (wanted === null ? secondaries : [wanted]).map(assess);
-  const eligible = assessed.filter((a) => a.rejection === null).sort(byLagThenPriority(config, from));
+  // Measured health first: a degraded region (its probes failing more than the bound) is promoted
+  // only when no healthy one is eligible; then lag, priority and config order.
+  const errorRate = (region: string): number | null => health[region]?.probeErrorRate ?? null;
+  const degraded = (region: string): boolean => (errorRate(region) ?? 0) > config.failover.maxTargetErrorRate;
+  const byLag = byLagThenPriority(config, from);
+  const eligible = assessed
+    .filter((a) => a.rejection === null)
+    .sort((a, b) => Number(degraded(a.region)) - Number(degraded(b.region)) || byLag(a, b));
   const rejected = assessed.flatMap((a) => (a.rejection === null ? [] : [a.rejection]));
   if (eligible.length === 0) {
     const first = rejected[0] ?? { rule: RULES.targetHealthy, reason: "no secondary region" };
@@ -119,7 +129,10 @@ export function planFailover(input: FailoverInput): FailoverResult {
   const noZero = checkServing(state, [drain, rename]);
   if (noZero !== null) return noZero;
 
-  const excludes = excludedRegions(state, [from]);
+  // Every region failing now is left out too, not only the writer: a second region that fails
+  // seconds after it must not sink the failover's stack update, nor have its APIs called.
+  const failing = secondaries.filter((r) => r !== to && health[r]?.healthy === false);
+  const excludes = excludedRegions(state, [from, ...failing]);
   // The state names the new writer only once the database has it: a promotion that fails leaves
   // the state naming the writer the database still has, and the watcher tries again.
   const dbBranch: Step[] = [
@@ -183,7 +196,15 @@ export function planFailover(input: FailoverInput): FailoverResult {
     from,
     to,
     lagSeconds: target.lagSeconds,
-    rejected: rejected.map((r) => r.reason),
+    rejected: [
+      ...rejected.map((r) => r.reason),
+      ...eligible
+        .filter((a) => a.region !== to && degraded(a.region))
+        .map(
+          (a) =>
+            `${a.region}: degraded, ${Math.round((errorRate(a.region) ?? 0) * 100)} % of recent probes failed`,
+        ),
+    ],
     plan: {
       id: input.id,
       kind: "failover",

@@ -35,8 +35,10 @@ export function waves(order: readonly string[], writer: string, maxParallel: num
 }
 
 /**
- * The canary region: the secondary people would fail over to last (highest priority number), the
- * first such in config order. It carries the least risk, and it is never the writer.
+ * The canary region: the secondary a failover would choose last. Failover prefers the lowest
+ * priority number, then the first in config order, so the canary is the highest priority number,
+ * then the last in config order. A failover then never promotes the region running the canary
+ * while another region can take the writer. It is never the writer.
  */
 export function canaryRegion(
   config: EnvironmentConfig,
@@ -49,8 +51,9 @@ export function canaryRegion(
   if (secondaries.length === 0) {
     return state.writer;
   }
-  return secondaries.reduce((best, r) =>
-    regionPriority(config, r, state.writer) > regionPriority(config, best, state.writer) ? r : best,
+  // `>=` keeps the later region on a tie: config order reversed, as failover preference is.
+  return secondaries.reduce((least, r) =>
+    regionPriority(config, r, state.writer) >= regionPriority(config, least, state.writer) ? r : least,
   );
 }
 

@@ -173,6 +173,13 @@ const AUTO_RESUMED: ReadonlySet<string> = new Set([
   "sync",
 ]);
 
+/**
+ * Operations that yield to a failover: a repair, a traffic change or a sync is stopped where it is
+ * (its steps are recorded; nothing is rolled back) and superseded, so a failed writer never waits
+ * for them. A release is not among them: it pauses itself on the writer's failure (safetyGate).
+ */
+const YIELDS_TO_FAILOVER: ReadonlySet<string> = new Set(["repair", "traffic", "sync"]);
+
 export function createWatcher(options: WatcherOptions): Watcher {
   const { config, ports } = options;
   const settings = healthSettings(config);
@@ -198,7 +205,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
     ports.clock.now(),
   );
   let ticking: Promise<TickReport> | null = null;
-  let running: { id: string; done: Promise<void> } | null = null;
+  let running: { id: string; kind: string; stop: AbortController; done: Promise<void> } | null = null;
   let completed: CompletedOperation[] = [];
   let resyncMemory: ResyncMemory = {};
   let lastDatabaseCheck = Number.NEGATIVE_INFINITY;
@@ -213,15 +220,17 @@ export function createWatcher(options: WatcherOptions): Watcher {
     return `${kind}-${stamp}-${sequence}`;
   };
 
-  const executorOptions = {
+  const executorOptions = (signal: AbortSignal) => ({
     config,
     ports,
     holder: options.holder,
-    signal: options.signal,
+    signal,
     leaseTtlMs: options.leaseTtlMs,
+    // The watcher's current verdict, read when each stack update starts, not when the plan was made.
+    impaired: (): string[] => Object.values(tracker).flatMap((h) => (h.healthy ? [] : [h.region])),
     onProgress: (e: { stepId: string; message: string; region?: string }) =>
       emit(`${e.stepId}${e.region === undefined ? "" : ` [${e.region}]`}: ${e.message}`),
-  };
+  });
 
   /** Runs an operation in the background; `after` does its bookkeeping once it ends. */
   function start(
@@ -231,13 +240,16 @@ export function createWatcher(options: WatcherOptions): Watcher {
   ): void {
     const id = plan.id;
     emit(`${resume ? "resuming" : "starting"} ${plan.kind} ${plan.id}: ${plan.summary}`);
+    const stop = new AbortController();
+    const signal =
+      options.signal === undefined ? stop.signal : AbortSignal.any([options.signal, stop.signal]);
     const done = (async () => {
       let result: OperationResult | null = null;
       let error: string | null = null;
       try {
         result = resume
-          ? await resumeOperation(executorOptions)
-          : await runPlan(options.transformPlan?.(plan as Plan) ?? (plan as Plan), executorOptions);
+          ? await resumeOperation(executorOptions(signal))
+          : await runPlan(options.transformPlan?.(plan as Plan) ?? (plan as Plan), executorOptions(signal));
       } catch (err) {
         error = err instanceof Error ? err.message : String(err);
       }
@@ -258,7 +270,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
         `${entry.kind} ${entry.operationId} ${entry.outcome}${entry.reason === null ? "" : `: ${entry.reason}`}`,
       );
     })();
-    running = { id, done: done.finally(() => (running = null)) };
+    running = { id, kind: plan.kind, stop, done: done.finally(() => (running = null)) };
   }
 
   async function bookkeeping(
@@ -279,17 +291,43 @@ export function createWatcher(options: WatcherOptions): Watcher {
     const samples = await ports.health.observe(endpoints, options.signal);
     // Lease, state, lease: an operation counts as orphaned only if no live lease was seen on
     // either side of reading it, so one that starts or ends meanwhile is not mistaken for dead.
-    const leaseBefore = await ports.state.readLease();
-    const stored = await ports.state.read();
-    const state = reconcileState(config, stored?.state ?? null);
-    const lease = await ports.state.readLease();
     const live = (l: Lease | null): boolean => l !== null && l.expiresAt > ports.clock.now();
-    const leaseLive = live(leaseBefore) || live(lease);
+    const readStored = async (): Promise<{
+      state: OperationalState;
+      leaseLive: boolean;
+      holder: Lease | null;
+    }> => {
+      const leaseBefore = await ports.state.readLease();
+      const stored = await ports.state.read();
+      const leaseAfter = await ports.state.readLease();
+      return {
+        state: reconcileState(config, stored?.state ?? null),
+        leaseLive: live(leaseBefore) || live(leaseAfter),
+        holder: leaseAfter ?? leaseBefore,
+      };
+    };
+    let { state, leaseLive, holder: lease } = await readStored();
     const observed = observeSamples(tracker, samples, settings);
     tracker = observed.tracker;
     const view = healthView(tracker, now);
     const notes: string[] = [];
     const decisions: Decision[] = [];
+    // Failover preempts: on this tick's verdict that the writer failed, a repair, traffic change or
+    // sync in the background stops now, and the failover is decided below in this same tick.
+    const yielding = running;
+    if (
+      yielding !== null &&
+      config.failover.mode === "auto" &&
+      YIELDS_TO_FAILOVER.has(yielding.kind) &&
+      !(view[state.writer]?.healthy ?? false)
+    ) {
+      notes.push(
+        `${yielding.kind} ${yielding.id} yields to the failover: writer ${state.writer} is unhealthy`,
+      );
+      yielding.stop.abort(new Error(`yields to the failover: writer ${state.writer} is unhealthy`));
+      await yielding.done;
+      ({ state, leaseLive, holder: lease } = await readStored());
+    }
     // Health check ids may be filled in by the health source itself (from the stack's outputs), so
     // the samples, not the endpoints, say whether Route 53 answered.
     const probeOnly = samples.filter((s) => s.checkerFraction === null && s.probeOk !== null);
@@ -352,7 +390,8 @@ export function createWatcher(options: WatcherOptions): Watcher {
     if (state.operation !== null) {
       const op = state.operation;
       const orphaned = (op.phase === "running" || op.phase === "compensating") && !leaseLive;
-      if (writerDown && supersedable(op, leaseLive) && !(orphaned && AUTO_RESUMED.has(op.kind))) {
+      const yields = config.failover.mode === "auto" && YIELDS_TO_FAILOVER.has(op.kind);
+      if (writerDown && supersedable(op, leaseLive) && (yields || !(orphaned && AUTO_RESUMED.has(op.kind)))) {
         return report(await decideFailover(state, view, notes, decisions, op));
       }
       if (orphaned && !AUTO_RESUMED.has(op.kind)) {
@@ -408,7 +447,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
       return report(op.phase === "failed" || (writerDown && op.phase === "paused") ? 1 : 0);
     }
     if (leaseLive) {
-      const holder = lease ?? leaseBefore;
+      const holder = lease;
       decisions.push({
         kind: "operation",
         action: "deferred",

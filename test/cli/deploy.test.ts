@@ -188,8 +188,8 @@ describe("regionctl deploy", () => {
       "us-east-1": { update: 1 },
     });
     const human = r.stderr.join("\n");
-    expect(human).toMatch(/dry run: canary 2\.0\.0 in us-west-2/);
-    expect(human).toMatch(/ 2\. canary-10\/patch \[patchState\] send 10 % of us-west-2's traffic to 2\.0\.0/);
+    expect(human).toMatch(/dry run: canary 2\.0\.0 in eu-west-1/);
+    expect(human).toMatch(/ 2\. canary-10\/patch \[patchState\] send 10 % of eu-west-1's traffic to 2\.0\.0/);
     expect(human).toMatch(/rollback\/restore \[restore\]/);
     expect(human).toMatch(/us-west-2 +update 1/);
     // Nothing written, nothing deployed: only a preview ran, with the planned state handed over in memory.

@@ -33,7 +33,7 @@ describe("regionctl status / promote / abort / resume", () => {
     expect(status.json()).toMatchObject({
       stored: true,
       operation: { phase: "paused", currentStep: "canary-10/analysis" },
-      regions: { "us-west-2": { canaryWeight: 10, releaseStatus: "deploying" } },
+      regions: { "eu-west-1": { canaryWeight: 10, releaseStatus: "deploying" } },
       lease: null,
     });
 
@@ -54,9 +54,9 @@ describe("regionctl status / promote / abort / resume", () => {
     expect(r.code).toBe(0);
     expect(r.json()).toMatchObject({
       outcome: "aborted",
-      regions: { "us-west-2": { releaseStatus: "rolledback", canaryWeight: null } },
+      regions: { "eu-west-1": { releaseStatus: "rolledback", canaryWeight: null } },
     });
-    expect(env.mem.stack.versions()["us-west-2"]).toBe("1.0.0");
+    expect(env.mem.stack.versions()["eu-west-1"]).toBe("1.0.0");
   });
 
   it("a failed rollback exits 1 and leaves the operation for resume, which retries it", async () => {

@@ -28,7 +28,7 @@ describe("executor: pauses", () => {
     const result = await runPlan(plan, h.options());
 
     expect(result.outcome).toBe("paused");
-    expect(result.reason).toMatch(/inconclusive in us-west-2: only 0 of the 3 canary samples/);
+    expect(result.reason).toMatch(/inconclusive in eu-west-1: only 0 of the 3 canary samples/);
     const op = h.stored().operation;
     expect(op).toMatchObject({
       phase: "paused",
@@ -36,7 +36,7 @@ describe("executor: pauses", () => {
     });
     expect(op?.steps.at(-1)).toMatchObject({ id: "canary-10/analysis", finishedAt: null, outcome: null });
     // The canary stays where it is, nothing rolled back, and the lease is free for `promote`.
-    expect(h.mem.stack.deployed["us-west-2"].app.canaryWeight).toBe(10);
+    expect(h.mem.stack.deployed["eu-west-1"].app.canaryWeight).toBe(10);
     expect(await h.mem.state.readLease()).toBeNull();
 
     // resume does not pass a pause on its own.
@@ -78,11 +78,11 @@ describe("executor: pauses", () => {
 
     expect(result.outcome).toBe("aborted");
     expect(result.reason).toBe("aborted by carol@desk:3");
-    expect(h.mem.stack.deployed["us-west-2"].app).toMatchObject({
+    expect(h.mem.stack.deployed["eu-west-1"].app).toMatchObject({
       canaryWeight: null,
       servingVersion: "1.0.0",
     });
-    expect(h.stored().regions["us-west-2"]).toMatchObject({
+    expect(h.stored().regions["eu-west-1"]).toMatchObject({
       releaseStatus: "rolledback",
       canaryWeight: null,
     });

@@ -188,6 +188,75 @@ describe("step handlers", () => {
     expect(h.mem.log.of("database", "describe").every((e) => e.detail.via === "eu-west-1")).toBe(true);
   });
 
+  it("awaitWriter abandons a target that dies mid-promotion within the detection time", async () => {
+    const h = harness({ regions: 3 });
+    const { intervalSeconds } = h.config.dns.healthCheck;
+    const detectionSeconds = h.config.failover.failureThreshold * intervalSeconds;
+    const describe = h.mem.database.describe.bind(h.mem.database);
+    h.mem.database.describe = async (via: string) => {
+      if (via === "eu-west-1") throw new Error("connect ETIMEDOUT");
+      return describe(via);
+    };
+    const start = h.mem.clock.now();
+    const result = await run(h, [
+      { kind: "awaitWriter", id: "await", description: "wait", region: "eu-west-1", timeoutSeconds: 900 },
+    ]);
+    expect(result.outcome).toBe("failed");
+    expect(result.reason).toMatch(/eu-west-1 abandoned: unreachable for \d+ s while taking the writer/);
+    const waitedSeconds = (h.mem.clock.now() - start) / 1000;
+    expect(waitedSeconds).toBeGreaterThanOrEqual(detectionSeconds);
+    expect(waitedSeconds).toBeLessThan(detectionSeconds + 10);
+  });
+
+  it("awaitWriter keeps waiting while the target answers, however slowly it promotes", async () => {
+    const h = harness({ regions: 3 });
+    h.mem.database.promotionMs = 120_000;
+    const result = await run(h, failoverSteps(true));
+    expect(result.outcome).toBe("succeeded");
+  });
+
+  it("a region that fails while an update runs is left out and the update re-planned without it", async () => {
+    const h = harness({ regions: 3 });
+    const failing: string[] = [];
+    h.mem.stack.failUp = (call, n) => {
+      if (n !== 1) return undefined;
+      // The first update meets eu-west-1 going dark; the watcher's verdict follows.
+      failing.push("eu-west-1");
+      return call.excludes?.includes("eu-west-1") === true
+        ? undefined
+        : new Error("eu-west-1: the Kubernetes and AWS APIs did not answer");
+    };
+    const result = await runPlan(
+      plan([{ kind: "stackUpdate", id: "stack", description: "render" }]),
+      h.options({ impaired: () => failing }),
+    );
+    expect(result.outcome).toBe("succeeded");
+    const ups = h.mem.stack.calls.filter((c) => c.op === "up");
+    expect(ups.map((c) => c.excludes)).toEqual([undefined, ["eu-west-1"]]);
+  });
+
+  it("an update that fails with no newly failing region still fails", async () => {
+    const h = harness({ regions: 3 });
+    h.mem.stack.failUp = () => new Error("provider crashed");
+    const result = await runPlan(
+      plan([{ kind: "stackUpdate", id: "stack", description: "render" }]),
+      h.options({ impaired: () => ["eu-west-1"] }),
+    );
+    expect(result.outcome).toBe("failed");
+    expect(result.reason).toMatch(/provider crashed/);
+  });
+
+  it("a sync of a region failing now is skipped, not called, and left to the schedule", async () => {
+    const h = harness({ regions: 3 });
+    const result = await runPlan(
+      plan([{ kind: "syncRun", id: "s1", description: "sync", region: "eu-west-1" }]),
+      h.options({ impaired: () => ["eu-west-1"] }),
+    );
+    expect(result.outcome).toBe("succeeded");
+    expect(h.mem.log.entries.filter((e) => e.port === "sync")).toEqual([]);
+    expect(h.stored().sync["eu-west-1"]).toMatchObject({ status: "error", lastError: "region failing" });
+  });
+
   it("syncRun records the watermark, or the error and the next retry", async () => {
     const h = harness({ regions: 3 });
     h.mem.sync.policy = (region, now) =>

@@ -38,6 +38,30 @@ describe("failover planner: target choice", () => {
     expect(other.to).toBe(R.usw2);
   });
 
+  it.each([
+    { what: "a degraded region with the least lag", rates: { [R.euw1]: 0.35, [R.usw2]: 0 }, to: R.usw2 },
+    { what: "a region just above the bound", rates: { [R.euw1]: 0.1, [R.usw2]: 0.02 }, to: R.usw2 },
+    { what: "nothing: both within the bound", rates: { [R.euw1]: 0.03, [R.usw2]: 0 }, to: R.euw1 },
+    {
+      what: "nothing: an unmeasured rate is not degraded",
+      rates: { [R.euw1]: null, [R.usw2]: 0 },
+      to: R.euw1,
+    },
+    { what: "nothing when every candidate is degraded", rates: { [R.euw1]: 0.4, [R.usw2]: 0.5 }, to: R.euw1 },
+  ])("passes over $what by measured health", ({ rates, to }) => {
+    const healthy = view(config, { [R.use1]: "down" });
+    const health = Object.fromEntries(
+      Object.entries(healthy).map(([r, h]) => [
+        r,
+        { ...h, probeErrorRate: (rates as Record<string, number | null>)[r] ?? null },
+      ]),
+    );
+    // eu-west-1 has the least lag (2 s against 4 s): only measured health may pass it over.
+    const d = mustPlan(base({ health }));
+    expect(d.to).toBe(to);
+    if (to === R.usw2) expect(d.rejected.join("; ")).toMatch(/eu-west-1: degraded/);
+  });
+
   it("breaks a lag tie by priority, then by config order", () => {
     const tie = cluster(R.use1, { [R.use1]: {}, [R.usw2]: { lag: 1 }, [R.euw1]: { lag: 1 } });
     expect(mustPlan(base({ database: tie })).to).toBe(R.usw2);
@@ -122,6 +146,24 @@ describe("failover planner: plan shape", () => {
     expect(d.plan.kind).toBe("failover");
   });
 
+  it("leaves a second region that is failing now out of every stack update and the syncs", () => {
+    const c4 = drConfig(4);
+    const d = mustPlan({
+      config: c4,
+      state: drState(c4),
+      health: view(c4, { [R.use1]: "down", [R.euc1]: "down" }),
+      database: cluster(R.use1, { [R.use1]: {}, [R.usw2]: { lag: 0.5 }, [R.euw1]: { lag: 2 }, [R.euc1]: {} }),
+      id: "failover-2",
+    });
+    expect(d.to).toBe(R.usw2);
+    const steps = flatSteps(d.plan.steps);
+    for (const update of steps.filter((s) => s.kind === "stackUpdate")) {
+      expect(update).toMatchObject({ excludes: [R.euc1, R.use1] });
+    }
+    const syncs = steps.flatMap((s) => (s.kind === "syncRun" ? [s.region] : []));
+    expect(syncs).toEqual([R.euw1]);
+  });
+
   it("leaves regions that are already excluded out of the stack update and the syncs", () => {
     const state = drState(config, {
       regions: { [R.usw2]: { excluded: true, drained: true, note: "failed: earlier" } },
@@ -189,6 +231,17 @@ describe("failover planner: safety rules", () => {
     expect(mustPlan(base({ database: moved })).to).toBe(R.usw2);
     const r = mustRefuse(base({ database: moved, to: R.euw1 }));
     expect(r.rule).toBe(RULES.neverTwoWriters);
+  });
+
+  it("never trusts a writer only a dead region reports: a target that died mid-promotion is passed over", () => {
+    // us-west-2 took the writer, then died; the database (described from a live region) still names it.
+    const stranded = cluster(R.usw2, { [R.use1]: {}, [R.usw2]: {}, [R.euw1]: { lag: 0.5 } });
+    const d = mustPlan(
+      base({ database: stranded, health: view(config, { [R.use1]: "down", [R.usw2]: "down" }) }),
+    );
+    expect(d.to).toBe(R.euw1);
+    // While that writer is alive, it stays the only target (no second writer).
+    expect(mustPlan(base({ database: stranded })).to).toBe(R.usw2);
   });
 
   it("one operation at a time", () => {

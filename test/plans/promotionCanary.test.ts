@@ -7,14 +7,15 @@ import { applyPatches, freshState, mustPlan, statesAtUpdates, updateTargets } fr
 describe("canary promotion planner", () => {
   const cases = [
     { n: 2, priorities: {}, maxParallel: 1, canary: "us-west-2", waves: [["us-east-1"]] },
-    { n: 3, priorities: {}, maxParallel: 1, canary: "us-west-2", waves: [["eu-west-1"], ["us-east-1"]] },
+    // Equal priorities: failover would take us-west-2 first, so the canary goes to eu-west-1.
+    { n: 3, priorities: {}, maxParallel: 1, canary: "eu-west-1", waves: [["us-west-2"], ["us-east-1"]] },
     {
       n: 6,
       priorities: { "ap-northeast-1": 9, "eu-west-1": 9 },
       maxParallel: 2,
-      // The least preferred secondary (highest number; first in config order on a tie) takes the canary.
-      canary: "eu-west-1",
-      waves: [["us-west-2", "eu-central-1"], ["ap-southeast-2", "ap-northeast-1"], ["us-east-1"]],
+      // The least preferred failover target (highest number; last in config order on a tie).
+      canary: "ap-northeast-1",
+      waves: [["us-west-2", "eu-central-1"], ["ap-southeast-2", "eu-west-1"], ["us-east-1"]],
     },
   ];
 

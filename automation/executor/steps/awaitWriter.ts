@@ -8,6 +8,10 @@ export const AWAIT_WRITER_POLL_MS = 5_000;
  * Polls through `region` itself until it takes the writes: the global cluster names it the writer
  * (a managed failover or switchover finished), or its own cluster is a standalone writer detached
  * from the global cluster (the detach-and-promote fallback), which the global cluster never names.
+ *
+ * A target that stops answering for as long as the watcher takes to declare a region failed
+ * (failureThreshold observations an interval apart) is abandoned: waiting out the long timeout on a
+ * dead endpoint would leave no writer, while the watcher can fail over again to a live region.
  */
 export async function runAwaitWriter(
   step: Extract<Step, { kind: "awaitWriter" }>,
@@ -16,7 +20,10 @@ export async function runAwaitWriter(
   const { clock, database } = ctx.ports;
   const start = clock.now();
   const deadline = start + step.timeoutSeconds * 1000;
+  const detectionMs =
+    ctx.config.failover.failureThreshold * ctx.config.dns.healthCheck.intervalSeconds * 1000;
   let last = "not described yet";
+  let unreachableSince: number | null = null;
   for (;;) {
     try {
       const view = await database.describe(step.region);
@@ -28,9 +35,17 @@ export async function runAwaitWriter(
         return ok(`${step.region} is the writer ${after}`);
       }
       last = `writer ${view.writer ?? "none"}, status ${view.status}`;
+      unreachableSince = null;
     } catch (err) {
       if (ctx.signal.aborted) throw err;
       last = errorMessage(err);
+      unreachableSince ??= clock.now();
+      const silentMs = clock.now() - unreachableSince;
+      if (silentMs >= detectionMs) {
+        return failed(
+          `${step.region} abandoned: unreachable for ${Math.round(silentMs / 1000)} s while taking the writer (${last}); fail over again to a live region`,
+        );
+      }
     }
     const wait = Math.min(AWAIT_WRITER_POLL_MS, deadline - clock.now());
     if (wait <= 0) {

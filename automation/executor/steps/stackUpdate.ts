@@ -12,32 +12,54 @@ const UPDATE_BACKOFF: Omit<RetryPolicy, "attempts"> = { baseMs: 2_000, maxMs: 60
 /**
  * Updates the stack for the step's regions. Regions excluded in the live state (impaired) are
  * always excluded and never targeted, whatever the plan said: the controller does not touch an
- * impaired region's control plane.
+ * impaired region's control plane. Regions the watcher finds failing now are excluded too unless
+ * the step names them as targets: a region that failed after the plan was made must not be called.
  */
 export async function runStackUpdate(
   step: Extract<Step, { kind: "stackUpdate" }>,
   ctx: StepContext,
 ): Promise<StepOutcome> {
   const live = ctx.state.current.regions;
-  const excludes = [
-    ...new Set([...(step.excludes ?? []), ...Object.keys(live).filter((r) => live[r].excluded)]),
+  const named = step.targets ?? [];
+  const excludesNow = (): string[] => [
+    ...new Set([
+      ...(step.excludes ?? []),
+      ...Object.keys(live).filter((r) => live[r].excluded),
+      ...ctx.impaired().filter((r) => !named.includes(r)),
+    ]),
   ];
-  const targets = step.targets?.filter((r) => !excludes.includes(r));
-  if (targets !== undefined && targets.length === 0) {
-    return ok(`nothing to update: ${step.targets?.join(", ")} excluded`);
-  }
-  try {
-    const result = await updateStack(ctx, step.id, targets, excludes, {
-      attempts: step.attempts,
-      refresh: step.refresh,
-    });
-    return ok(
-      `stack updated for ${targets?.join(", ") ?? "every region"} in ${Math.round(result.durationMs / 1000)} s (${summarise(result.changes)})`,
-    );
-  } catch (err) {
-    if (ctx.signal.aborted) throw err;
-    await markRegions(ctx, targets ?? Object.keys(live), "failed", ["deploying"]);
-    return failed(errorMessage(err));
+  let excludes = excludesNow();
+  // Each round either succeeds, or fails with no newly failing region to blame (a real failure),
+  // or leaves out at least one more region: so it ends within one round per region.
+  for (;;) {
+    const targets = step.targets?.filter((r) => !excludes.includes(r));
+    if (targets !== undefined && targets.length === 0) {
+      return ok(`nothing to update: ${step.targets?.join(", ")} excluded`);
+    }
+    try {
+      const result = await updateStack(ctx, step.id, targets, excludes, {
+        attempts: step.attempts,
+        refresh: step.refresh,
+      });
+      return ok(
+        `stack updated for ${targets?.join(", ") ?? "every region"} in ${Math.round(result.durationMs / 1000)} s (${summarise(result.changes)})`,
+      );
+    } catch (err) {
+      if (ctx.signal.aborted) throw err;
+      const next = excludesNow();
+      const newlyFailing = next.filter((r) => !excludes.includes(r));
+      if (newlyFailing.length > 0) {
+        // A region failed while the update ran: its silence is why the update failed. Re-plan the
+        // update without it rather than failing the operation.
+        ctx.progress(
+          `${errorMessage(err)}; ${newlyFailing.join(", ")} failed meanwhile, updating without it`,
+        );
+        excludes = next;
+        continue;
+      }
+      await markRegions(ctx, targets ?? Object.keys(live), "failed", ["deploying"]);
+      return failed(errorMessage(err));
+    }
   }
 }
 

@@ -8,6 +8,18 @@ export async function runSyncRun(
 ): Promise<StepOutcome> {
   const { clock, sync } = ctx.ports;
   const iso = (ms: number): string => new Date(ms).toISOString();
+  if (ctx.impaired().includes(step.region)) {
+    // A region that failed after the plan was made is not called; its schedule catches it up
+    // once it is back, so its outage does not fail the operation that planned the run.
+    const retryAt = iso(clock.now() + ctx.config.sync.retrySeconds * 1000);
+    await setSync(ctx, step.region, (prev) => ({
+      ...prev,
+      status: "error",
+      lastError: "region failing",
+      nextRunAt: retryAt,
+    }));
+    return ok(`sync of ${step.region} skipped: the region is failing; the schedule retries at ${retryAt}`);
+  }
   await setSync(ctx, step.region, (prev) => ({ ...prev, status: "running" }));
   let result;
   try {
