@@ -39,7 +39,14 @@ export default tseslint.config(
   },
   {
     files: ["automation/**/*.ts"],
-    ignores: ["automation/adapters/**", "automation/context.ts", "automation/iamPolicy.ts"],
+    // The composition root: context.ts wires the real adapters, localProgramPorts.ts the ones a
+    // local `--program` runs with; iamPolicy.ts only collects the actions adapters declare.
+    ignores: [
+      "automation/adapters/**",
+      "automation/context.ts",
+      "automation/localProgramPorts.ts",
+      "automation/iamPolicy.ts",
+    ],
     rules: {
       "no-restricted-imports": [
         "error",
@@ -47,7 +54,8 @@ export default tseslint.config(
           patterns: [
             {
               group: ["**/adapters", "**/adapters/**"],
-              message: "only the composition root (automation/context.ts) imports adapters; use a port",
+              message:
+                "only the composition root (automation/context.ts, localProgramPorts.ts) imports adapters; use a port",
             },
           ],
         },
