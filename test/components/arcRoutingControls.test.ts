@@ -1,6 +1,10 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { arcOptionsFromOutputs } from "../../automation/adapters/aws/arcRoutingControls";
 import { ArcRoutingControls, arcRoutingControlsIssues } from "../../components/arcRoutingControls";
+import { validateOffline } from "../../policy/offline/offlineValidation";
 import { rawConfig, withPatch } from "./helpers/environmentFixture";
 import {
   type MockRecorder,
@@ -159,4 +163,20 @@ describe("the program with dns.control: arc", () => {
     expect(adapter.clusterEndpoints).toHaveLength(5);
     expect(Object.keys(adapter.routingControlArns).sort()).toEqual(["eu-west-1", "us-east-1", "us-west-2"]);
   });
+});
+
+describe("the policy pack with dns.control: arc", () => {
+  it("passes the program's graph, RECOVERY_CONTROL health checks and all", async () => {
+    const root = path.resolve(__dirname, "../..");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "regionctl-arc-"));
+    const stackFile = path.join(dir, "Pulumi.dev.yaml");
+    const dev = fs.readFileSync(path.join(root, "Pulumi.dev.yaml"), "utf8");
+    const withArc = dev.replace(/^( {4}healthCheck: .*)$/m, "$1\n    control: arc");
+    expect(withArc).not.toBe(dev);
+    fs.writeFileSync(stackFile, withArc);
+    const result = await validateOffline({ programDir: root, stackFile });
+    if (result.kind !== "evaluated") throw new Error(`rejected: ${JSON.stringify(result)}`);
+    expect(result.graph.resources.filter((r) => r.type === CONTROL)).toHaveLength(3);
+    expect(result.evaluation.violations).toEqual([]);
+  }, 180_000);
 });
