@@ -26,6 +26,6 @@ export const databaseSecretArn = environment.databaseSecretArn;
 /** Per region: role, endpoint, healthCheckId, clusterArn, clusterEndpoint, readerEndpoint. */
 export const regions = environment.regions;
 /** With `dns.control: arc`: clusterArn, clusterEndpoints, controlPanelArn, routingControlArns by region. */
-export const arc = environment.arc;
+export const arc = config.dns.control === "arc" ? environment.arc : undefined;
 /** The DynamoDB state store's table, when the config keeps the operational state there. */
 export const stateStoreTableArn = stateStoreTableFor(config)?.tableArn;

@@ -443,7 +443,7 @@ function isValidCron(expr: string): boolean {
   }
 }
 
-/** Failover priority: the config's, else 1 for the writer and 2 for the rest (the seed's rule). */
+/** Failover priority: the config's, else 1 for the writer and 2 for the rest. */
 export function regionPriority(config: EnvironmentConfig, region: string, writer = config.writer): number {
   const r = config.regions.find((x) => x.region === region);
   return r?.priority ?? (region === writer ? 1 : 2);
