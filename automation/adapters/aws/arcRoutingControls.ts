@@ -11,7 +11,7 @@ import {
 } from "../../ports";
 import { assertTrafficChange } from "../../trafficChange";
 import { declareActions } from "./awsActions";
-import { type AwsClientOptions, awsClientConfig } from "./clientConfig";
+import { type AwsClientConfig, type AwsClientOptions, awsClientConfig } from "./clientConfig";
 
 export const ARC_ROUTING_CONTROL_ACTIONS = declareActions(
   "arc-routing-controls",
@@ -45,6 +45,22 @@ export interface ArcRoutingControlsOptions {
 export const ARC_ENDPOINT_TIMEOUTS = { connectionTimeoutMs: 1_000, requestTimeoutMs: 2_000 } as const;
 
 /**
+ * The client config for one cluster endpoint: that endpoint, short timeouts, and a single attempt,
+ * because the rotation is the retry: a second attempt at a sick endpoint only delays the next one.
+ */
+export function arcClusterClientConfig(
+  ep: ClusterEndpoint,
+  clientOptions: AwsClientOptions = {},
+): AwsClientConfig {
+  return awsClientConfig(ep.region, {
+    ...ARC_ENDPOINT_TIMEOUTS,
+    maxAttempts: 1,
+    ...clientOptions,
+    endpoint: ep.endpoint,
+  });
+}
+
+/**
  * An endpoint's error that is the cluster's answer (a safety rule, a bad ARN, access denied), as
  * opposed to the endpoint being unable to answer (network error, timeout, 5xx, throttling,
  * EndpointTemporarilyUnavailableException), which another endpoint may cure.
@@ -75,15 +91,7 @@ export function arcRoutingControls(options: ArcRoutingControlsOptions): TrafficC
   const clientFor =
     options.clientFor ??
     ((ep: ClusterEndpoint) =>
-      new Route53RecoveryClusterClient(
-        awsClientConfig(ep.region, {
-          ...ARC_ENDPOINT_TIMEOUTS,
-          // The rotation is the retry: a second attempt at a sick endpoint only delays the next one.
-          maxAttempts: 1,
-          ...options.clientOptions,
-          endpoint: ep.endpoint,
-        }),
-      ));
+      new Route53RecoveryClusterClient(arcClusterClientConfig(ep, options.clientOptions)));
   const client = (ep: ClusterEndpoint): Route53RecoveryClusterClient => {
     let c = clients.get(ep.endpoint);
     if (c === undefined) {

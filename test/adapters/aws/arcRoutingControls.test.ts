@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  arcClusterClientConfig,
   arcOptionsFromOutputs,
   arcRoutingControls,
 } from "../../../automation/adapters/aws/arcRoutingControls";
@@ -100,6 +101,22 @@ describe("the ARC routing controls adapter", () => {
     await expect(control.describe()).rejects.toBeInstanceOf(TrafficControlUnavailableError);
     expect(c.calls.filter((k) => k.command === "UpdateRoutingControlStates")).toHaveLength(5);
     expect(c.states.get(routingControlArn("us-east-1"))).toBe("On");
+  });
+});
+
+describe("arcClusterClientConfig", () => {
+  it("aims at the endpoint itself with one attempt, whatever endpoint override the environment sets", () => {
+    const ep = { region: "eu-west-1", endpoint: "https://host-c.eu-west-1.example.com/v1" };
+    const config = arcClusterClientConfig(ep, {});
+    expect(config).toMatchObject({ region: "eu-west-1", endpoint: ep.endpoint, maxAttempts: 1 });
+    const saved = process.env.REGIONCTL_AWS_ENDPOINT;
+    process.env.REGIONCTL_AWS_ENDPOINT = "http://127.0.0.1:1";
+    try {
+      expect(arcClusterClientConfig(ep).endpoint).toBe(ep.endpoint);
+    } finally {
+      if (saved === undefined) delete process.env.REGIONCTL_AWS_ENDPOINT;
+      else process.env.REGIONCTL_AWS_ENDPOINT = saved;
+    }
   });
 });
 
