@@ -25,5 +25,7 @@ export const writerEndpoint = environment.writerEndpoint;
 export const databaseSecretArn = environment.databaseSecretArn;
 /** Per region: role, endpoint, healthCheckId, clusterArn, clusterEndpoint, readerEndpoint. */
 export const regions = environment.regions;
+/** With `dns.control: arc`: clusterArn, clusterEndpoints, controlPanelArn, routingControlArns by region. */
+export const arc = config.dns.control === "arc" ? environment.arc : undefined;
 /** The DynamoDB state store's table, when the config keeps the operational state there. */
 export const stateStoreTableArn = stateStoreTableFor(config)?.tableArn;

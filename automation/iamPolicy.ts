@@ -1,4 +1,5 @@
 import type { EnvironmentConfig } from "../components/config";
+import { ARC_ROUTING_CONTROL_ACTIONS } from "./adapters/aws/arcRoutingControls";
 import { type AwsActionDeclaration, declareActions, iamActionNames } from "./adapters/aws/awsActions";
 import { CLOUDWATCH_LAG_ACTIONS } from "./adapters/aws/cloudwatchLag";
 import { RDS_GLOBAL_DATABASE_ACTIONS } from "./adapters/aws/rdsGlobalDatabase";
@@ -33,6 +34,7 @@ export const CONTROLLER_AWS_ACTIONS: readonly AwsActionDeclaration[] = [
   CLOUDWATCH_METRICS_ACTIONS,
   S3_STATE_STORE_ACTIONS,
   DYNAMODB_STATE_STORE_ACTIONS,
+  ARC_ROUTING_CONTROL_ACTIONS,
 ];
 
 export interface PolicyStatement {
@@ -87,6 +89,16 @@ export function iamPolicy(config?: EnvironmentConfig): PolicyDocument {
     // CloudWatch GetMetricData has no resource-level permissions.
     statement("CloudWatchReadMetrics", [CLOUDWATCH_LAG_ACTIONS, CLOUDWATCH_METRICS_ACTIONS], "*"),
   ];
+  if (any || config.dns.control === "arc") {
+    // Routing control ids are generated when the stack creates them; the panel's id too.
+    statements.push(
+      statement(
+        "ArcRoutingControls",
+        [ARC_ROUTING_CONTROL_ACTIONS],
+        any ? "*" : "arn:aws:route53-recovery-control::*:controlpanel/*/routingcontrol/*",
+      ),
+    );
+  }
   if (any) {
     statements.push(statement("OperationalStateS3", [S3_STATE_STORE_ACTIONS], "*"));
     statements.push(statement("OperationalStateDynamoDb", [DYNAMODB_STATE_STORE_ACTIONS], "*"));

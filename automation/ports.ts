@@ -253,6 +253,45 @@ export interface GlobalDatabase {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Traffic
+
+/** Whether a region's routing control lets Route 53 send it traffic. */
+export type TrafficState = "on" | "off";
+
+/**
+ * Moves traffic between regions through a data plane alone (Route 53 ARC routing controls), so a
+ * failover's traffic step needs neither a stack update nor the Route 53 control plane.
+ */
+export interface TrafficControl {
+  /** Every region under control. */
+  readonly regions: readonly string[];
+  /**
+   * Turns `on` regions on and `off` regions off in one change, so a safety rule judges the whole
+   * change, never half of it. Throws TrafficChangeRejectedError, with nothing changed, when it would
+   * leave no region on; TrafficControlUnavailableError when the control could not be reached.
+   */
+  setRegions(on: readonly string[], off: readonly string[], signal?: AbortSignal): Promise<void>;
+  /** The current state of every region under control. */
+  describe(signal?: AbortSignal): Promise<ReadonlyMap<string, TrafficState>>;
+}
+
+/** A safety rule refused a traffic change (it would have left no region on); nothing changed. */
+export class TrafficChangeRejectedError extends Error {
+  constructor(detail: string) {
+    super(`traffic change refused by a safety rule (at least one region must stay on): ${detail}`);
+    this.name = "TrafficChangeRejectedError";
+  }
+}
+
+/** No endpoint of the traffic control answered. */
+export class TrafficControlUnavailableError extends Error {
+  constructor(readonly attempts: readonly string[]) {
+    super(`no traffic control endpoint answered:\n${attempts.map((a) => `  ${a}`).join("\n")}`);
+    this.name = "TrafficControlUnavailableError";
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Sync jobs
 
 export interface SyncRunResult {

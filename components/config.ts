@@ -126,6 +126,12 @@ const dnsSchema = z
     /** Seconds. Health-checked records must use 60 or less. Default 60. */
     ttl: z.number().int().min(0).max(60, "health-checked records need a TTL of 60 s or less").default(60),
     healthCheck: healthCheckSchema.default({}),
+    /**
+     * What moves traffic between regions. `health-check`: Route 53 health checks of each region's
+     * endpoint. `arc`: Route 53 ARC routing controls that the controller flips through the ARC
+     * cluster's data plane. Default health-check.
+     */
+    control: z.enum(["health-check", "arc"]).default("health-check"),
   })
   .strict();
 
@@ -354,6 +360,7 @@ export type ReleaseConfig = EnvironmentConfig["release"];
 export type FailoverConfig = EnvironmentConfig["failover"];
 export type Strategy = ReleaseConfig["strategy"];
 export type Routing = EnvironmentConfig["dns"]["routing"];
+export type TrafficControlKind = EnvironmentConfig["dns"]["control"];
 
 /** One problem with a config, named by its key path as users write it (`regionctl:dns.ttl`). */
 export interface ConfigIssue {

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { type ArcClusterEndpoint, ArcRoutingControls } from "./arcRoutingControls";
 import { AuroraGlobalDatabase } from "./auroraGlobalDatabase";
 import { databaseSecretName, enginePort } from "./auroraSettings";
 import type { EnvironmentConfig } from "./config";
@@ -27,7 +28,19 @@ export interface EnvironmentOutputs {
   readonly writerEndpoint: pulumi.Output<string>;
   readonly databaseSecretArn: pulumi.Output<string>;
   readonly regions: Readonly<Record<string, RegionOutputs>>;
+  /** With `dns.control: arc`: what the controller needs to flip routing controls. */
+  readonly arc?: ArcOutputs;
 }
+
+export interface ArcOutputs {
+  readonly clusterArn: pulumi.Output<string>;
+  readonly clusterEndpoints: pulumi.Output<ArcClusterEndpoint[]>;
+  readonly controlPanelArn: pulumi.Output<string>;
+  readonly routingControlArns: Readonly<Record<string, pulumi.Output<string>>>;
+}
+
+/** The ARC control-configuration API is served from this region only. */
+export const ARC_CONTROL_CONFIG_REGION = "us-west-2";
 
 /**
  * The region of the global provider (global cluster, database secret, Route 53): `aws:region`, else
@@ -109,7 +122,12 @@ export function buildEnvironment(
     global,
   );
 
-  const routing = new FailoverRouting("dns", { plan, dns: config.dns }, global);
+  const arc = config.dns.control === "arc" ? arcRoutingControls(config, plan.regions) : undefined;
+  const routing = new FailoverRouting(
+    "dns",
+    { plan, dns: config.dns, recordHealthCheckIds: arc?.healthCheckIds },
+    global,
+  );
 
   const regions: Record<string, RegionOutputs> = {};
   plan.regions.forEach((regionPlan, i) => {
@@ -133,5 +151,26 @@ export function buildEnvironment(
     writerEndpoint: database.writerEndpoint,
     databaseSecretArn: secret.secretArn,
     regions,
+    ...(arc === undefined
+      ? {}
+      : {
+          arc: {
+            clusterArn: arc.clusterArn,
+            clusterEndpoints: arc.clusterEndpoints,
+            controlPanelArn: arc.controlPanelArn,
+            routingControlArns: arc.routingControlArns,
+          },
+        }),
   };
+}
+
+function arcRoutingControls(
+  config: EnvironmentConfig,
+  regions: readonly { readonly region: string }[],
+): ArcRoutingControls {
+  const provider = new aws.Provider("arc-aws", {
+    region: ARC_CONTROL_CONFIG_REGION,
+    defaultTags: { tags: { "regionctl:environment": config.environment, "managed-by": "regionctl" } },
+  });
+  return new ArcRoutingControls("arc", { regions: regions.map((r) => r.region) }, { providers: [provider] });
 }

@@ -9,6 +9,11 @@ export interface FailoverRoutingArgs {
   /** Plain data, not Inputs: the plan decides which records exist. */
   readonly plan: EnvironmentPlan;
   readonly dns: EnvironmentConfig["dns"];
+  /**
+   * The health checks the records answer to, by region (the RECOVERY_CONTROL checks of ARC routing
+   * controls). Default: the HTTPS checks made here, which exist either way for the controller to read.
+   */
+  readonly recordHealthCheckIds?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 /**
@@ -45,7 +50,10 @@ export class FailoverRouting extends pulumi.ComponentResource {
       );
     }
 
-    const records = planDnsRecords(plan, dns).map((spec) => this.record(name, spec, dns, healthChecks));
+    const recordChecks = new Map<string, pulumi.Input<string>>(
+      [...healthChecks].map(([region, hc]) => [region, args.recordHealthCheckIds?.[region] ?? hc.id]),
+    );
+    const records = planDnsRecords(plan, dns).map((spec) => this.record(name, spec, dns, recordChecks));
 
     this.healthCheckIds = Object.fromEntries([...healthChecks].map(([region, hc]) => [region, hc.id]));
     this.recordNames = pulumi.all(records.map((r) => r.fqdn));
@@ -56,11 +64,11 @@ export class FailoverRouting extends pulumi.ComponentResource {
     name: string,
     spec: DnsRecordSpec,
     dns: EnvironmentConfig["dns"],
-    healthChecks: ReadonlyMap<string, aws.route53.HealthCheck>,
+    healthChecks: ReadonlyMap<string, pulumi.Input<string>>,
   ): aws.route53.Record {
     const resourceName = spec.region === null ? `${name}-${spec.key}` : `${spec.region}-${name}-${spec.key}`;
     const policy = spec.policy;
-    const checkOf = (region: string): aws.route53.HealthCheck => {
+    const checkOf = (region: string): pulumi.Input<string> => {
       const hc = healthChecks.get(region);
       if (hc === undefined) {
         throw new Error(`${name}: record ${spec.key} targets region ${region}, which has no health check`);
@@ -69,7 +77,7 @@ export class FailoverRouting extends pulumi.ComponentResource {
     };
     const target =
       spec.target.kind === "endpoint"
-        ? { ttl: dns.ttl, records: [spec.target.endpoint], healthCheckId: checkOf(spec.target.region).id }
+        ? { ttl: dns.ttl, records: [spec.target.endpoint], healthCheckId: checkOf(spec.target.region) }
         : { aliases: [{ name: spec.target.name, zoneId: dns.zoneId, evaluateTargetHealth: true }] };
     return new aws.route53.Record(
       resourceName,

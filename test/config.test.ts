@@ -194,6 +194,12 @@ const INVALID: readonly InvalidCase[] = [
     message: /failover/,
   },
   {
+    what: "an unknown traffic control",
+    patch: (c) => (c.dns.control = "weights"),
+    key: "regionctl:dns.control",
+    message: /health-check.*arc/,
+  },
+  {
     what: "an S3 state store without a bucket",
     patch: (c) => (c.stateStore = { kind: "s3" }),
     key: "regionctl:stateStore.bucket",
@@ -319,6 +325,14 @@ describe("validateConfig", () => {
     expect(result.config.failover).toMatchObject({ mode: "auto", failureThreshold: 3 });
     expect(result.config.stateStore).toEqual({ kind: "file", directory: ".regionctl" });
     expect(result.config.dns.healthCheck).toMatchObject({ port: 443, timeoutSeconds: 6 });
+    expect(result.config.dns.control).toBe("health-check");
+  });
+
+  it("takes Route 53 ARC routing controls as the traffic control", () => {
+    const raw = rawConfig();
+    raw.dns.control = "arc";
+    const result = validateConfig(raw);
+    expect(result.ok && result.config.dns.control).toBe("arc");
   });
 
   it("reports every problem at once", () => {

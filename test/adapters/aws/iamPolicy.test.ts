@@ -3,10 +3,12 @@ import { DescribeGlobalClustersCommand, RDSClient } from "@aws-sdk/client-rds";
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { Route53RecoveryClusterClient } from "@aws-sdk/client-route53-recovery-cluster";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../../components/config";
 import { initialState } from "../../../components/operationalState";
+import { arcRoutingControls } from "../../../automation/adapters/aws/arcRoutingControls";
 import { cloudWatchLag } from "../../../automation/adapters/aws/cloudwatchLag";
 import { rdsGlobalDatabase } from "../../../automation/adapters/aws/rdsGlobalDatabase";
 import { route53CheckerFractions } from "../../../automation/adapters/aws/route53HealthChecks";
@@ -31,8 +33,9 @@ const r53 = mockClient(Route53Client);
 const cw = mockClient(CloudWatchClient);
 const s3 = mockClient(S3Client);
 const ddb = mockClient(DynamoDBClient);
+const arc = mockClient(Route53RecoveryClusterClient);
 afterAll(() => {
-  for (const m of [rds, r53, cw, s3, ddb]) m.restore();
+  for (const m of [rds, r53, cw, s3, ddb, arc]) m.restore();
 });
 
 const arn = (region: string): string => `arn:aws:rds:${region}:123456789012:cluster:test-${region}`;
@@ -45,6 +48,7 @@ function sentActions(): string[] {
     ["cloudwatch", cw],
     ["s3", s3],
     ["dynamodb", ddb],
+    ["route53-recovery-cluster", arc],
   ];
   const names = service.flatMap(([prefix, mock]) =>
     mock.calls().map((c) => `${prefix}:${(c.args[0] as object).constructor.name.replace(/Command$/, "")}`),
@@ -122,6 +126,15 @@ async function driveEveryAdapter(): Promise<void> {
   const stored = await table.read();
   await table.write(stored?.state ?? initialState(parseConfig(sampleRawConfig())), stored?.etag ?? null);
   await table.releaseLease(await table.acquireLease("me", "op", 60_000));
+
+  arc.onAnyCommand().resolves({ RoutingControlState: "On" });
+  const traffic = arcRoutingControls({
+    endpoints: [{ region: "us-west-2", endpoint: "https://host.us-west-2.example.com/v1" }],
+    routingControlArns: { "us-east-1": "arn:rc-east", "us-west-2": "arn:rc-west" },
+    clientOptions: { credentials: creds },
+  });
+  await traffic.describe();
+  await traffic.setRegions(["us-west-2"], ["us-east-1"]);
 }
 
 describe("iam-policy", () => {
@@ -173,9 +186,21 @@ describe("iam-policy", () => {
       ],
     });
     expect(policyActions(table).some((a) => a.startsWith("s3:"))).toBe(false);
+    const arcConfig = sampleRawConfig({ regions: 2 });
+    arcConfig.dns = { ...(arcConfig.dns as object), control: "arc" };
+    expect(iamPolicy(parseConfig(arcConfig)).Statement.find((s) => s.Sid === "ArcRoutingControls")).toEqual({
+      Sid: "ArcRoutingControls",
+      Effect: "Allow",
+      Action: [
+        "route53-recovery-cluster:GetRoutingControlState",
+        "route53-recovery-cluster:UpdateRoutingControlStates",
+      ],
+      Resource: "arn:aws:route53-recovery-control::*:controlpanel/*/routingcontrol/*",
+    });
     // A file state store needs no S3 or DynamoDB access at all.
     const local = iamPolicy(parseConfig(sampleRawConfig({ regions: 2 })));
     expect(policyActions(local).some((a) => a.startsWith("s3:") || a.startsWith("dynamodb:"))).toBe(false);
+    expect(policyActions(local).some((a) => a.startsWith("route53-recovery-cluster:"))).toBe(false);
   });
 
   it("`regionctl iam-policy` prints the policy as JSON and exits 0", async () => {
