@@ -80,7 +80,11 @@ export async function localProgramPorts(
     }
     return engine;
   });
-  // require, not import(): the CLI runs on a CommonJS TypeScript loader, which ES import() bypasses.
+  // The ports file is TypeScript even when the CLI itself runs compiled (an installed package, or a
+  // clone after `npm run build`), so the CommonJS TypeScript loader is registered either way; it is
+  // a no-op when the CLI already runs on it. require, not import(): import() bypasses that loader.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require("tsx/cjs");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const open = require(path.join(program, PROGRAM_PORTS_FILE)) as {
     openPorts?: OpenProgramPorts;

@@ -73,7 +73,7 @@ const sha = async (file: string): Promise<string> =>
 describe.concurrent("regionctl refuses a state document that is not this environment's", () => {
   CASES.forEach(([name, text, message], i) => {
     // resume and abort read the document the same way; one case each keeps the file's cost down.
-    const third = i % 2 === 0 ? ["resume"] : ["abort"];
+    const third = i % 2 === 0 ? ["resume"] : ["abort", "--yes"];
     it(`${name}: exit 2 from status, deploy and ${third[0]}; nothing changed`, async () => {
       const s = await openSandbox(inject("pulumiBinDir"));
       sandboxes.push(s);

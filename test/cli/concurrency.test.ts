@@ -60,7 +60,7 @@ describe("concurrent regionctl processes on one environment", () => {
     async () => {
       const deploy = s.start(["deploy", "--version", SLOW]);
       await deploy.waitFor(/wave-1\/update: start/);
-      const abort = await s.run(["abort"]);
+      const abort = await s.run(["abort", "--yes"]);
       const deployed = await deploy.done;
 
       expect(abort.code, abort.stderr).toBe(0);
@@ -80,7 +80,7 @@ describe("concurrent regionctl processes on one environment", () => {
     "a deploy while a failover runs exits 1 naming the failover's holder; the failover completes",
     async () => {
       await s.outage("us-east-1", true);
-      const failover = s.start(["failover", "--rounds", "1"]);
+      const failover = s.start(["failover", "--rounds", "1", "--yes"]);
       await failover.waitFor(/failover\/move: start/);
       const deploy = await s.run(["deploy", "--version", "3.0.0"]);
       const failed = await failover.done;

@@ -80,7 +80,7 @@ const CASES: readonly Case[] = [
   },
   {
     name: "failover, mid-step (traffic and database moving), regionctl alone",
-    command: ["failover", "--rounds", "1"],
+    command: ["failover", "--rounds", "1", "--yes"],
     killAt: /failover\/traffic: updated/,
     group: false,
     prepare: (s) => s.outage("us-east-1", true),
