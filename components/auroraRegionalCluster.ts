@@ -139,6 +139,9 @@ export class AuroraRegionalCluster extends pulumi.ComponentResource {
         deletionProtection: database.deletionProtection,
         backupRetentionPeriod: database.backupRetentionDays,
         copyTagsToSnapshot: true,
+        // The writer is decided from this tag, which follows the plan on every update; the
+        // credentials cannot tell, because they are ignored after creation and keep their old values.
+        tags: { role: primary ? "writer" : "secondary" },
         skipFinalSnapshot: false,
         finalSnapshotIdentifier: `${member.clusterIdentifier}-final`,
       },

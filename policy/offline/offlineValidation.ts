@@ -60,24 +60,29 @@ export async function validateOffline(input: OfflineValidationInput): Promise<Of
   // The program reads the state from a private file store, so evaluation never reaches the real one.
   const stateDir = mkdtempSync(path.join(tmpdir(), "regionctl-validate-"));
   try {
-    if (state !== null) writeFileSync(path.join(stateDir, `${file.stack}.json`), JSON.stringify(state));
     const engine = engineConfig(file.config);
-    const graph = await recordInChild({
-      programDir: input.programDir,
-      stack: file.stack,
-      config: {
-        ...engine.config,
-        "regionctl:stateStore": JSON.stringify({ kind: "file", directory: stateDir }),
-      },
-      secretKeys: engine.secretKeys,
-    });
+    const record = () =>
+      recordInChild({
+        programDir: input.programDir,
+        stack: file.stack,
+        config: {
+          ...engine.config,
+          "regionctl:stateStore": JSON.stringify({ kind: "file", directory: stateDir }),
+        },
+        secretKeys: engine.secretKeys,
+      });
+    // The stack as first deployed from its config: after a failover or a detach its resources keep
+    // their creation-time values of ignored properties, and the engine shows policies those.
+    const prior = state === null ? undefined : (await record()).resources;
+    if (state !== null) writeFileSync(path.join(stateDir, `${file.stack}.json`), JSON.stringify(state));
+    const graph = await record();
     const facts = {
       environment: config.environment,
       regions: config.regions.map((r) => r.region),
       routing: config.dns.routing,
       writer: planTopology(config, state).writer,
     };
-    const evaluation = await evaluatePolicies(graph.resources, { config: input.policyConfig, facts });
+    const evaluation = await evaluatePolicies(graph.resources, { config: input.policyConfig, facts, prior });
     return { kind: "evaluated", stack: file.stack, graph, evaluation, facts, stateSource: source, notes };
   } finally {
     rmSync(stateDir, { recursive: true, force: true });

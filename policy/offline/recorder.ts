@@ -30,6 +30,7 @@ interface Entry {
   dependencies: string[];
   propertyDependencies: Record<string, string[]>;
   additionalSecretOutputs: string[];
+  ignoreChanges: string[];
 }
 
 const DEFAULT_AWS_PROVIDER = "default_aws";
@@ -119,6 +120,7 @@ export class GraphRecorder {
       outputSecretPaths: e.outputSecretPaths,
       dependencies: e.dependencies,
       propertyDependencies: e.propertyDependencies,
+      ignoreChanges: e.ignoreChanges,
     }));
     if (resources.some((r) => r.provider === this.defaultProviderUrn())) {
       // The engine creates default providers itself; the program never registers them.
@@ -164,6 +166,7 @@ export class GraphRecorder {
       dependencies: req.getDependenciesList(),
       propertyDependencies,
       additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+      ignoreChanges: req.getIgnorechangesList(),
     };
     this.entries.push(entry);
     return entry;
