@@ -4,7 +4,7 @@ import { CLOUDWATCH_LAG_ACTIONS } from "./adapters/aws/cloudwatchLag";
 import { RDS_GLOBAL_DATABASE_ACTIONS } from "./adapters/aws/rdsGlobalDatabase";
 import { ROUTE53_HEALTH_ACTIONS } from "./adapters/aws/route53HealthChecks";
 import { ROUTE53_RECORD_ACTIONS } from "./adapters/aws/route53Records";
-import { defaultStateKey } from "./adapters/state/s3StateStore";
+import { defaultStateKey } from "../state/s3Object";
 
 /**
  * The least-privilege IAM policy for the controller (`regionctl`): exactly the AWS API actions its
@@ -23,6 +23,12 @@ export const S3_STATE_STORE_ACTIONS = declareActions("s3-state-store", "s3", [
   "DeleteObject",
 ]);
 
+/**
+ * Not a call: S3 consults s3:ListBucket on the bucket to tell a missing object (404) from a
+ * forbidden one (403). The lease object is normally missing, so without it every operation fails.
+ */
+export const S3_STATE_STORE_LIST_ACTIONS = declareActions("s3-state-store-list", "s3", ["ListBucket"]);
+
 /** Every adapter's declaration; a test drives each adapter through a mocked SDK against this list. */
 export const CONTROLLER_AWS_ACTIONS: readonly AwsActionDeclaration[] = [
   ROUTE53_HEALTH_ACTIONS,
@@ -38,6 +44,7 @@ export interface PolicyStatement {
   readonly Effect: "Allow";
   readonly Action: string[];
   readonly Resource: string | string[];
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string[]>>>>;
 }
 
 export interface PolicyDocument {
@@ -87,6 +94,7 @@ export function iamPolicy(config?: EnvironmentConfig): PolicyDocument {
   ];
   if (any) {
     statements.push(statement("OperationalStateS3", [S3_STATE_STORE_ACTIONS], "*"));
+    statements.push(statement("OperationalStateS3List", [S3_STATE_STORE_LIST_ACTIONS], "*"));
   } else if (config.stateStore.kind === "s3") {
     const key = config.stateStore.key ?? defaultStateKey(env);
     statements.push(
@@ -98,6 +106,14 @@ export function iamPolicy(config?: EnvironmentConfig): PolicyDocument {
           `arn:aws:s3:::${config.stateStore.bucket}/${key}.lease`,
         ],
       ),
+      {
+        ...statement(
+          "OperationalStateS3List",
+          [S3_STATE_STORE_LIST_ACTIONS],
+          `arn:aws:s3:::${config.stateStore.bucket}`,
+        ),
+        Condition: { StringEquals: { "s3:prefix": [key, `${key}.lease`] } },
+      },
     );
   }
   return { Version: "2012-10-17", Statement: statements };

@@ -114,7 +114,8 @@ describe("iam-policy", () => {
     const sent = sentActions();
     expect(sent).toContain("rds:FailoverGlobalCluster");
     expect(sent).toContain("route53:GetHealthCheckStatus");
-    expect(policyActions(iamPolicy())).toEqual(sent);
+    // s3:ListBucket is no call: it turns S3's answer for a missing object from 403 into 404.
+    expect(policyActions(iamPolicy())).toEqual([...sent, "s3:ListBucket"].sort());
   });
 
   it("scopes resources to the environment when given its config", () => {
@@ -136,6 +137,13 @@ describe("iam-policy", () => {
       "arn:aws:s3:::team-state/regionctl/test.json",
       "arn:aws:s3:::team-state/regionctl/test.json.lease",
     ]);
+    expect(policy.Statement.find((s) => s.Sid === "OperationalStateS3List")).toEqual({
+      Sid: "OperationalStateS3List",
+      Effect: "Allow",
+      Action: ["s3:ListBucket"],
+      Resource: "arn:aws:s3:::team-state",
+      Condition: { StringEquals: { "s3:prefix": ["regionctl/test.json", "regionctl/test.json.lease"] } },
+    });
     // A file state store needs no S3 access at all.
     const local = iamPolicy(parseConfig(sampleRawConfig({ regions: 2 })));
     expect(policyActions(local).some((a) => a.startsWith("s3:"))).toBe(false);
