@@ -44,7 +44,9 @@ export async function getObjectIfExists(
     return { text: (await res.Body?.transformToString("utf-8")) ?? "", etag: res.ETag };
   } catch (err) {
     const status = s3StatusOf(err);
-    if (status === 404 || (err as { name?: string }).name === "NoSuchKey") return null;
+    const name = (err as { name?: string }).name;
+    // A missing bucket is a misconfiguration, not a missing document.
+    if (name !== "NoSuchBucket" && (status === 404 || name === "NoSuchKey")) return null;
     if (status === 403) throw new S3AccessDeniedError(bucket, key);
     throw err;
   }

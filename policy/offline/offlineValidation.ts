@@ -7,7 +7,7 @@ import {
   rawConfigFromStackConfig,
   validateConfig,
 } from "../../components/config";
-import { loadOperationalState } from "../../components/loadOperationalState";
+import { loadOperationalState } from "../../state/loadOperationalState";
 import { type OperationalState, StateSchemaError, parseState } from "../../components/operationalState";
 import { planTopology } from "../../components/topology";
 import { type Evaluation, evaluatePolicies, type PolicyPackConfig } from "./evaluate";

@@ -71,6 +71,9 @@ export class GraphRecorder {
       this.project,
       this.stack,
       false,
+      // The file backend's organization: the program references its own stack by it. Offline,
+      // the reference has no outputs, as for a stack never deployed.
+      "organization",
     );
     const monitor = settings.getMonitor() as unknown as Monitor;
     const register = monitor.registerResource.bind(monitor);

@@ -104,6 +104,8 @@ export class MockRecorder {
       this.project,
       this.stack,
       this.options.preview ?? false,
+      // The file backend's organization: the program references its own stack by it.
+      "organization",
     );
     const monitor = settings.getMonitor() as unknown as MonitorLike;
     const register = monitor.registerResource.bind(monitor);
@@ -316,6 +318,9 @@ function defaultState(r: RecordedResource, region: string | undefined): Record<s
       return { result: `mock-password-${r.name}`.padEnd(Number(inputs.length ?? 16), "x") };
     case "aws:route53/record:Record":
       return { fqdn: inputs.name };
+    case "pulumi:pulumi:StackReference":
+      // What the engine answers for a stack never deployed.
+      return { outputs: {}, secretOutputNames: [] };
     default:
       return r.type.startsWith("aws:") ? { arn: `arn:aws:mock:${where}:${MOCK_ACCOUNT}:${r.name}` } : {};
   }

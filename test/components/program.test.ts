@@ -1,10 +1,12 @@
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { parse as parseYaml } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { rawConfigFromStackConfig } from "../../components/config";
+import { readProgramState } from "../../components/programState";
 import { MockRecorder, type ProgramRun, type RecordedResource, runMocked, runProgram } from "./mockRuntime";
 import { rawConfig, stateWithWriter, validConfig, withPatch } from "./helpers/environmentFixture";
 
@@ -84,7 +86,11 @@ describe.each([2, 3, 6, 11])("the program with %i regions", (count) => {
   it("uses no default provider except for the random password", () => {
     const rec = run.recorder;
     const defaults = rec.resources.filter(
-      (r) => r.custom && !r.type.startsWith("pulumi:providers:") && r.provider === undefined,
+      (r) =>
+        r.custom &&
+        !r.type.startsWith("pulumi:providers:") &&
+        r.type !== "pulumi:pulumi:StackReference" && // read by the engine itself, from the backend
+        r.provider === undefined,
     );
     expect(defaults.map((r) => r.type)).toEqual(["random:index/randomPassword:RandomPassword"]);
   });
@@ -224,6 +230,53 @@ describe("program inputs", () => {
   it("derives the state from config when the store holds none", async () => {
     const { outputs } = await runProgram({ config: rawConfig({ writer: "eu-west-1" }), state: null });
     expect(outputs.writer.value).toBe("eu-west-1");
+  });
+});
+
+describe("a deployed stack without its operational state document", () => {
+  const STACK_REFERENCE = "pulumi:pulumi:StackReference";
+  /** The engine's answer for a reference to the stack itself: its last update's outputs. */
+  const deployed = (outputs: Record<string, unknown>) => ({
+    states: { [STACK_REFERENCE]: () => ({ outputs }) },
+  });
+
+  it("refuses with a message naming where the document should be", async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), "regionctl-no-state-"));
+    const config = { ...validConfig(), stateStore: { kind: "file" as const, directory } };
+    const { result } = await runMocked(
+      () =>
+        readProgramState(config).then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      deployed({ writer: "us-west-2" }),
+    );
+    const message = ((await result) as Error).message;
+    expect(message).toBe(
+      `stack dev is deployed but has no operational state document at ${path.join(directory, "dev.json")}. ` +
+        "Rendering the configured writer could undo a failover, so nothing was changed. Run from where " +
+        "the controller keeps the document, or set regionctl:stateStore to the team's shared store (kind: s3).",
+    );
+  });
+
+  it("reads the stack itself through a reference to organization/project/stack", async () => {
+    const { recorder } = await runProgram({ config: rawConfig(), state: null });
+    const [self] = recorder.ofType(STACK_REFERENCE);
+    expect(self.inputs.name).toBe("organization/regionctl/dev");
+  });
+
+  it("renders the stored state of a deployed stack", async () => {
+    const { outputs } = await runProgram({
+      config: rawConfig(),
+      state: stateWithWriter(validConfig(), "us-west-2"),
+      ...deployed({ writer: "us-west-2" }),
+    });
+    expect(outputs.writer.value).toBe("us-west-2");
+  });
+
+  it("derives the state from config for a stack never deployed (no outputs yet)", async () => {
+    const { outputs } = await runProgram({ config: rawConfig(), state: null, ...deployed({}) });
+    expect(outputs.writer.value).toBe("us-east-1");
   });
 });
 

@@ -1,12 +1,13 @@
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
-import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import type { EnvironmentConfig } from "./config";
-import { type OperationalState, StateSchemaError, parseState } from "./operationalState";
+import { S3Client } from "@aws-sdk/client-s3";
+import type { EnvironmentConfig } from "../components/config";
+import { type OperationalState, StateSchemaError, parseState } from "../components/operationalState";
+import { defaultStateKey, getObjectIfExists } from "./s3Object";
 
 /**
- * Reads the controller-owned operational state for the program. Deliberately tiny: the
- * controller's StateStore module can replace it without touching the program.
+ * Reads the controller-owned operational state for the program and for `regionctl validate`,
+ * through the same S3 object read and key default as the controller's store.
  */
 
 export type StateStoreConfig = EnvironmentConfig["stateStore"];
@@ -29,7 +30,7 @@ export function stateObjectKey(
   store: Extract<StateStoreConfig, { kind: "s3" }>,
   environment: string,
 ): string {
-  return store.key ?? `regionctl/${environment}.json`;
+  return store.key ?? defaultStateKey(environment);
 }
 
 export function stateSource(store: StateStoreConfig, at: StateLocation, cwd = process.cwd()): string {
@@ -48,11 +49,13 @@ export async function loadOperationalState(
   const text =
     store.kind === "file"
       ? await readFileIfExists(source)
-      : await readObjectIfExists(
-          (options.s3Client ?? defaultS3Client)(store.region),
-          store.bucket,
-          stateObjectKey(store, at.environment),
-        );
+      : ((
+          await getObjectIfExists(
+            (options.s3Client ?? defaultS3Client)(store.region),
+            store.bucket,
+            stateObjectKey(store, at.environment),
+          )
+        )?.text ?? null);
   if (text === null) {
     return null;
   }
@@ -80,18 +83,6 @@ async function readFileIfExists(file: string): Promise<string | null> {
     return await readFile(file, "utf8");
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") {
-      return null;
-    }
-    throw e;
-  }
-}
-
-async function readObjectIfExists(client: S3Client, bucket: string, key: string): Promise<string | null> {
-  try {
-    const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return (await res.Body?.transformToString("utf8")) ?? null;
-  } catch (e) {
-    if ((e as { name?: string }).name === "NoSuchKey") {
       return null;
     }
     throw e;
