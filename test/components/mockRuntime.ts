@@ -34,6 +34,7 @@ export interface RecordedResource {
   readonly dependencies: readonly string[];
   readonly ignoreChanges: readonly string[];
   readonly additionalSecretOutputs: readonly string[];
+  readonly protect: boolean;
 }
 
 export interface RecordedInvoke {
@@ -63,6 +64,7 @@ interface RegisterRequest {
   getDependenciesList(): string[];
   getIgnorechangesList(): string[];
   getAdditionalsecretoutputsList(): string[];
+  getProtect(): boolean;
 }
 interface RegisterResponse {
   getUrn(): string;
@@ -213,6 +215,7 @@ export class MockRecorder {
       dependencies: req?.getDependenciesList() ?? [],
       ignoreChanges: req?.getIgnorechangesList() ?? [],
       additionalSecretOutputs: req?.getAdditionalsecretoutputsList() ?? [],
+      protect: req?.getProtect() ?? false,
     };
     this.resources.push(record);
     try {
