@@ -82,11 +82,27 @@ export async function validateOffline(input: OfflineValidationInput): Promise<Of
       routing: config.dns.routing,
       writer: planTopology(config, state).writer,
     };
+    const globalNote = globalProviderNote(config, facts.writer);
+    if (globalNote !== null) notes.push(globalNote);
     const evaluation = await evaluatePolicies(graph.resources, { config: input.policyConfig, facts, prior });
     return { kind: "evaluated", stack: file.stack, graph, evaluation, facts, stateSource: source, notes };
   } finally {
     rmSync(stateDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The global provider (Route 53 records and health checks, the secret's home) works in
+ * `aws:region`; when that is the writer's region, the stack update after that region's outage
+ * needs the failed region. A warning, not an error: the failover itself never waits on it.
+ */
+export function globalProviderNote(config: EnvironmentConfig, writer: string): string | null {
+  if (config.awsRegion !== writer) return null;
+  return (
+    `warning: aws:region (the global provider's region) is the writer region ${writer}; the stack ` +
+    `update after a failover away from ${writer} then depends on the failed region. Set aws:region ` +
+    "to a region that is not the writer's."
+  );
 }
 
 async function readState(

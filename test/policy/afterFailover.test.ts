@@ -5,7 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig, rawConfigFromStackConfig } from "../../components/config";
 import { initialState } from "../../components/operationalState";
 import { evaluatePolicies } from "../../policy/offline/evaluate";
-import { type OfflineValidation, validateOffline } from "../../policy/offline/offlineValidation";
+import {
+  globalProviderNote,
+  type OfflineValidation,
+  validateOffline,
+} from "../../policy/offline/offlineValidation";
 import { readStackFile } from "../../policy/offline/stackFile";
 
 /**
@@ -61,6 +65,22 @@ describe("the policy pack after a failover", () => {
     expect(clusters).toHaveLength(3);
     expect(seen["us-east-1-db-cluster"]).toEqual({ password: true, role: "secondary" });
     expect(seen["us-west-2-db-cluster"]).toEqual({ password: false, role: "writer" });
+  });
+});
+
+describe("the global provider's region", () => {
+  const config = parseConfig(rawConfigFromStackConfig(readStackFile(STACK_FILE).config));
+
+  it("is warned about when it is the writer's region", () => {
+    expect(config.awsRegion).toBe("us-east-1");
+    expect(globalProviderNote(config, "us-east-1")).toMatch(
+      /^warning: aws:region .* writer region us-east-1/,
+    );
+  });
+
+  it("is fine once the writer is elsewhere, as after this failover", () => {
+    expect(globalProviderNote(config, "us-west-2")).toBeNull();
+    expect(result.notes.filter((n) => n.startsWith("warning: aws:region"))).toEqual([]);
   });
 });
 
