@@ -8,6 +8,7 @@ import { auroraEncryptionRegionalKms } from "./policies/auroraEncryptionRegional
 import { auroraGlobalClusterRegions } from "./policies/auroraGlobalClusterRegions";
 import { auroraNoPublicInstances } from "./policies/auroraNoPublicInstances";
 import { databasePasswordSecret } from "./policies/databasePasswordSecret";
+import { databasePortNotPublic } from "./policies/databasePortNotPublic";
 import { kubernetesDeploymentProbesLimits } from "./policies/kubernetesDeploymentProbesLimits";
 import { kubernetesSyncCronJobForbid } from "./policies/kubernetesSyncCronJobForbid";
 import { route53HealthCheckHttps } from "./policies/route53HealthCheckHttps";
@@ -15,6 +16,7 @@ import { route53HealthCheckTiming } from "./policies/route53HealthCheckTiming";
 import { route53HealthCheckedTtl } from "./policies/route53HealthCheckedTtl";
 import { route53RoutedRecordsHealthChecked } from "./policies/route53RoutedRecordsHealthChecked";
 import { stackFailoverPrimary } from "./policies/stackFailoverPrimary";
+import { stackFailoverSecondary } from "./policies/stackFailoverSecondary";
 import { stackRegionCoverage } from "./policies/stackRegionCoverage";
 import { stackSingleWriter } from "./policies/stackSingleWriter";
 
@@ -33,9 +35,11 @@ export const policies: Policies = [
   kubernetesDeploymentProbesLimits,
   kubernetesSyncCronJobForbid,
   databasePasswordSecret,
+  databasePortNotPublic,
   stackRegionCoverage,
   stackSingleWriter,
   stackFailoverPrimary,
+  stackFailoverSecondary,
 ];
 
 /** Enforcement of policies that do not set their own; the pack's default, as in index.ts. */
