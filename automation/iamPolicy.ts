@@ -70,24 +70,25 @@ export function iamPolicy(config?: EnvironmentConfig): PolicyDocument {
   const any = config === undefined;
   const env = config?.environment ?? "";
   const regions = config?.regions.map((r) => r.region) ?? [];
-  const clusters = regions.map((r) => `arn:aws:rds:${r}:*:cluster:${env}-${r}`);
+  const arn = `arn:${partitionOf(regions)}`;
+  const clusters = regions.map((r) => `${arn}:rds:${r}:*:cluster:${env}-${r}`);
   const statements: PolicyStatement[] = [
     // GetHealthCheckStatus takes no resource-level condition narrower than the health check itself,
     // and the ids are only known once the stack has made them.
     statement(
       "Route53HealthCheckStatus",
       [ROUTE53_HEALTH_ACTIONS],
-      any ? "*" : "arn:aws:route53:::healthcheck/*",
+      any ? "*" : `${arn}:route53:::healthcheck/*`,
     ),
     statement(
       "Route53ReadRecords",
       [ROUTE53_RECORD_ACTIONS],
-      any ? "*" : `arn:aws:route53:::hostedzone/${config.dns.zoneId}`,
+      any ? "*" : `${arn}:route53:::hostedzone/${config.dns.zoneId}`,
     ),
     statement(
       "AuroraGlobalDatabase",
       [RDS_GLOBAL_DATABASE_ACTIONS],
-      any ? "*" : [`arn:aws:rds::*:global-cluster:${env}-global`, ...clusters],
+      any ? "*" : [`${arn}:rds::*:global-cluster:${env}-global`, ...clusters],
     ),
     // CloudWatch GetMetricData has no resource-level permissions.
     statement("CloudWatchReadMetrics", [CLOUDWATCH_LAG_ACTIONS, CLOUDWATCH_METRICS_ACTIONS], "*"),
@@ -102,21 +103,31 @@ export function iamPolicy(config?: EnvironmentConfig): PolicyDocument {
         "OperationalStateS3",
         [S3_STATE_STORE_ACTIONS],
         [
-          `arn:aws:s3:::${config.stateStore.bucket}/${key}`,
-          `arn:aws:s3:::${config.stateStore.bucket}/${key}.lease`,
+          `${arn}:s3:::${config.stateStore.bucket}/${key}`,
+          `${arn}:s3:::${config.stateStore.bucket}/${key}.lease`,
         ],
       ),
       {
         ...statement(
           "OperationalStateS3List",
           [S3_STATE_STORE_LIST_ACTIONS],
-          `arn:aws:s3:::${config.stateStore.bucket}`,
+          `${arn}:s3:::${config.stateStore.bucket}`,
         ),
         Condition: { StringEquals: { "s3:prefix": [key, `${key}.lease`] } },
       },
     );
   }
   return { Version: "2012-10-17", Statement: statements };
+}
+
+/**
+ * The ARN partition of the environment's regions: China and GovCloud regions live in their own
+ * partitions, whose ARNs a policy for `aws` would never match.
+ */
+export function partitionOf(regions: readonly string[]): string {
+  if (regions.some((r) => r.startsWith("cn-"))) return "aws-cn";
+  if (regions.some((r) => r.startsWith("us-gov-"))) return "aws-us-gov";
+  return "aws";
 }
 
 /** Every action a policy allows, sorted. */

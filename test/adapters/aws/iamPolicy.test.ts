@@ -13,7 +13,7 @@ import { listRecordSets } from "../../../automation/adapters/aws/route53Records"
 import { CloudWatchMetrics } from "../../../automation/adapters/metrics/cloudWatchMetrics";
 import { S3StateStore } from "../../../automation/adapters/state/s3StateStore";
 import { encodeState } from "../../../automation/adapters/state/stateDocument";
-import { iamPolicy, policyActions } from "../../../automation/iamPolicy";
+import { iamPolicy, partitionOf, policyActions } from "../../../automation/iamPolicy";
 import { main } from "../../../automation/cli";
 import { bufferIo } from "../../../automation/cliIo";
 import { sampleRawConfig } from "../../support/sampleConfig";
@@ -147,6 +147,12 @@ describe("iam-policy", () => {
     // A file state store needs no S3 access at all.
     const local = iamPolicy(parseConfig(sampleRawConfig({ regions: 2 })));
     expect(policyActions(local).some((a) => a.startsWith("s3:"))).toBe(false);
+  });
+
+  it("writes ARNs in the partition of the environment's regions", () => {
+    expect(partitionOf(["us-east-1", "eu-west-1"])).toBe("aws");
+    expect(partitionOf(["cn-north-1", "cn-northwest-1"])).toBe("aws-cn");
+    expect(partitionOf(["us-gov-west-1", "us-gov-east-1"])).toBe("aws-us-gov");
   });
 
   it("`regionctl iam-policy` prints the policy as JSON and exits 0", async () => {
