@@ -136,6 +136,8 @@ export class AuroraRegionalCluster extends pulumi.ComponentResource {
         port,
         storageEncrypted: true,
         kmsKeyId: key.arn,
+        // Apps can connect with tokens from their pod identity rather than the master password.
+        iamDatabaseAuthenticationEnabled: true,
         deletionProtection: database.deletionProtection,
         backupRetentionPeriod: database.backupRetentionDays,
         copyTagsToSnapshot: true,

@@ -6,10 +6,12 @@ import {
 } from "./policies/auroraDeletionProtection";
 import { auroraEncryptionRegionalKms } from "./policies/auroraEncryptionRegionalKms";
 import { auroraGlobalClusterRegions } from "./policies/auroraGlobalClusterRegions";
+import { auroraIamAuthentication } from "./policies/auroraIamAuthentication";
 import { auroraNoPublicInstances } from "./policies/auroraNoPublicInstances";
 import { databasePasswordSecret } from "./policies/databasePasswordSecret";
 import { databasePortNotPublic } from "./policies/databasePortNotPublic";
 import { kubernetesDeploymentProbesLimits } from "./policies/kubernetesDeploymentProbesLimits";
+import { kmsKeyRotation } from "./policies/kmsKeyRotation";
 import { kubernetesSyncCronJobForbid } from "./policies/kubernetesSyncCronJobForbid";
 import { route53HealthCheckHttps } from "./policies/route53HealthCheckHttps";
 import { route53HealthCheckTiming } from "./policies/route53HealthCheckTiming";
@@ -28,6 +30,8 @@ export const policies: Policies = [
   auroraBackupRetention,
   auroraNoPublicInstances,
   auroraGlobalClusterRegions,
+  auroraIamAuthentication,
+  kmsKeyRotation,
   route53RoutedRecordsHealthChecked,
   route53HealthCheckTiming,
   route53HealthCheckedTtl,
