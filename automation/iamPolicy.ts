@@ -6,7 +6,7 @@ import { RDS_GLOBAL_DATABASE_ACTIONS } from "./adapters/aws/rdsGlobalDatabase";
 import { ROUTE53_HEALTH_ACTIONS } from "./adapters/aws/route53HealthChecks";
 import { ROUTE53_RECORD_ACTIONS } from "./adapters/aws/route53Records";
 import { DYNAMODB_STATE_STORE_ACTIONS } from "./adapters/state/dynamoDbStateStore";
-import { defaultStateKey } from "./adapters/state/s3StateStore";
+import { defaultStateKey } from "../state/s3Object";
 
 /**
  * The least-privilege IAM policy for the controller (`regionctl`): exactly the AWS API actions its
@@ -25,6 +25,12 @@ export const S3_STATE_STORE_ACTIONS = declareActions("s3-state-store", "s3", [
   "DeleteObject",
 ]);
 
+/**
+ * Not a call: S3 consults s3:ListBucket on the bucket to tell a missing object (404) from a
+ * forbidden one (403). The lease object is normally missing, so without it every operation fails.
+ */
+export const S3_STATE_STORE_LIST_ACTIONS = declareActions("s3-state-store-list", "s3", ["ListBucket"]);
+
 /** Every adapter's declaration; a test drives each adapter through a mocked SDK against this list. */
 export const CONTROLLER_AWS_ACTIONS: readonly AwsActionDeclaration[] = [
   ROUTE53_HEALTH_ACTIONS,
@@ -42,6 +48,7 @@ export interface PolicyStatement {
   readonly Effect: "Allow";
   readonly Action: string[];
   readonly Resource: string | string[];
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string[]>>>>;
 }
 
 export interface PolicyDocument {
@@ -67,24 +74,25 @@ export function iamPolicy(config?: EnvironmentConfig): PolicyDocument {
   const any = config === undefined;
   const env = config?.environment ?? "";
   const regions = config?.regions.map((r) => r.region) ?? [];
-  const clusters = regions.map((r) => `arn:aws:rds:${r}:*:cluster:${env}-${r}`);
+  const arn = `arn:${partitionOf(regions)}`;
+  const clusters = regions.map((r) => `${arn}:rds:${r}:*:cluster:${env}-${r}`);
   const statements: PolicyStatement[] = [
     // GetHealthCheckStatus takes no resource-level condition narrower than the health check itself,
     // and the ids are only known once the stack has made them.
     statement(
       "Route53HealthCheckStatus",
       [ROUTE53_HEALTH_ACTIONS],
-      any ? "*" : "arn:aws:route53:::healthcheck/*",
+      any ? "*" : `${arn}:route53:::healthcheck/*`,
     ),
     statement(
       "Route53ReadRecords",
       [ROUTE53_RECORD_ACTIONS],
-      any ? "*" : `arn:aws:route53:::hostedzone/${config.dns.zoneId}`,
+      any ? "*" : `${arn}:route53:::hostedzone/${config.dns.zoneId}`,
     ),
     statement(
       "AuroraGlobalDatabase",
       [RDS_GLOBAL_DATABASE_ACTIONS],
-      any ? "*" : [`arn:aws:rds::*:global-cluster:${env}-global`, ...clusters],
+      any ? "*" : [`${arn}:rds::*:global-cluster:${env}-global`, ...clusters],
     ),
     // CloudWatch GetMetricData has no resource-level permissions.
     statement("CloudWatchReadMetrics", [CLOUDWATCH_LAG_ACTIONS, CLOUDWATCH_METRICS_ACTIONS], "*"),
@@ -95,12 +103,13 @@ export function iamPolicy(config?: EnvironmentConfig): PolicyDocument {
       statement(
         "ArcRoutingControls",
         [ARC_ROUTING_CONTROL_ACTIONS],
-        any ? "*" : "arn:aws:route53-recovery-control::*:controlpanel/*/routingcontrol/*",
+        any ? "*" : `${arn}:route53-recovery-control::*:controlpanel/*/routingcontrol/*`,
       ),
     );
   }
   if (any) {
     statements.push(statement("OperationalStateS3", [S3_STATE_STORE_ACTIONS], "*"));
+    statements.push(statement("OperationalStateS3List", [S3_STATE_STORE_LIST_ACTIONS], "*"));
     statements.push(statement("OperationalStateDynamoDb", [DYNAMODB_STATE_STORE_ACTIONS], "*"));
   } else if (config.stateStore.kind === "dynamodb") {
     // The same table name in every replica region; the witness holds no readable data.
@@ -109,7 +118,7 @@ export function iamPolicy(config?: EnvironmentConfig): PolicyDocument {
       statement(
         "OperationalStateDynamoDb",
         [DYNAMODB_STATE_STORE_ACTIONS],
-        config.stateStore.regions.map((r) => `arn:aws:dynamodb:${r}:*:table/${table}`),
+        config.stateStore.regions.map((r) => `${arn}:dynamodb:${r}:*:table/${table}`),
       ),
     );
   } else if (config.stateStore.kind === "s3") {
@@ -119,13 +128,31 @@ export function iamPolicy(config?: EnvironmentConfig): PolicyDocument {
         "OperationalStateS3",
         [S3_STATE_STORE_ACTIONS],
         [
-          `arn:aws:s3:::${config.stateStore.bucket}/${key}`,
-          `arn:aws:s3:::${config.stateStore.bucket}/${key}.lease`,
+          `${arn}:s3:::${config.stateStore.bucket}/${key}`,
+          `${arn}:s3:::${config.stateStore.bucket}/${key}.lease`,
         ],
       ),
+      {
+        ...statement(
+          "OperationalStateS3List",
+          [S3_STATE_STORE_LIST_ACTIONS],
+          `${arn}:s3:::${config.stateStore.bucket}`,
+        ),
+        Condition: { StringEquals: { "s3:prefix": [key, `${key}.lease`] } },
+      },
     );
   }
   return { Version: "2012-10-17", Statement: statements };
+}
+
+/**
+ * The ARN partition of the environment's regions: China and GovCloud regions live in their own
+ * partitions, whose ARNs a policy for `aws` would never match.
+ */
+export function partitionOf(regions: readonly string[]): string {
+  if (regions.some((r) => r.startsWith("cn-"))) return "aws-cn";
+  if (regions.some((r) => r.startsWith("us-gov-"))) return "aws-us-gov";
+  return "aws";
 }
 
 /** Every action a policy allows, sorted. */

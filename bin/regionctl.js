@@ -20,7 +20,7 @@ if (major < 22) {
 const root = path.join(__dirname, "..");
 const compiled = path.join(root, "dist", "automation", "cli.js");
 const stamp = path.join(root, "dist", ".build-stamp");
-const SOURCES = ["automation", "components", "policy", "index.ts"];
+const SOURCES = ["automation", "components", "state", "policy", "index.ts"];
 
 function mtime(file) {
   try {

@@ -87,7 +87,17 @@ export function deploymentSpec(
               ...env,
             ],
             readinessProbe: probe(5, 10),
-            livenessProbe: probe(15, 20),
+            // Not the Route 53 health path: that one may check the database, and a liveness
+            // failure during a database failover would restart every pod.
+            livenessProbe: {
+              ...(app.livenessPath === undefined
+                ? { tcpSocket: { port: HTTP_PORT_NAME } }
+                : { httpGet: { path: app.livenessPath, port: HTTP_PORT_NAME } }),
+              initialDelaySeconds: 15,
+              periodSeconds: 20,
+              timeoutSeconds: 2,
+              failureThreshold: 3,
+            },
             resources: {
               requests: { cpu: app.cpuRequest, memory: app.memoryRequest },
               limits: { cpu: app.cpuLimit, memory: app.memoryLimit },

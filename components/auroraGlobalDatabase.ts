@@ -16,6 +16,21 @@ export interface AuroraGlobalDatabaseArgs {
  * the global cluster never references a particular primary and a switchover changes nothing here.
  * Pass the global AWS provider in `providers`.
  */
+/** Every input of the master password: a change to any of them would replace it. */
+export const PASSWORD_IGNORE_CHANGES = [
+  "length",
+  "special",
+  "overrideSpecial",
+  "upper",
+  "lower",
+  "numeric",
+  "minUpper",
+  "minLower",
+  "minNumeric",
+  "minSpecial",
+  "keepers",
+] as const;
+
 export class AuroraGlobalDatabase extends pulumi.ComponentResource {
   /** The global cluster identifier (what the RDS APIs take), e.g. dev-global. */
   readonly globalClusterId: pulumi.Output<string>;
@@ -44,11 +59,14 @@ export class AuroraGlobalDatabase extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    // Aurora refuses '/', '@', '"' and spaces in master passwords.
+    // Aurora refuses '/', '@', '"' and spaces in master passwords. A new password would reach the
+    // secret but not the cluster (masterPassword is ignored after creation) and lock every app
+    // out, so the password is never replaced: its settings are frozen and the engine refuses to
+    // delete it. Rotation is an explicit operation that changes the writer first, then the secret.
     const password = new random.RandomPassword(
       `${name}-master-password`,
       { length: 32, special: true, overrideSpecial: "!#$%^&*()-_=+[]{}<>:?" },
-      { parent: this },
+      { parent: this, protect: true, ignoreChanges: [...PASSWORD_IGNORE_CHANGES] },
     );
 
     this.globalClusterId = cluster.globalClusterIdentifier;

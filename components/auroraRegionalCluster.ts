@@ -136,9 +136,14 @@ export class AuroraRegionalCluster extends pulumi.ComponentResource {
         port,
         storageEncrypted: true,
         kmsKeyId: key.arn,
+        // Apps can connect with tokens from their pod identity rather than the master password.
+        iamDatabaseAuthenticationEnabled: true,
         deletionProtection: database.deletionProtection,
         backupRetentionPeriod: database.backupRetentionDays,
         copyTagsToSnapshot: true,
+        // The writer is decided from this tag, which follows the plan on every update; the
+        // credentials cannot tell, because they are ignored after creation and keep their old values.
+        tags: { role: primary ? "writer" : "secondary" },
         skipFinalSnapshot: false,
         finalSnapshotIdentifier: `${member.clusterIdentifier}-final`,
       },

@@ -145,6 +145,11 @@ const appSchema = z
     port: z.number().int().min(1).max(65535).default(8080),
     /** Kubernetes namespace. Default: the environment name. */
     namespace: z.string().optional(),
+    /**
+     * HTTP path of the liveness probe; it must not touch the database. Default: none, the probe
+     * only opens the container port, so a database failover never restarts pods.
+     */
+    livenessPath: z.string().startsWith("/", "must start with /").optional(),
     /** Default 250m / 256Mi requests, 1 / 512Mi limits. */
     cpuRequest: z.string().default("250m"),
     memoryRequest: z.string().default("256Mi"),

@@ -53,7 +53,23 @@ export class FailoverRouting extends pulumi.ComponentResource {
     const recordChecks = new Map<string, pulumi.Input<string>>(
       [...healthChecks].map(([region, hc]) => [region, args.recordHealthCheckIds?.[region] ?? hc.id]),
     );
-    const records = planDnsRecords(plan, dns).map((spec) => this.record(name, spec, dns, recordChecks));
+    // Route 53 rejects an alias whose target record set does not exist yet, so endpoint records
+    // are registered first and every alias depends on the records it names.
+    const specs = planDnsRecords(plan, dns);
+    const byName = new Map<string, aws.route53.Record[]>();
+    const endpointRecords = specs
+      .filter((spec) => spec.target.kind === "endpoint")
+      .map((spec) => {
+        const record = this.record(name, spec, dns, recordChecks, []);
+        byName.set(spec.name, [...(byName.get(spec.name) ?? []), record]);
+        return record;
+      });
+    const aliasRecords = specs.flatMap((spec) =>
+      spec.target.kind === "alias"
+        ? [this.record(name, spec, dns, recordChecks, aliasTargets(name, spec.target.name, byName))]
+        : [],
+    );
+    const records = [...endpointRecords, ...aliasRecords];
 
     this.healthCheckIds = Object.fromEntries([...healthChecks].map(([region, hc]) => [region, hc.id]));
     this.recordNames = pulumi.all(records.map((r) => r.fqdn));
@@ -65,6 +81,7 @@ export class FailoverRouting extends pulumi.ComponentResource {
     spec: DnsRecordSpec,
     dns: EnvironmentConfig["dns"],
     healthChecks: ReadonlyMap<string, pulumi.Input<string>>,
+    dependsOn: readonly aws.route53.Record[],
   ): aws.route53.Record {
     const resourceName = spec.region === null ? `${name}-${spec.key}` : `${spec.region}-${name}-${spec.key}`;
     const policy = spec.policy;
@@ -91,7 +108,19 @@ export class FailoverRouting extends pulumi.ComponentResource {
         weightedRoutingPolicies: policy.kind === "weighted" ? [{ weight: policy.weight }] : undefined,
         ...target,
       },
-      { parent: this },
+      { parent: this, dependsOn: [...dependsOn] },
     );
   }
+}
+
+function aliasTargets(
+  name: string,
+  target: string,
+  byName: ReadonlyMap<string, readonly aws.route53.Record[]>,
+): aws.route53.Record[] {
+  const records = byName.get(target);
+  if (records === undefined || records.length === 0) {
+    throw new Error(`${name}: alias to ${target}, which has no records`);
+  }
+  return [...records];
 }

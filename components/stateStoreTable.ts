@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import type { EnvironmentConfig } from "./config";
-import { DYNAMODB_ITEM } from "./loadOperationalState";
+import { DYNAMODB_ITEM } from "../state/loadOperationalState";
 import { strongConsistencyPlacementIssues } from "./strongConsistencyRegions";
 
 export interface StateStoreTableArgs {

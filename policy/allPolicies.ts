@@ -6,15 +6,19 @@ import {
 } from "./policies/auroraDeletionProtection";
 import { auroraEncryptionRegionalKms } from "./policies/auroraEncryptionRegionalKms";
 import { auroraGlobalClusterRegions } from "./policies/auroraGlobalClusterRegions";
+import { auroraIamAuthentication } from "./policies/auroraIamAuthentication";
 import { auroraNoPublicInstances } from "./policies/auroraNoPublicInstances";
 import { databasePasswordSecret } from "./policies/databasePasswordSecret";
+import { databasePortNotPublic } from "./policies/databasePortNotPublic";
 import { kubernetesDeploymentProbesLimits } from "./policies/kubernetesDeploymentProbesLimits";
+import { kmsKeyRotation } from "./policies/kmsKeyRotation";
 import { kubernetesSyncCronJobForbid } from "./policies/kubernetesSyncCronJobForbid";
 import { route53HealthCheckHttps } from "./policies/route53HealthCheckHttps";
 import { route53HealthCheckTiming } from "./policies/route53HealthCheckTiming";
 import { route53HealthCheckedTtl } from "./policies/route53HealthCheckedTtl";
 import { route53RoutedRecordsHealthChecked } from "./policies/route53RoutedRecordsHealthChecked";
 import { stackFailoverPrimary } from "./policies/stackFailoverPrimary";
+import { stackFailoverSecondary } from "./policies/stackFailoverSecondary";
 import { stackRegionCoverage } from "./policies/stackRegionCoverage";
 import { stackSingleWriter } from "./policies/stackSingleWriter";
 
@@ -26,6 +30,8 @@ export const policies: Policies = [
   auroraBackupRetention,
   auroraNoPublicInstances,
   auroraGlobalClusterRegions,
+  auroraIamAuthentication,
+  kmsKeyRotation,
   route53RoutedRecordsHealthChecked,
   route53HealthCheckTiming,
   route53HealthCheckedTtl,
@@ -33,9 +39,11 @@ export const policies: Policies = [
   kubernetesDeploymentProbesLimits,
   kubernetesSyncCronJobForbid,
   databasePasswordSecret,
+  databasePortNotPublic,
   stackRegionCoverage,
   stackSingleWriter,
   stackFailoverPrimary,
+  stackFailoverSecondary,
 ];
 
 /** Enforcement of policies that do not set their own; the pack's default, as in index.ts. */

@@ -11,7 +11,7 @@ const WRITER_ONLY = ["masterUsername", "masterPassword", "masterPasswordWo", "ma
  * secondary clusters, and that does not replicate from another cluster.
  */
 export function isWriterCluster(cluster: PolicyResource): boolean {
-  const role = knownString(() => (cluster.props.tags as Record<string, unknown> | undefined)?.role);
+  const role = roleTagOf(cluster);
   if (role !== undefined) return role === "writer" || role === "primary";
   const replica = prop(cluster.props, "replicationSourceIdentifier");
   if (replica.state === "pending" || (replica.state === "known" && replica.value !== "")) return false;
@@ -19,6 +19,14 @@ export function isWriterCluster(cluster: PolicyResource): boolean {
     const p = prop(cluster.props, key);
     return p.state === "pending" || (p.state === "known" && p.value !== false && p.value !== "");
   });
+}
+
+/**
+ * The cluster's `role` tag. The program sets it from the plan, so unlike the credentials (ignored
+ * after creation, so the engine shows their creation-time values) it names the current writer.
+ */
+export function roleTagOf(cluster: PolicyResource): string | undefined {
+  return knownString(() => (cluster.props.tags as Record<string, unknown> | undefined)?.role);
 }
 
 /** The clusters of one global database, keyed by the global cluster (or one group without any). */

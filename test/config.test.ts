@@ -244,6 +244,12 @@ const INVALID: readonly InvalidCase[] = [
     message: /Required/,
   },
   {
+    what: "a liveness path that is not a path",
+    patch: (c) => (c.app.livenessPath = "livez"),
+    key: "regionctl:app.livenessPath",
+    message: /must start with \//,
+  },
+  {
     what: "an unknown top-level key",
     patch: (c) => (c.regoins = []),
     key: "regionctl",

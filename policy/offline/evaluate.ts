@@ -45,6 +45,13 @@ export interface EvaluateOptions {
    * and reading one throws (the analyzer's proxy). Offline recordings have none; tests use it.
    */
   readonly preview?: boolean;
+  /**
+   * The stack's resources as they stand (a recording of the program at the state the stack was
+   * last deployed from). A resource found here keeps the stored values of its `ignoreChanges`
+   * properties, as the engine restores them before analyzers run; without it every resource is
+   * evaluated as if it were being created.
+   */
+  readonly prior?: readonly GraphResource[];
 }
 
 class NotApplicable extends Error {}
@@ -55,11 +62,12 @@ class NotApplicable extends Error {}
  * `validateStack` once on the outputs; schema defaults and config handed out by `getConfig`.
  */
 export async function evaluatePolicies(
-  resources: readonly GraphResource[],
+  registered: readonly GraphResource[],
   options: EvaluateOptions = {},
 ): Promise<Evaluation> {
   const policies = options.policies ?? allPolicies;
   const config = options.config ?? {};
+  const resources = withIgnoredChanges(registered, options.prior ?? []);
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
   const wrap = options.preview === true ? unknownCheckingProxy : <T>(v: T): T => v;
   const violations: PolicyViolation[] = [];
@@ -135,6 +143,46 @@ export async function evaluatePolicies(
   return { violations, policies: ran };
 }
 
+/**
+ * What the engine does before analyzers run: for a resource that already exists, each property
+ * named in `ignoreChanges` takes its stored value (absent if it had none), whatever the program
+ * passed. Only top-level names are applied, which is all the program uses.
+ */
+export function withIgnoredChanges(
+  resources: readonly GraphResource[],
+  prior: readonly GraphResource[],
+): GraphResource[] {
+  const before = new Map(prior.map((r) => [r.urn, r]));
+  return resources.map((r) => {
+    const old = before.get(r.urn);
+    const ignored = r.ignoreChanges ?? [];
+    if (old === undefined || ignored.length === 0) return r;
+    const keep = (values: Record<string, unknown>, stored: Record<string, unknown>) => {
+      const out = { ...values };
+      for (const key of ignored) {
+        if (key in stored) out[key] = stored[key];
+        else delete out[key];
+      }
+      return out;
+    };
+    const paths = (now: readonly string[], stored: readonly string[]) => [
+      ...now.filter((p) => !ignored.some((key) => underKey(p, key))),
+      ...stored.filter((p) => ignored.some((key) => underKey(p, key))),
+    ];
+    return {
+      ...r,
+      inputs: keep(r.inputs, old.inputs),
+      outputs: keep(r.outputs, old.outputs),
+      inputSecretPaths: paths(r.inputSecretPaths, old.inputSecretPaths),
+      outputSecretPaths: paths(r.outputSecretPaths, old.outputSecretPaths),
+    };
+  });
+}
+
+function underKey(p: string, key: string): boolean {
+  return p === key || p.startsWith(`${key}.`) || p.startsWith(`${key}[`);
+}
+
 type Wrap = <T extends object>(value: T) => T;
 
 async function run(
@@ -190,7 +238,7 @@ function withSecrets(
 function resourceOptions(r: GraphResource): PolicyResourceOptions {
   return {
     protect: false,
-    ignoreChanges: [],
+    ignoreChanges: [...(r.ignoreChanges ?? [])],
     aliases: [],
     customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
     additionalSecretOutputs: [],

@@ -22,6 +22,8 @@ export interface GraphResource {
   readonly outputSecretPaths: readonly string[];
   readonly dependencies: readonly string[];
   readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
+  /** Top-level properties the engine keeps at their stored values once the resource exists. */
+  readonly ignoreChanges?: readonly string[];
 }
 
 export interface ResourceGraph {

@@ -42,6 +42,9 @@ export function mockState(
       };
     case "aws:route53/record:Record":
       return { fqdn: inputs.name };
+    case "pulumi:pulumi:StackReference":
+      // Offline there is no checkpoint: the stack reads as never deployed.
+      return { outputs: {}, secretOutputNames: [] };
     case "random:index/randomPassword:RandomPassword":
       // Long enough that a policy looking for the password elsewhere cannot match by accident.
       return { result: `offline-${name}-`.padEnd(Math.max(Number(inputs.length ?? 16), 24), "x") };

@@ -7,7 +7,7 @@ import {
   rawConfigFromStackConfig,
   validateConfig,
 } from "../../components/config";
-import { loadOperationalState } from "../../components/loadOperationalState";
+import { loadOperationalState } from "../../state/loadOperationalState";
 import { type OperationalState, StateSchemaError, parseState } from "../../components/operationalState";
 import { planTopology } from "../../components/topology";
 import { type Evaluation, evaluatePolicies, type PolicyPackConfig } from "./evaluate";
@@ -60,28 +60,49 @@ export async function validateOffline(input: OfflineValidationInput): Promise<Of
   // The program reads the state from a private file store, so evaluation never reaches the real one.
   const stateDir = mkdtempSync(path.join(tmpdir(), "regionctl-validate-"));
   try {
-    if (state !== null) writeFileSync(path.join(stateDir, `${file.stack}.json`), JSON.stringify(state));
     const engine = engineConfig(file.config);
-    const graph = await recordInChild({
-      programDir: input.programDir,
-      stack: file.stack,
-      config: {
-        ...engine.config,
-        "regionctl:stateStore": JSON.stringify({ kind: "file", directory: stateDir }),
-      },
-      secretKeys: engine.secretKeys,
-    });
+    const record = () =>
+      recordInChild({
+        programDir: input.programDir,
+        stack: file.stack,
+        config: {
+          ...engine.config,
+          "regionctl:stateStore": JSON.stringify({ kind: "file", directory: stateDir }),
+        },
+        secretKeys: engine.secretKeys,
+      });
+    // The stack as first deployed from its config: after a failover or a detach its resources keep
+    // their creation-time values of ignored properties, and the engine shows policies those.
+    const prior = state === null ? undefined : (await record()).resources;
+    if (state !== null) writeFileSync(path.join(stateDir, `${file.stack}.json`), JSON.stringify(state));
+    const graph = await record();
     const facts = {
       environment: config.environment,
       regions: config.regions.map((r) => r.region),
       routing: config.dns.routing,
       writer: planTopology(config, state).writer,
     };
-    const evaluation = await evaluatePolicies(graph.resources, { config: input.policyConfig, facts });
+    const globalNote = globalProviderNote(config, facts.writer);
+    if (globalNote !== null) notes.push(globalNote);
+    const evaluation = await evaluatePolicies(graph.resources, { config: input.policyConfig, facts, prior });
     return { kind: "evaluated", stack: file.stack, graph, evaluation, facts, stateSource: source, notes };
   } finally {
     rmSync(stateDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The global provider (Route 53 records and health checks, the secret's home) works in
+ * `aws:region`; when that is the writer's region, the stack update after that region's outage
+ * needs the failed region. A warning, not an error: the failover itself never waits on it.
+ */
+export function globalProviderNote(config: EnvironmentConfig, writer: string): string | null {
+  if (config.awsRegion !== writer) return null;
+  return (
+    `warning: aws:region (the global provider's region) is the writer region ${writer}; the stack ` +
+    `update after a failover away from ${writer} then depends on the failed region. Set aws:region ` +
+    "to a region that is not the writer's."
+  );
 }
 
 async function readState(

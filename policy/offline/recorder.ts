@@ -30,6 +30,7 @@ interface Entry {
   dependencies: string[];
   propertyDependencies: Record<string, string[]>;
   additionalSecretOutputs: string[];
+  ignoreChanges: string[];
 }
 
 const DEFAULT_AWS_PROVIDER = "default_aws";
@@ -70,6 +71,9 @@ export class GraphRecorder {
       this.project,
       this.stack,
       false,
+      // The file backend's organization: the program references its own stack by it. Offline,
+      // the reference has no outputs, as for a stack never deployed.
+      "organization",
     );
     const monitor = settings.getMonitor() as unknown as Monitor;
     const register = monitor.registerResource.bind(monitor);
@@ -119,6 +123,7 @@ export class GraphRecorder {
       outputSecretPaths: e.outputSecretPaths,
       dependencies: e.dependencies,
       propertyDependencies: e.propertyDependencies,
+      ignoreChanges: e.ignoreChanges,
     }));
     if (resources.some((r) => r.provider === this.defaultProviderUrn())) {
       // The engine creates default providers itself; the program never registers them.
@@ -164,6 +169,7 @@ export class GraphRecorder {
       dependencies: req.getDependenciesList(),
       propertyDependencies,
       additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+      ignoreChanges: req.getIgnorechangesList(),
     };
     this.entries.push(entry);
     return entry;

@@ -1,4 +1,5 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { isWriterCluster, roleTagOf } from "../databaseRoles";
 import { prop } from "../known";
 import { T } from "../resourceTypes";
 import { isSecretPath, secretPathsOf } from "../secretMarks";
@@ -45,6 +46,9 @@ export const databasePasswordSecret: StackValidationPolicy = {
     for (const cluster of args.resources.filter((r) => r.type === T.rdsCluster)) {
       const managed = prop(cluster.props, "manageMasterUserPassword");
       if (managed.state === "known" && managed.value === true) continue; // RDS keeps it in Secrets Manager
+      // A former writer still shows its creation-time password (ignored after creation) but no
+      // longer takes it from anywhere; only a tagged or untagged writer is judged.
+      if (roleTagOf(cluster) !== undefined && !isWriterCluster(cluster)) continue;
       const password = prop(cluster.props, "masterPassword");
       if (password.state === "absent") continue; // a secondary, or a write-only password
       if (!comesFrom(cluster, sources)) {

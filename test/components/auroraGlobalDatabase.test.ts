@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { AuroraGlobalDatabase } from "../../components/auroraGlobalDatabase";
+import { AuroraGlobalDatabase, PASSWORD_IGNORE_CHANGES } from "../../components/auroraGlobalDatabase";
 import { MEMBER_CLUSTER_IGNORE_CHANGES } from "../../components/auroraSettings";
 import {
   type MockRecorder,
@@ -132,6 +132,13 @@ describe("AuroraGlobalDatabase in a 3-region environment", () => {
       expect([...c.ignoreChanges].sort()).toEqual([...MEMBER_CLUSTER_IGNORE_CHANGES].sort());
     }
     for (const i of rec.ofType(T.instance)) expect(i.ignoreChanges).toEqual(["engineVersion"]);
+  });
+
+  it("never replaces the master password: protected, every input frozen", () => {
+    const [password] = rec.ofType("random:index/randomPassword:RandomPassword");
+    expect(password.protect).toBe(true);
+    expect([...password.ignoreChanges].sort()).toEqual([...PASSWORD_IGNORE_CHANGES].sort());
+    for (const input of Object.keys(password.inputs)) expect(password.ignoreChanges).toContain(input);
   });
 
   it("sets rds.global_db_rpo in every region's cluster parameter group", () => {

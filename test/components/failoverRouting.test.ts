@@ -99,6 +99,17 @@ describe("FailoverRouting failover records", () => {
     }
   });
 
+  it("creates the SECONDARY alias only after the latency records it targets", async () => {
+    const { recorder } = await defaultProgram();
+    const [alias] = recorder.ofType(RECORD).filter((r) => failoverRole(r) === "SECONDARY");
+    const set = recorder.ofType(RECORD).filter((r) => r.inputs.name === "secondaries.app.dev.example.com");
+    expect(set).toHaveLength(2);
+    for (const target of set) expect(alias.dependencies).toContain(target.urn);
+    expect(recorder.resources.indexOf(alias)).toBeGreaterThan(
+      Math.max(...set.map((r) => recorder.resources.indexOf(r))),
+    );
+  });
+
   it("points SECONDARY straight at the other region when there are two regions", async () => {
     const { recorder } = await runProgram({ config: rawConfig({ regionCount: 2 }) });
     const records = recorder.ofType(RECORD);

@@ -34,6 +34,7 @@ export interface RecordedResource {
   readonly dependencies: readonly string[];
   readonly ignoreChanges: readonly string[];
   readonly additionalSecretOutputs: readonly string[];
+  readonly protect: boolean;
 }
 
 export interface RecordedInvoke {
@@ -63,6 +64,7 @@ interface RegisterRequest {
   getDependenciesList(): string[];
   getIgnorechangesList(): string[];
   getAdditionalsecretoutputsList(): string[];
+  getProtect(): boolean;
 }
 interface RegisterResponse {
   getUrn(): string;
@@ -104,6 +106,8 @@ export class MockRecorder {
       this.project,
       this.stack,
       this.options.preview ?? false,
+      // The file backend's organization: the program references its own stack by it.
+      "organization",
     );
     const monitor = settings.getMonitor() as unknown as MonitorLike;
     const register = monitor.registerResource.bind(monitor);
@@ -211,6 +215,7 @@ export class MockRecorder {
       dependencies: req?.getDependenciesList() ?? [],
       ignoreChanges: req?.getIgnorechangesList() ?? [],
       additionalSecretOutputs: req?.getAdditionalsecretoutputsList() ?? [],
+      protect: req?.getProtect() ?? false,
     };
     this.resources.push(record);
     try {
@@ -316,6 +321,9 @@ function defaultState(r: RecordedResource, region: string | undefined): Record<s
       return { result: `mock-password-${r.name}`.padEnd(Number(inputs.length ?? 16), "x") };
     case "aws:route53/record:Record":
       return { fqdn: inputs.name };
+    case "pulumi:pulumi:StackReference":
+      // What the engine answers for a stack never deployed.
+      return { outputs: {}, secretOutputNames: [] };
     default:
       return r.type.startsWith("aws:") ? { arn: `arn:aws:mock:${where}:${MOCK_ACCOUNT}:${r.name}` } : {};
   }

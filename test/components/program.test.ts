@@ -1,10 +1,12 @@
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { parse as parseYaml } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { rawConfigFromStackConfig } from "../../components/config";
+import { readProgramState } from "../../components/programState";
 import { MockRecorder, type ProgramRun, type RecordedResource, runMocked, runProgram } from "./mockRuntime";
 import { rawConfig, stateWithWriter, validConfig, withPatch } from "./helpers/environmentFixture";
 
@@ -84,7 +86,11 @@ describe.each([2, 3, 6, 11])("the program with %i regions", (count) => {
   it("uses no default provider except for the random password", () => {
     const rec = run.recorder;
     const defaults = rec.resources.filter(
-      (r) => r.custom && !r.type.startsWith("pulumi:providers:") && r.provider === undefined,
+      (r) =>
+        r.custom &&
+        !r.type.startsWith("pulumi:providers:") &&
+        r.type !== "pulumi:pulumi:StackReference" && // read by the engine itself, from the backend
+        r.provider === undefined,
     );
     expect(defaults.map((r) => r.type)).toEqual(["random:index/randomPassword:RandomPassword"]);
   });
@@ -154,14 +160,24 @@ describe("an operational state that names us-west-2 as writer", () => {
       "kubernetes:batch/v1:CronJob::us-west-2-sync-cronjob",
       "regionctl:index:SyncJob::us-west-2-sync",
     ]);
-    // The PRIMARY record's target, and the remaining sync job's source region.
+    // The two members' role tags, the PRIMARY record's target, and the remaining sync job's source region.
     expect(changed).toEqual([
+      "aws:rds/cluster:Cluster::us-east-1-db-cluster",
+      "aws:rds/cluster:Cluster::us-west-2-db-cluster",
       "aws:route53/record:Record::dns-primary",
       "kubernetes:batch/v1:CronJob::eu-west-1-sync-cronjob",
     ]);
   });
 
-  it("leaves the global cluster, the secret and every cluster's diffable inputs alone", () => {
+  it("retags the members with their new roles, an in-place update", () => {
+    const role = (rec: MockRecorder, region: string) =>
+      rec.named(`${region}-db-cluster`, "aws:rds/cluster:Cluster").inputs.tags.role;
+    expect([role(before, "us-east-1"), role(before, "us-west-2")]).toEqual(["writer", "secondary"]);
+    expect([role(after, "us-east-1"), role(after, "us-west-2")]).toEqual(["secondary", "writer"]);
+  });
+
+  it("leaves the global cluster, the secret and every cluster's diffable inputs but its role tag alone", () => {
+    const untagged = (r: RecordedResource) => ({ ...effective(r), tags: undefined });
     for (const type of [
       "aws:rds/globalCluster:GlobalCluster",
       "aws:secretsmanager/secret:Secret",
@@ -169,7 +185,7 @@ describe("an operational state that names us-west-2 as writer", () => {
     ]) {
       for (const r of after.ofType(type)) {
         const old = before.named(r.name, type);
-        expect(effective(r)).toEqual(effective(old));
+        expect(untagged(r)).toEqual(untagged(old));
       }
     }
   });
@@ -214,6 +230,53 @@ describe("program inputs", () => {
   it("derives the state from config when the store holds none", async () => {
     const { outputs } = await runProgram({ config: rawConfig({ writer: "eu-west-1" }), state: null });
     expect(outputs.writer.value).toBe("eu-west-1");
+  });
+});
+
+describe("a deployed stack without its operational state document", () => {
+  const STACK_REFERENCE = "pulumi:pulumi:StackReference";
+  /** The engine's answer for a reference to the stack itself: its last update's outputs. */
+  const deployed = (outputs: Record<string, unknown>) => ({
+    states: { [STACK_REFERENCE]: () => ({ outputs }) },
+  });
+
+  it("refuses with a message naming where the document should be", async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), "regionctl-no-state-"));
+    const config = { ...validConfig(), stateStore: { kind: "file" as const, directory } };
+    const { result } = await runMocked(
+      () =>
+        readProgramState(config).then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      deployed({ writer: "us-west-2" }),
+    );
+    const message = ((await result) as Error).message;
+    expect(message).toBe(
+      `stack dev is deployed but has no operational state document at ${path.join(directory, "dev.json")}. ` +
+        "Rendering the configured writer could undo a failover, so nothing was changed. Run from where " +
+        "the controller keeps the document, or set regionctl:stateStore to the team's shared store (kind: s3).",
+    );
+  });
+
+  it("reads the stack itself through a reference to organization/project/stack", async () => {
+    const { recorder } = await runProgram({ config: rawConfig(), state: null });
+    const [self] = recorder.ofType(STACK_REFERENCE);
+    expect(self.inputs.name).toBe("organization/regionctl/dev");
+  });
+
+  it("renders the stored state of a deployed stack", async () => {
+    const { outputs } = await runProgram({
+      config: rawConfig(),
+      state: stateWithWriter(validConfig(), "us-west-2"),
+      ...deployed({ writer: "us-west-2" }),
+    });
+    expect(outputs.writer.value).toBe("us-west-2");
+  });
+
+  it("derives the state from config for a stack never deployed (no outputs yet)", async () => {
+    const { outputs } = await runProgram({ config: rawConfig(), state: null, ...deployed({}) });
+    expect(outputs.writer.value).toBe("us-east-1");
   });
 });
 

@@ -123,11 +123,12 @@ describe("RegionalApp objects", () => {
     rec = (await runProgram({ config })).recorder;
   });
 
-  it("probes readiness and liveness on the health path", () => {
+  it("probes readiness on the health path, liveness on the port only", () => {
     for (const d of rec.ofType(DEPLOYMENT)) {
       const container = d.inputs.spec.template.spec.containers[0];
       expect(container.readinessProbe.httpGet).toEqual({ path: "/ready", port: "http" });
-      expect(container.livenessProbe.httpGet).toEqual({ path: "/ready", port: "http" });
+      expect(container.livenessProbe.httpGet).toBeUndefined();
+      expect(container.livenessProbe.tcpSocket).toEqual({ port: "http" });
       expect(container.ports).toEqual([{ name: "http", containerPort: 8080 }]);
     }
   });
@@ -192,6 +193,20 @@ describe("appSpec (pure)", () => {
   it("imageRef keeps digests and tags versions", () => {
     expect(imageRef("repo/web", "2.0.0")).toBe("repo/web:2.0.0");
     expect(imageRef("repo/web@sha256:abc", "2.0.0")).toBe("repo/web@sha256:abc");
+  });
+
+  it("probes liveness over HTTP on app.livenessPath when set, never on the health path", () => {
+    const plan = planTopology(config, null).regions[0];
+    const blue = plan.app.slots[0];
+    const liveness = (livenessPath: string | undefined) =>
+      (
+        deploymentSpec(blue, plan, { ...config.app, livenessPath }, "/health", []).template as unknown as {
+          spec: { containers: { livenessProbe: Record<string, unknown> }[] };
+        }
+      ).spec.containers[0].livenessProbe;
+    expect(liveness("/livez")).toMatchObject({ httpGet: { path: "/livez", port: "http" } });
+    expect(liveness("/livez").tcpSocket).toBeUndefined();
+    expect(liveness(undefined)).toMatchObject({ tcpSocket: { port: "http" } });
   });
 
   it("an empty slot runs the serving version at zero replicas", () => {

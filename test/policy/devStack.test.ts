@@ -217,6 +217,6 @@ describe("the policy pack on the dev stack's own resource graph", () => {
   it("stack-failover-primary: two PRIMARY records", async () => {
     expect(
       await violatedPolicies(set(dev(), "dns-secondary", "failoverRoutingPolicies", [{ type: "PRIMARY" }])),
-    ).toEqual(["stack-failover-primary"]);
+    ).toEqual(["stack-failover-primary", "stack-failover-secondary"]);
   });
 });

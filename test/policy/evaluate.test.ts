@@ -163,3 +163,39 @@ describe("checkPolicyConfig", () => {
     });
   });
 });
+
+describe("evaluatePolicies with the stack's prior resources", () => {
+  const seen: Record<string, unknown>[] = [];
+  const watch: StackValidationPolicy = {
+    name: "watch",
+    description: "records the props it is shown",
+    validateStack: (args) => {
+      for (const r of args.resources) seen.push({ name: r.name, ...r.props, ignored: r.opts.ignoreChanges });
+    },
+  };
+  const now = [
+    res("test:index:Db", "moved", { password: "new", role: "secondary" }, { ignoreChanges: ["password"] }),
+    res("test:index:Db", "gained", { password: "new", role: "writer" }, { ignoreChanges: ["password"] }),
+    res("test:index:Db", "fresh", { password: "new" }, { ignoreChanges: ["password"] }),
+  ];
+  const prior = [
+    res("test:index:Db", "moved", { password: "old", role: "writer" }),
+    res("test:index:Db", "gained", { role: "secondary" }),
+  ];
+
+  it("keeps an existing resource's ignored properties at their stored values, as the engine does", async () => {
+    seen.length = 0;
+    await evaluatePolicies(now, { policies: [watch], prior });
+    expect(seen).toEqual([
+      { name: "moved", password: "old", role: "secondary", ignored: ["password"] },
+      { name: "gained", role: "writer", ignored: ["password"] },
+      { name: "fresh", password: "new", ignored: ["password"] },
+    ]);
+  });
+
+  it("shows the registered values when there is no prior stack", async () => {
+    seen.length = 0;
+    await evaluatePolicies(now, { policies: [watch] });
+    expect(seen.map((s) => s.password)).toEqual(["new", "new", "new"]);
+  });
+});

@@ -101,6 +101,7 @@ export function goodStack(shape: StackShape = {}): Res[] {
       globalClusterIdentifier: `${env}-global`,
       storageEncrypted: true,
       kmsKeyId: keyArn,
+      iamDatabaseAuthenticationEnabled: true,
       deletionProtection: true,
       backupRetentionPeriod: 7,
       copyTagsToSnapshot: true,

@@ -75,6 +75,7 @@ function cluster(
       globalClusterIdentifier: "dev-global",
       storageEncrypted: true,
       kmsKeyId: `arn:aws:kms:${region}:123456789012:key/k`,
+      iamDatabaseAuthenticationEnabled: true,
       deletionProtection: true,
       backupRetentionPeriod: 7,
       ...props,

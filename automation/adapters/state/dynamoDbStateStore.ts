@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { DYNAMODB_ITEM, dynamoDbItemIds } from "../../../components/loadOperationalState";
+import { DYNAMODB_ITEM, dynamoDbItemIds } from "../../../state/loadOperationalState";
 import type { OperationalState } from "../../../components/operationalState";
 import {
   LeaseHeldError,

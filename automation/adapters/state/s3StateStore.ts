@@ -1,5 +1,6 @@
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { OperationalState } from "../../../components/operationalState";
+import { defaultStateKey, getObjectIfExists, s3StatusOf } from "../../../state/s3Object";
 import {
   LeaseHeldError,
   LeaseLostError,
@@ -33,9 +34,7 @@ export interface S3StateStoreOptions {
   readonly now?: () => number;
 }
 
-export function defaultStateKey(environment: string): string {
-  return `regionctl/${environment}.json`;
-}
+export { defaultStateKey };
 
 /**
  * The team store: every write is a conditional PutObject (If-None-Match: * to create, If-Match:
@@ -123,14 +122,8 @@ export class S3StateStore implements StateStore {
   }
 
   private async get(key: string): Promise<{ text: string; etag: string } | null> {
-    try {
-      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      const text = (await res.Body?.transformToString("utf-8")) ?? "";
-      return { text, etag: requireEtag(res.ETag, key) };
-    } catch (err) {
-      if (statusOf(err) === 404) return null;
-      throw err;
-    }
+    const object = await getObjectIfExists(this.client, this.bucket, key);
+    return object === null ? null : { text: object.text, etag: requireEtag(object.etag, key) };
   }
 
   /** The new ETag, or null when the precondition failed (someone else wrote first). */
@@ -169,9 +162,7 @@ function requireEtag(etag: string | undefined, key: string): string {
   return etag;
 }
 
-function statusOf(err: unknown): number | undefined {
-  return (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
-}
+const statusOf = s3StatusOf;
 
 /**
  * 412: the ETag no longer matches (or the object exists, for If-None-Match). 409

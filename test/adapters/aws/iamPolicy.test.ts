@@ -17,7 +17,7 @@ import { CloudWatchMetrics } from "../../../automation/adapters/metrics/cloudWat
 import { DynamoDbStateStore } from "../../../automation/adapters/state/dynamoDbStateStore";
 import { S3StateStore } from "../../../automation/adapters/state/s3StateStore";
 import { encodeState } from "../../../automation/adapters/state/stateDocument";
-import { iamPolicy, policyActions } from "../../../automation/iamPolicy";
+import { iamPolicy, partitionOf, policyActions } from "../../../automation/iamPolicy";
 import { main } from "../../../automation/cli";
 import { bufferIo } from "../../../automation/cliIo";
 import { sampleRawConfig } from "../../support/sampleConfig";
@@ -143,7 +143,8 @@ describe("iam-policy", () => {
     const sent = sentActions();
     expect(sent).toContain("rds:FailoverGlobalCluster");
     expect(sent).toContain("route53:GetHealthCheckStatus");
-    expect(policyActions(iamPolicy())).toEqual(sent);
+    // s3:ListBucket is no call: it turns S3's answer for a missing object from 403 into 404.
+    expect(policyActions(iamPolicy())).toEqual([...sent, "s3:ListBucket"].sort());
   });
 
   it("scopes resources to the environment when given its config", () => {
@@ -165,6 +166,13 @@ describe("iam-policy", () => {
       "arn:aws:s3:::team-state/regionctl/test.json",
       "arn:aws:s3:::team-state/regionctl/test.json.lease",
     ]);
+    expect(policy.Statement.find((s) => s.Sid === "OperationalStateS3List")).toEqual({
+      Sid: "OperationalStateS3List",
+      Effect: "Allow",
+      Action: ["s3:ListBucket"],
+      Resource: "arn:aws:s3:::team-state",
+      Condition: { StringEquals: { "s3:prefix": ["regionctl/test.json", "regionctl/test.json.lease"] } },
+    });
     const table = iamPolicy(
       parseConfig({
         ...sampleRawConfig({ regions: 2 }),
@@ -201,6 +209,12 @@ describe("iam-policy", () => {
     const local = iamPolicy(parseConfig(sampleRawConfig({ regions: 2 })));
     expect(policyActions(local).some((a) => a.startsWith("s3:") || a.startsWith("dynamodb:"))).toBe(false);
     expect(policyActions(local).some((a) => a.startsWith("route53-recovery-cluster:"))).toBe(false);
+  });
+
+  it("writes ARNs in the partition of the environment's regions", () => {
+    expect(partitionOf(["us-east-1", "eu-west-1"])).toBe("aws");
+    expect(partitionOf(["cn-north-1", "cn-northwest-1"])).toBe("aws-cn");
+    expect(partitionOf(["us-gov-west-1", "us-gov-east-1"])).toBe("aws-us-gov");
   });
 
   it("`regionctl iam-policy` prints the policy as JSON and exits 0", async () => {

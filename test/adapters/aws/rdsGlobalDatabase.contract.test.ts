@@ -39,14 +39,20 @@ async function createCluster(region: string): Promise<void> {
   );
 }
 
-async function putLag(region: string, metric: string, ms: number, ageSeconds = 30): Promise<void> {
+async function putLag(
+  region: string,
+  metric: string,
+  ms: number,
+  ageSeconds = 30,
+  extraDimensions: { Name: string; Value: string }[] = [],
+): Promise<void> {
   await clients.cloudwatch(region).send(
     new PutMetricDataCommand({
       Namespace: "AWS/RDS",
       MetricData: [
         {
           MetricName: metric,
-          Dimensions: [{ Name: "DBClusterIdentifier", Value: clusterId(region) }],
+          Dimensions: [{ Name: "DBClusterIdentifier", Value: clusterId(region) }, ...extraDimensions],
           Timestamp: new Date(Date.now() - ageSeconds * 1000),
           Value: ms,
           Unit: "Milliseconds",
@@ -123,6 +129,14 @@ describe("CloudWatch lag (moto)", () => {
     await putLag(region, RPO_LAG_METRIC, 2500, 20);
     expect(await latestLagSeconds(clients.cloudwatch(region), clusterId(region), Date.now(), 300_000)).toBe(
       2.5,
+    );
+  });
+
+  it("finds the lag when Aurora publishes it with SourceRegion besides DBClusterIdentifier", async () => {
+    const region = "ap-northeast-1";
+    await putLag(region, REPLICATION_LAG_METRIC, 1200, 30, [{ Name: "SourceRegion", Value: "us-east-1" }]);
+    expect(await latestLagSeconds(clients.cloudwatch(region), clusterId(region), Date.now(), 300_000)).toBe(
+      1.2,
     );
   });
 

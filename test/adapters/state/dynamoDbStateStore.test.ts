@@ -18,7 +18,7 @@ import {
 } from "../../../automation/adapters/state/replicaFailover";
 import { encodeState } from "../../../automation/adapters/state/stateDocument";
 import { StateConflictError } from "../../../automation/ports";
-import { loadOperationalState } from "../../../components/loadOperationalState";
+import { loadOperationalState } from "../../../state/loadOperationalState";
 import { sampleState } from "./sampleState";
 import { stateStoreContract } from "./stateStoreContract";
 

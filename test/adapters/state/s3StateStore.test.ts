@@ -155,8 +155,9 @@ describe("S3StateStore conditional-request handling (aws-sdk-client-mock)", () =
   it("passes other errors through unchanged", async () => {
     s3.on(PutObjectCommand).rejects(failure(403, "AccessDenied"));
     await expect(store().write(sampleState(), null)).rejects.toMatchObject({ name: "AccessDenied" });
+    // A denied read names the permissions it needs (see S3AccessDeniedError).
     s3.on(GetObjectCommand).rejects(failure(403, "AccessDenied"));
-    await expect(store().read()).rejects.toMatchObject({ name: "AccessDenied" });
+    await expect(store().read()).rejects.toMatchObject({ name: "S3AccessDeniedError" });
   });
 
   it("names the winner when it loses the lease race on a 412", async () => {

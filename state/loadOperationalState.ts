@@ -1,13 +1,14 @@
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
-import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import type { EnvironmentConfig } from "./config";
-import { type OperationalState, StateSchemaError, parseState } from "./operationalState";
+import { S3Client } from "@aws-sdk/client-s3";
+import type { EnvironmentConfig } from "../components/config";
+import { type OperationalState, StateSchemaError, parseState } from "../components/operationalState";
+import { defaultStateKey, getObjectIfExists } from "./s3Object";
 
 /**
- * Reads the controller-owned operational state for the program. Deliberately tiny: the
- * controller's StateStore module can replace it without touching the program.
+ * Reads the controller-owned operational state for the program and for `regionctl validate`,
+ * through the same S3 object read and key default as the controller's store.
  */
 
 export type StateStoreConfig = EnvironmentConfig["stateStore"];
@@ -34,7 +35,7 @@ export function stateObjectKey(
   store: Extract<StateStoreConfig, { kind: "s3" }>,
   environment: string,
 ): string {
-  return store.key ?? `regionctl/${environment}.json`;
+  return store.key ?? defaultStateKey(environment);
 }
 
 /** The DynamoDB store's items: hash key `id`, the JSON document in `document`, a write token in `version`. */
@@ -91,10 +92,14 @@ async function readText(
     case "file":
       return readFileIfExists(source);
     case "s3":
-      return readObjectIfExists(
-        (options.s3Client ?? defaultS3Client)(store.region),
-        store.bucket,
-        stateObjectKey(store, at.environment),
+      return (
+        (
+          await getObjectIfExists(
+            (options.s3Client ?? defaultS3Client)(store.region),
+            store.bucket,
+            stateObjectKey(store, at.environment),
+          )
+        )?.text ?? null
       );
     case "dynamodb":
       return readItemFromAnyReplica(store, dynamoDbItemIds(at.environment).state, options);
@@ -157,18 +162,6 @@ async function readFileIfExists(file: string): Promise<string | null> {
     return await readFile(file, "utf8");
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") {
-      return null;
-    }
-    throw e;
-  }
-}
-
-async function readObjectIfExists(client: S3Client, bucket: string, key: string): Promise<string | null> {
-  try {
-    const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return (await res.Body?.transformToString("utf8")) ?? null;
-  } catch (e) {
-    if ((e as { name?: string }).name === "NoSuchKey") {
       return null;
     }
     throw e;

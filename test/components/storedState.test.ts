@@ -3,7 +3,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { loadOperationalState, stateSource } from "../../components/loadOperationalState";
+import { S3StateStore } from "../../automation/adapters/state/s3StateStore";
+import { loadOperationalState, stateSource } from "../../state/loadOperationalState";
 import { StateSchemaError } from "../../components/operationalState";
 import { stateWithWriter, validConfig } from "./helpers/environmentFixture";
 
@@ -105,6 +106,16 @@ describe("loadOperationalState from an S3 store", () => {
       { s3Client: client },
     );
     expect(loaded?.revision).toBe(9);
+  });
+
+  it("reads the document the controller's store writes, at the same default key", async () => {
+    const controller = new S3StateStore({ bucket, environment: "dev", client: client("us-east-1") });
+    const stored = await controller.read();
+    await controller.write({ ...state, writer: "us-east-1", revision: 21 }, stored?.etag ?? null);
+    const loaded = await loadOperationalState({ kind: "s3", bucket, region: "us-east-1" }, at, {
+      s3Client: client,
+    });
+    expect([loaded?.writer, loaded?.revision]).toEqual(["us-east-1", 21]);
   });
 
   it("passes other S3 errors through", async () => {
