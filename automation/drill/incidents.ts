@@ -13,7 +13,10 @@ export interface Incident {
   readonly rtoSeconds: number | null;
   /** Writes lost: the promoted region's replication lag at the fault, counted in one incident only. */
   readonly rpoSeconds: number;
-  /** The longer of the clients path and the writer path (see `floor.ts`); null for faults with no floor. */
+  /**
+   * The longer of the clients path and the writer path (see `floor.ts`); null for faults with no
+   * floor: those that take no endpoint out, and those that strike a region that was not steady.
+   */
   readonly floorSeconds: number | null;
 }
 
@@ -46,6 +49,7 @@ export function computeIncidents(
   writerAt: ReadonlyMap<number, string>,
   endSeconds: number,
 ): Incident[] {
+  const s = scenario;
   const events = scenario.events;
   const out: Incident[] = [];
   const owned: Stretch[] = [];
@@ -61,6 +65,12 @@ export function computeIncidents(
     const mine = impact.filter((o) => o.to > e.at && o.from < windowEnd);
     owned.push(...mine.map((o) => ({ from: Math.max(o.from, e.at), to: o.to })));
     const last = mine[mine.length - 1];
+    // The floor assumes a fault that strikes a steady region: every checker's streak reset and one
+    // writer. A fault on a region that was already failing inherits its impact and has no floor.
+    const calm = s.healthCheck.intervalSeconds * (s.healthCheck.failureThreshold + 1);
+    const steady =
+      monitor.regionSteady(region, e.at - calm, e.at) &&
+      (!writerFault || monitor.writerSteady(e.at - calm, e.at));
     const rto =
       last === undefined
         ? 0
@@ -73,17 +83,18 @@ export function computeIncidents(
       atSeconds: e.at,
       rtoSeconds: rto,
       rpoSeconds: 0,
-      floorSeconds: ENDPOINT_FAULTS.has(e.kind)
-        ? faultFloor(
-            scenario,
-            {
-              kind: e.kind as "outage" | "flap" | "degrade",
-              atSeconds: e.at,
-              periodSeconds: e.kind === "flap" ? e.periodSeconds : undefined,
-            },
-            writerFault,
-          ).floorSeconds
-        : null,
+      floorSeconds:
+        ENDPOINT_FAULTS.has(e.kind) && steady
+          ? faultFloor(
+              scenario,
+              {
+                kind: e.kind as "outage" | "flap" | "degrade",
+                atSeconds: e.at,
+                periodSeconds: e.kind === "flap" ? e.periodSeconds : undefined,
+              },
+              writerFault,
+            ).floorSeconds
+          : null,
     });
   }
   // Each loss belongs to the latest fault at or before it, so no write is counted twice.

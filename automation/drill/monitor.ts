@@ -221,6 +221,18 @@ export class Monitor {
     this.usage.add(succeeded, writerOk ? succeeded : 0);
   }
 
+  /** True when the region answered well and Route 53 saw it healthy in every second of [fromS, toS). */
+  regionSteady(region: string, fromS: number, toS: number): boolean {
+    return !(this.segments.get(region) ?? []).some(
+      (seg) => (!seg.healthy || !seg.route53) && seg.fromSeconds < toS && seg.toSeconds > fromS,
+    );
+  }
+
+  /** True when exactly one writer took writes in every second of [fromS, toS). */
+  writerSteady(fromS: number, toS: number): boolean {
+    return !this.writerImpact.some((o) => o.from < toS && o.to > fromS);
+  }
+
   /** True when the service was recovered in every second of [fromS, toS). */
   recoveredThroughout(fromS: number, toS: number): boolean {
     return !this.outages.some((o) => o.from < toS && o.to > fromS);
