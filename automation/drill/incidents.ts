@@ -48,6 +48,8 @@ export function computeIncidents(
   lost: readonly LostWrites[],
   writerAt: ReadonlyMap<number, string>,
   endSeconds: number,
+  /** The controller's operations: one in flight at a fault may move DNS for its own reasons. */
+  operations: readonly { kind: string; startedAtSeconds: number; finishedAtSeconds: number | null }[] = [],
 ): Incident[] {
   const s = scenario;
   const events = scenario.events;
@@ -65,10 +67,18 @@ export function computeIncidents(
     const mine = impact.filter((o) => o.to > e.at && o.from < windowEnd);
     owned.push(...mine.map((o) => ({ from: Math.max(o.from, e.at), to: o.to })));
     const last = mine[mine.length - 1];
-    // The floor assumes a fault that strikes a steady region: every checker's streak reset and one
-    // writer. A fault on a region that was already failing inherits its impact and has no floor.
+    // The floor assumes a fault that strikes a steady region: every checker's streak reset, one
+    // writer, and no operation in flight that could change DNS records on its own (a switchover, a
+    // hold-out; a release moves traffic only inside each region). Any other fault inherits part of its impact, or its end, and has no floor.
     const calm = s.healthCheck.intervalSeconds * (s.healthCheck.failureThreshold + 1);
+    const busy = operations.some(
+      (o) =>
+        o.kind !== "deploy" &&
+        o.startedAtSeconds <= e.at &&
+        (o.finishedAtSeconds === null || o.finishedAtSeconds > e.at),
+    );
     const steady =
+      !busy &&
       monitor.regionSteady(region, e.at - calm, e.at) &&
       (!writerFault || monitor.writerSteady(e.at - calm, e.at));
     const rto =

@@ -203,7 +203,6 @@ export async function runDrill(scenario: Scenario, options: DrillOptions = {}): 
     );
   }
 
-  const incidents = computeIncidents(scenario, monitor, database.lost, writerAt, scenario.until);
   const regions: Record<string, { version: string; serving: boolean; healthy: boolean }> = {};
   const answer = cloud.dnsAnswer(endMs);
   for (const r of scenario.regions) {
@@ -223,6 +222,7 @@ export async function runDrill(scenario: Scenario, options: DrillOptions = {}): 
       reason: o.reason,
     }))
     .sort((a, b) => a.startedAtSeconds - b.startedAtSeconds || a.id.localeCompare(b.id));
+  const incidents = computeIncidents(scenario, monitor, database.lost, writerAt, scenario.until, operations);
   const finalWriter = database.writerRegion() ?? database.writersNow()[0] ?? state?.writer ?? scenario.writer;
   const partial = {
     scenario: scenario.name,
