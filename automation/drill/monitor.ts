@@ -210,13 +210,16 @@ export class Monitor {
     const keep = Math.max(1, Math.round(this.cloud.ttlMs / 1000));
     this.recentAnswers.push(answer);
     while (this.recentAnswers.length > keep) this.recentAnswers.shift();
+    const rate = new Map<string, number>();
+    for (const r of this.cloud.regions) {
+      const c = this.cloud.probeConditions(r, ms);
+      rate.set(r, c.reachable && c.latencyMs + 300 <= this.cloud.timeoutMs ? 1 - c.errorRate : 0);
+    }
     let succeeded = 0;
     for (const a of this.recentAnswers) {
-      for (const r of a) {
-        const c = this.cloud.probeConditions(r, ms);
-        const ok = c.reachable && c.latencyMs + 300 <= this.cloud.timeoutMs ? 1 - c.errorRate : 0;
-        succeeded += ok / a.length / this.recentAnswers.length;
-      }
+      let share = 0;
+      for (const r of a) share += rate.get(r) ?? 0;
+      if (a.length > 0) succeeded += share / a.length / this.recentAnswers.length;
     }
     this.usage.add(succeeded, writerOk ? succeeded : 0);
   }
