@@ -169,7 +169,7 @@ export class Monitor {
     for (const region of cloud.regions) {
       const frame: RegionFrame = {
         serving: answer.includes(region),
-        healthy: cloud.actuallyHealthy(region, ms),
+        healthy: healthy.get(region) === true,
         route53: cloud.route53Healthy(region, ms),
         version: cloud.servedVersion(region, ms),
         writer: writer === region || writers.includes(region),
