@@ -3,7 +3,18 @@ import pulumi from "@pulumi/eslint-plugin";
 import prettier from "eslint-config-prettier";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".tools/", "out/", "dist/", "coverage/", "bin/*.js", "**/*.mjs"] },
+  {
+    ignores: [
+      "node_modules/",
+      ".tools/",
+      ".bench-base/",
+      "out/",
+      "dist/",
+      "coverage/",
+      "bin/*.js",
+      "**/*.mjs",
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     files: ["**/*.ts"],

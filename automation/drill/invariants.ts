@@ -2,6 +2,7 @@ import type { OperationalState } from "../../components/operationalState";
 import { planTopology } from "../../components/topology";
 import { sampleHealthy } from "../health/sampleVerdict";
 import type { HealthSample } from "../ports";
+import { controllerDetectionSeconds, promotionSeconds } from "./floor";
 import { drillSeconds } from "./recorder";
 import type { SimCloud } from "./simCloud";
 import type { SimGlobalDatabase } from "./simDatabase";
@@ -10,6 +11,8 @@ import type { SimGlobalDatabase } from "./simDatabase";
 export const INVARIANTS = {
   neverZeroServing: "never-zero-serving",
   neverTwoWriters: "never-two-writers",
+  neverZeroWriters: "never-zero-writers",
+  noImpairedRegionCalls: "no-impaired-region-calls",
   noPromotionWhileFailing: "no-promotion-while-failing",
   noHalfFinishedVersion: "no-half-finished-version",
   outcomeRecorded: "operation-outcome-recorded",
@@ -31,6 +34,12 @@ export interface OperationSeen {
   readonly reason: string | null;
 }
 
+/**
+ * How long past the writer path's floor (detection + promotion, or a switchover) the service may go
+ * without a writer: room for a retried API call or two, not for a stuck plan.
+ */
+export const ZERO_WRITERS_MARGIN_SECONDS = 60;
+
 const TERMINAL = new Set(["succeeded", "failed", "rolledback", "aborted"]);
 const IN_FLIGHT = new Set(["running", "compensating"]);
 
@@ -45,12 +54,50 @@ export class InvariantChecker {
   private readonly failingStreak = new Map<string, number>();
   /** Every operation seen in the state, with its latest phase: the history is bounded, this is not. */
   readonly operations = new Map<string, OperationSeen>();
+  /** Since when (ms) no region has accepted writes, or null while one does. */
+  private zeroWritersSince: number | null = null;
 
   constructor(
     private readonly cloud: SimCloud,
     private readonly database: SimGlobalDatabase,
     private readonly failureThreshold: number,
-  ) {}
+  ) {
+    cloud.onApiCall = (service, region, what) => this.onApiCall(service, region, what);
+  }
+
+  /**
+   * The controller called a regional API. Judged on the simulation's truth, not on what the
+   * controller believed: a call into a region whose control plane has been down for a whole
+   * detection window breaks the blast-radius rule. Inside that window no controller can know yet.
+   * Reported once per service and region in each outage.
+   */
+  onApiCall(service: string, region: string, what: string): void {
+    const now = this.cloud.clock.now();
+    if (this.cloud.controlPlaneUp(region, now)) return;
+    const since = this.cloud.faultedSince(region, now) ?? now;
+    if (now - since < this.detectionWindowMs()) return;
+    const key = `call/${service}/${region}/${since}`;
+    if (this.open.has(key)) return;
+    this.open.add(key);
+    this.report(
+      INVARIANTS.noImpairedRegionCalls,
+      `the controller called ${service} (${what}) in ${region} during its outage`,
+      region,
+    );
+  }
+
+  /** A check interval per failure, one more interval for the tick's phase, and a probe timeout. */
+  private detectionWindowMs(): number {
+    const s = this.cloud.scenario.healthCheck;
+    return (s.intervalSeconds * (this.failureThreshold + 1) + s.timeoutSeconds) * 1000;
+  }
+
+  /** The longest a correct controller may leave the service with no writer. */
+  zeroWritersAllowanceSeconds(): number {
+    const s = this.cloud.scenario;
+    const promotion = Math.max(promotionSeconds(s), s.database.switchoverSeconds);
+    return controllerDetectionSeconds(s) + promotion + ZERO_WRITERS_MARGIN_SECONDS;
+  }
 
   private report(rule: string, message: string, region?: string): void {
     const atSeconds = drillSeconds(this.cloud.clock.now());
@@ -82,8 +129,7 @@ export class InvariantChecker {
    * failing that many times in a row by the controller's own observations.
    */
   private knownFailing(state: OperationalState | null): string[] {
-    const s = this.cloud.scenario.healthCheck;
-    const window = (s.intervalSeconds * (this.failureThreshold + 1) + s.timeoutSeconds) * 1000;
+    const window = this.detectionWindowMs();
     const now = this.cloud.clock.now();
     return this.cloud.regions.filter((r) => {
       const since = this.cloud.faultedSince(r, now);
@@ -147,6 +193,7 @@ export class InvariantChecker {
   /** Runs every simulated second. */
   onSecond(ms: number): void {
     const writers = this.database.writersNow();
+    this.checkZeroWriters(ms, writers.length);
     this.hold(
       "two-writers",
       writers.length > 1,
@@ -159,6 +206,29 @@ export class InvariantChecker {
       live.length === 0 && this.cloud.anyRegionUp(ms),
       INVARIANTS.neverZeroServing,
       () => "no region's DNS record is in service while a region is up",
+    );
+  }
+
+  /**
+   * No writer for longer than the writer path's floor plus a margin while some region is up and
+   * could take the writes. Manual failover leaves the promotion to an operator, so it is not judged.
+   */
+  private checkZeroWriters(ms: number, writers: number): void {
+    if (writers > 0) {
+      this.zeroWritersSince = null;
+      this.open.delete("zero-writers");
+      return;
+    }
+    this.zeroWritersSince ??= ms;
+    const allowed = this.zeroWritersAllowanceSeconds() * 1000;
+    this.hold(
+      "zero-writers",
+      this.cloud.config.failover.mode === "auto" &&
+        ms - this.zeroWritersSince > allowed &&
+        this.cloud.anyRegionUp(ms),
+      INVARIANTS.neverZeroWriters,
+      () =>
+        `no region has accepted writes for ${Math.round((ms - (this.zeroWritersSince ?? ms)) / 1000)} s (allowed ${allowed / 1000} s) while a region is up`,
     );
   }
 

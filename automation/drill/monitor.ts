@@ -15,6 +15,44 @@ export interface RegionFrame {
   readonly writer: boolean;
 }
 
+/** Whole seconds [from, to) on the drill clock. */
+export interface Stretch {
+  readonly from: number;
+  to: number;
+}
+
+/** Shares (0..1) of simulated client requests that succeeded and of writes accepted. */
+export interface Availability {
+  readonly requests: number;
+  readonly writes: number;
+}
+
+/** Grows the last stretch by second `s`, or opens a new one. */
+function extend(list: Stretch[], s: number): void {
+  const last = list[list.length - 1];
+  if (last !== undefined && last.to === s) last.to = s + 1;
+  else list.push({ from: s, to: s + 1 });
+}
+
+/** Running sums of request and write success over sampled seconds. */
+class Usage {
+  private seconds = 0;
+  private requests = 0;
+  private writes = 0;
+
+  add(requests: number, writes: number): void {
+    this.seconds++;
+    this.requests += requests;
+    this.writes += writes;
+  }
+
+  shares(): Availability {
+    if (this.seconds === 0) return { requests: 1, writes: 1 };
+    const share = (x: number): number => Math.round((x / this.seconds) * 1e6) / 1e6;
+    return { requests: share(this.requests), writes: share(this.writes) };
+  }
+}
+
 /** A stretch of time in which a region's frame did not change. */
 export interface Segment extends RegionFrame {
   readonly fromSeconds: number;
@@ -30,8 +68,16 @@ export interface Segment extends RegionFrame {
 export class Monitor {
   readonly segments = new Map<string, Segment[]>();
   /** Stretches (seconds, end exclusive) in which the service was not recovered. */
-  readonly outages: { from: number; to: number }[] = [];
+  readonly outages: Stretch[] = [];
+  /** Per region, stretches in which some client still resolved to it while it was unhealthy. */
+  readonly clientImpact = new Map<string, Stretch[]>();
+  /** Stretches in which no single writer accepted writes. */
+  readonly writerImpact: Stretch[] = [];
+  private readonly usage = new Usage();
+  /** The last TTL's answers, newest last: clients spread over them as their caches expire. */
+  private readonly recentAnswers: string[][] = [];
   private lastBadAnswerMs: number | null = null;
+  private readonly lastBadMs = new Map<string, number>();
   private lastAnswer = "";
   private lastWriterOk = true;
   private lastClientsOk = true;
@@ -43,7 +89,15 @@ export class Monitor {
     private readonly checker: InvariantChecker,
   ) {
     this.nextSampleMs = cloud.clock.now();
-    for (const r of cloud.regions) this.segments.set(r, []);
+    for (const r of cloud.regions) {
+      this.segments.set(r, []);
+      this.clientImpact.set(r, []);
+    }
+  }
+
+  /** Shares of client requests that succeeded and of writes accepted, over the seconds sampled. */
+  availability(): Availability {
+    return this.usage.shares();
   }
 
   /** Samples every whole second in [fromMs, toMs): the world is as the last event left it. */
@@ -58,12 +112,21 @@ export class Monitor {
     const cloud = this.cloud;
     const s = drillSeconds(ms);
     const answer = cloud.dnsAnswer(ms);
-    const answerOk = answer.length > 0 && answer.every((r) => cloud.actuallyHealthy(r, ms));
+    const healthy = new Map(cloud.regions.map((r) => [r, cloud.actuallyHealthy(r, ms)]));
+    const answerOk = answer.length > 0 && answer.every((r) => healthy.get(r) === true);
     if (!answerOk) this.lastBadAnswerMs = ms;
+    for (const r of answer) if (healthy.get(r) !== true) this.lastBadMs.set(r, ms);
     // A client that resolved during the last bad second keeps that answer for a full TTL.
-    const clientsOk = this.lastBadAnswerMs === null || ms >= this.lastBadAnswerMs + 1000 + cloud.ttlMs;
+    const settled = (bad: number | null | undefined): boolean =>
+      bad === null || bad === undefined || ms >= bad + 1000 + cloud.ttlMs;
+    const clientsOk = settled(this.lastBadAnswerMs);
     const writerOk = this.database.writersNow().length === 1;
     const ok = clientsOk && writerOk;
+    for (const r of cloud.regions) {
+      if (!settled(this.lastBadMs.get(r))) extend(this.clientImpact.get(r) as Stretch[], s);
+    }
+    if (!writerOk) extend(this.writerImpact, s);
+    this.countRequests(ms, answer, writerOk);
 
     const key = answer.join(",");
     if (key !== this.lastAnswer) {
@@ -99,18 +162,14 @@ export class Monitor {
       );
       this.lastWriterOk = writerOk;
     }
-    const last = this.outages[this.outages.length - 1];
-    if (!ok) {
-      if (last !== undefined && last.to === s) last.to = s + 1;
-      else this.outages.push({ from: s, to: s + 1 });
-    }
+    if (!ok) extend(this.outages, s);
 
     const writer = this.database.writerRegion();
     const writers = this.database.writersNow();
     for (const region of cloud.regions) {
       const frame: RegionFrame = {
         serving: answer.includes(region),
-        healthy: cloud.actuallyHealthy(region, ms),
+        healthy: healthy.get(region) === true,
         route53: cloud.route53Healthy(region, ms),
         version: cloud.servedVersion(region, ms),
         writer: writer === region || writers.includes(region),
@@ -140,6 +199,41 @@ export class Monitor {
       }
     }
     this.checker.onSecond(ms);
+  }
+
+  /**
+   * One second of client traffic: clients re-resolve at random moments, so they spread evenly over
+   * the answers of the last TTL; a request succeeds when its region answers (without an error, within
+   * the timeout), and a write also needs exactly one writer.
+   */
+  private countRequests(ms: number, answer: string[], writerOk: boolean): void {
+    const keep = Math.max(1, Math.round(this.cloud.ttlMs / 1000));
+    this.recentAnswers.push(answer);
+    while (this.recentAnswers.length > keep) this.recentAnswers.shift();
+    const rate = new Map<string, number>();
+    for (const r of this.cloud.regions) {
+      const c = this.cloud.probeConditions(r, ms);
+      rate.set(r, c.reachable && c.latencyMs + 300 <= this.cloud.timeoutMs ? 1 - c.errorRate : 0);
+    }
+    let succeeded = 0;
+    for (const a of this.recentAnswers) {
+      let share = 0;
+      for (const r of a) share += rate.get(r) ?? 0;
+      if (a.length > 0) succeeded += share / a.length / this.recentAnswers.length;
+    }
+    this.usage.add(succeeded, writerOk ? succeeded : 0);
+  }
+
+  /** True when the region answered well and Route 53 saw it healthy in every second of [fromS, toS). */
+  regionSteady(region: string, fromS: number, toS: number): boolean {
+    return !(this.segments.get(region) ?? []).some(
+      (seg) => (!seg.healthy || !seg.route53) && seg.fromSeconds < toS && seg.toSeconds > fromS,
+    );
+  }
+
+  /** True when exactly one writer took writes in every second of [fromS, toS). */
+  writerSteady(fromS: number, toS: number): boolean {
+    return !this.writerImpact.some((o) => o.from < toS && o.to > fromS);
   }
 
   /** True when the service was recovered in every second of [fromS, toS). */

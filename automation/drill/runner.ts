@@ -3,7 +3,7 @@ import type { OperationalState } from "../../components/operationalState";
 import { type PlanTransform, DrillController } from "./controller";
 import { type Incident, computeIncidents } from "./incidents";
 import { type InvariantViolation, InvariantChecker } from "./invariants";
-import { Monitor, type Segment } from "./monitor";
+import { type Availability, Monitor, type Segment } from "./monitor";
 import { Recorder, type TimelineEntry, drillSeconds } from "./recorder";
 import type { DrillEvent, Scenario } from "./scenario";
 import { scenarioConfig } from "./scenarioConfig";
@@ -32,7 +32,7 @@ export interface OperationReport {
   readonly reason: string | null;
 }
 
-/** The `--json` report. Its field names are a public contract: scripts read them. */
+/** The `--json` report. Its field names are a public contract (`docs/drill.md` describes each). */
 export interface DrillReport {
   readonly scenario: string;
   readonly seed: number;
@@ -44,6 +44,8 @@ export interface DrillReport {
   readonly regions: Readonly<Record<string, { version: string; serving: boolean; healthy: boolean }>>;
   readonly operations: readonly OperationReport[];
   readonly timeline: readonly TimelineEntry[];
+  /** Shares (0..1) of simulated client requests that succeeded and of writes accepted, whatever the cause. */
+  readonly availability: Availability;
   readonly invariantViolations: readonly InvariantViolation[];
   /** Unmet `expect:` entries of the scenario; empty when all hold. */
   readonly expectationFailures: readonly string[];
@@ -201,7 +203,6 @@ export async function runDrill(scenario: Scenario, options: DrillOptions = {}): 
     );
   }
 
-  const incidents = computeIncidents(scenario, monitor, database.lost, writerAt, scenario.until);
   const regions: Record<string, { version: string; serving: boolean; healthy: boolean }> = {};
   const answer = cloud.dnsAnswer(endMs);
   for (const r of scenario.regions) {
@@ -221,6 +222,7 @@ export async function runDrill(scenario: Scenario, options: DrillOptions = {}): 
       reason: o.reason,
     }))
     .sort((a, b) => a.startedAtSeconds - b.startedAtSeconds || a.id.localeCompare(b.id));
+  const incidents = computeIncidents(scenario, monitor, database.lost, writerAt, scenario.until, operations);
   const finalWriter = database.writerRegion() ?? database.writersNow()[0] ?? state?.writer ?? scenario.writer;
   const partial = {
     scenario: scenario.name,
@@ -232,6 +234,7 @@ export async function runDrill(scenario: Scenario, options: DrillOptions = {}): 
     regions,
     operations,
     timeline: recorder.sorted(),
+    availability: monitor.availability(),
     invariantViolations: checker.violations,
   };
   const report: DrillReport = {

@@ -329,6 +329,14 @@ export class SimCloud {
   // ------------------------------------------------------------------------------------------
   // API faults
 
+  /** Hears every call the controller makes to a regional API (the invariant checker listens). */
+  onApiCall: (service: ApiService, region: string, what: string) => void = () => {};
+
+  /** Records a call to `service` in `region`, before the call meets whatever state the region is in. */
+  apiCall(service: ApiService, region: string, what: string): void {
+    this.onApiCall(service, region, what);
+  }
+
   /** Consumes one injected error of `service` in `region`, if any is left. */
   takeApiError(service: ApiService, region: string): boolean {
     const key = `${service}/${region}`;

@@ -251,6 +251,7 @@ export class SimGlobalDatabase implements GlobalDatabase {
     await this.cloud.clock.sleep(API_CALL_MS);
     if (!this.members.has(viaRegion))
       throw new RdsError("InvalidParameterValue", `unknown region ${viaRegion}`);
+    this.cloud.apiCall("rds", viaRegion, what);
     if (!this.cloud.controlPlaneUp(viaRegion)) {
       throw new RdsError("EndpointUnreachable", `rds.${viaRegion}.amazonaws.com did not answer ${what}`);
     }

@@ -21,6 +21,7 @@ export class SimMetricsSource implements MetricsSource {
     const { region, color, startMs, periodSeconds } = query;
     const clock = this.cloud.clock;
     await clock.sleep(200);
+    this.cloud.apiCall("cloudwatch", region, "GetMetricData");
     if (!this.cloud.controlPlaneUp(region)) {
       throw new Error(`monitoring.${region}.amazonaws.com did not answer GetMetricData`);
     }

@@ -88,6 +88,7 @@ export class SimStackEngine implements StackEngine {
       let seconds = diff.length > 0 ? this.timings.stackUpdateSeconds : this.timings.stackNoopSeconds;
       const rebuilds: string[] = [];
       for (const region of regions) {
+        this.cloud.apiCall("kubernetes", region, "stack update");
         if (!this.cloud.controlPlaneUp(region)) {
           failures.push(`${region}: the Kubernetes and AWS APIs in ${region} did not answer`);
         } else if (this.cloud.takeApiError("kubernetes", region)) {

@@ -11,8 +11,9 @@ import type { Clock } from "../ports";
 
 /**
  * The operational state store of the drill: in memory, with the file/S3 stores' semantics
- * (conditional writes, a lease with an expiry on the drill clock). Documents are kept as JSON text,
- * so nothing the controller holds aliases what is stored.
+ * (conditional writes, a lease with an expiry on the drill clock). Each revision is parsed once and
+ * frozen, so readers share it without re-parsing and nothing the controller holds can change what
+ * is stored.
  */
 export class SimStateStore implements StateStore {
   readonly location = "drill://state";
@@ -30,8 +31,9 @@ export class SimStateStore implements StateStore {
   ) {}
 
   async read(): Promise<StoredState | null> {
-    if (this.text === null) return null;
-    return { state: JSON.parse(this.text) as OperationalState, etag: `"${this.revision}"` };
+    if (this.doc === null) return null;
+    // One parsed, frozen document per revision: readers share it and cannot change what is stored.
+    return { state: this.doc, etag: `"${this.revision}"` };
   }
 
   /** The stored document without a port call, for the simulation and the checks; not to be changed. */
@@ -44,7 +46,7 @@ export class SimStateStore implements StateStore {
     if (current !== expectedEtag) throw new StateConflictError(this.location);
     const before = this.doc;
     this.text = JSON.stringify(state);
-    this.doc = JSON.parse(this.text) as OperationalState;
+    this.doc = deepFreeze(JSON.parse(this.text) as OperationalState);
     this.revision++;
     this.onWrite(before, this.doc);
     return `"${this.revision}"`;
@@ -53,7 +55,7 @@ export class SimStateStore implements StateStore {
   /** Seeds the store before the controller starts, without running the write hook. */
   seed(state: OperationalState): void {
     this.text = JSON.stringify(state);
-    this.doc = JSON.parse(this.text) as OperationalState;
+    this.doc = deepFreeze(JSON.parse(this.text) as OperationalState);
     this.revision++;
   }
 
@@ -79,4 +81,12 @@ export class SimStateStore implements StateStore {
   async readLease(): Promise<Lease | null> {
     return this.lease;
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }

@@ -16,6 +16,7 @@ export class SimSyncJobs implements SyncJobs {
 
   async run(region: string, signal?: AbortSignal): Promise<SyncRunResult> {
     const clock = this.cloud.clock;
+    this.cloud.apiCall("kubernetes", region, "create sync Job");
     if (!this.cloud.controlPlaneUp(region)) {
       await clock.sleep(1000, signal);
       return { ok: false, watermark: null, detail: `the Kubernetes API in ${region} did not answer` };

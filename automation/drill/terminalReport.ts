@@ -87,8 +87,14 @@ export interface SummaryRow {
   readonly rpo: string;
   readonly floor: string;
   readonly ratio: string;
+  readonly availability: string;
   readonly violations: string;
   readonly check: string;
+}
+
+/** A share as a percentage with enough digits to tell 99.9 % from 99.99 %. */
+export function percent(share: number): string {
+  return `${(Math.floor(share * 100_000) / 1000).toFixed(3)} %`;
 }
 
 export function summaryRow(r: DrillReport): SummaryRow {
@@ -103,6 +109,7 @@ export function summaryRow(r: DrillReport): SummaryRow {
       h === null || h.rtoSeconds === null || h.floorSeconds === null
         ? "-"
         : (h.rtoSeconds / h.floorSeconds).toFixed(2),
+    availability: `${percent(r.availability.requests)} / ${percent(r.availability.writes)}`,
     violations: String(r.invariantViolations.length),
     check: r.invariantViolations.length === 0 && r.expectationFailures.length === 0 ? "pass" : "FAIL",
   };
@@ -115,6 +122,7 @@ const HEADERS: Record<keyof SummaryRow, string> = {
   rpo: "RPO",
   floor: "floor",
   ratio: "RTO/floor",
+  availability: "requests / writes ok",
   violations: "violations",
   check: "check",
 };

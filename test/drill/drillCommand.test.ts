@@ -89,6 +89,7 @@ until: 3600
       "regions",
       "operations",
       "timeline",
+      "availability",
       "invariantViolations",
     ]) {
       expect(report).toHaveProperty(key);
@@ -124,12 +125,13 @@ until: 3600
       "RPO",
       "floor",
       "RTO/floor",
+      "requests / writes ok",
       "violations",
       "check",
     ]);
     expect(rows[0]).toMatch(/^bad-canary-rollback\s+deploy rolledback\s+-/);
     expect(rows[1]).toMatch(
-      /^primary-outage-manual\s+no operation\s+\d+ s\s+0 s\s+150 s\s+\d+\.\d\d\s+0\s+pass/,
+      /^primary-outage-manual\s+no operation\s+\d+ s\s+0 s\s+88\.1 s\s+\d+\.\d\d\s+\d+\.\d{3} % \/ \d+\.\d{3} %\s+0\s+pass/,
     );
     expect(readFileSync(path.join(out, "index.html"), "utf8")).toContain('href="primary-outage-manual.html"');
     expect(readFileSync(path.join(out, "bad-canary-rollback.html"), "utf8")).toContain("<svg");

@@ -1,0 +1,138 @@
+import * as path from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { INVARIANTS, type InvariantViolation, InvariantChecker } from "../../automation/drill/invariants";
+import { Recorder } from "../../automation/drill/recorder";
+import { runDrill } from "../../automation/drill/runner";
+import { type Scenario, validateScenario } from "../../automation/drill/scenario";
+import { scenarioConfig } from "../../automation/drill/scenarioConfig";
+import { SHIPPED_DRILLS, loadScenario } from "../../automation/drill/scenarioFiles";
+import { SimCloud } from "../../automation/drill/simCloud";
+import { SimGlobalDatabase } from "../../automation/drill/simDatabase";
+import { DRILL_EPOCH_MS, VirtualClock } from "../../automation/drill/virtualClock";
+
+function scenario(raw: Record<string, unknown> = {}): Scenario {
+  const parsed = validateScenario({
+    name: "unit",
+    regions: ["us-east-1", "us-west-2", "eu-west-1"],
+    versions: { "1.0.0": { errorRate: 0.001 } },
+    initialVersion: "1.0.0",
+    until: 1200,
+    ...raw,
+  });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  return parsed.scenario;
+}
+
+/** A simulated world with the checker watching, and nobody driving it but the test. */
+function world(s: Scenario = scenario()) {
+  const built = scenarioConfig(s);
+  if (!("config" in built)) throw new Error("bad config");
+  const clock = new VirtualClock(DRILL_EPOCH_MS);
+  const recorder = new Recorder(clock);
+  const cloud = new SimCloud(s, built.config, 1, clock, recorder);
+  const database = new SimGlobalDatabase(cloud, recorder, s.database, s.writer);
+  const checker = new InvariantChecker(cloud, database, s.healthCheck.failureThreshold);
+  let sampled = clock.now();
+  const sampleUntil = (toMs: number): void => {
+    for (; sampled < toMs; sampled += 1000) checker.onSecond(sampled);
+  };
+  /** Runs the clock, with the checker's per-second look, until `seconds` after the start. */
+  const runTo = async (seconds: number): Promise<void> => {
+    const until = DRILL_EPOCH_MS + seconds * 1000;
+    await clock.idle();
+    while (await clock.step(until, (_from, to) => sampleUntil(to))) {
+      // timers fire in order
+    }
+    sampleUntil(until);
+    clock.advanceTo(until);
+  };
+  /** Runs the clock until `work` settles. */
+  const drive = async <T>(work: Promise<T>): Promise<void> => {
+    let done = false;
+    const watched = work.then(
+      () => (done = true),
+      () => (done = true),
+    );
+    await clock.idle();
+    while (!done && (await clock.step(clock.now() + 3_600_000, (_from, to) => sampleUntil(to)))) {
+      // until the call returns
+    }
+    await watched;
+  };
+  return { cloud, database, checker, clock, runTo, drive };
+}
+
+const rules = (vs: readonly InvariantViolation[]): string[] => [...new Set(vs.map((v) => v.rule))];
+
+/** Each case breaks one rule on purpose and returns what the checker reported. */
+const BREAKERS: Record<string, () => Promise<readonly InvariantViolation[]>> = {
+  async [INVARIANTS.noImpairedRegionCalls]() {
+    const w = world();
+    w.cloud.outage("us-east-1");
+    await w.runTo(120);
+    // A controller variant that keeps describing the database through the dead writer region.
+    await w.drive(w.database.describe("us-east-1"));
+    return w.checker.violations;
+  },
+  async [INVARIANTS.neverZeroWriters]() {
+    // A controller variant whose failover plan does nothing: the writer is never replaced.
+    const s = loadScenario(path.join(SHIPPED_DRILLS, "primary-outage-auto-failover.yaml"));
+    const { report } = await runDrill(s, { transformPlan: (p) => ({ ...p, steps: [], compensation: [] }) });
+    return report.invariantViolations;
+  },
+  async [INVARIANTS.neverTwoWriters]() {
+    const w = world();
+    // Detaching a secondary without fencing the writer: both take writes.
+    await w.drive(w.database.removeFromGlobal("us-west-2", "us-west-2"));
+    await w.runTo(120);
+    return w.checker.violations;
+  },
+};
+
+describe("invariant checker: every rule fires when it is broken on purpose", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it.each(Object.keys(BREAKERS))("%s is reported", async (rule) => {
+    const violations = await BREAKERS[rule]();
+    expect(rules(violations)).toContain(rule);
+  });
+
+  it("a call into an impaired region is not judged before any controller could know of the outage", async () => {
+    const w = world();
+    w.cloud.outage("us-east-1");
+    await w.runTo(5);
+    await w.drive(w.database.describe("us-east-1"));
+    await w.drive(w.database.describe("us-west-2"));
+    expect(w.checker.violations).toEqual([]);
+  });
+
+  it("no writer is allowed for the writer path's floor plus the margin, not longer", async () => {
+    const w = world();
+    const allowed = w.checker.zeroWritersAllowanceSeconds();
+    // Detection 26 s + failover 60 s + margin 60 s.
+    expect(allowed).toBe(146);
+    w.database.writerRegionLost("us-east-1");
+    w.cloud.outage("us-east-1");
+    await w.runTo(allowed);
+    expect(rules(w.checker.violations)).not.toContain(INVARIANTS.neverZeroWriters);
+    await w.runTo(allowed + 2);
+    expect(rules(w.checker.violations)).toContain(INVARIANTS.neverZeroWriters);
+  });
+
+  it("manual failover leaves the writer to an operator: no zero-writers violation", async () => {
+    const w = world(scenario({ failover: { mode: "manual" } }));
+    w.database.writerRegionLost("us-east-1");
+    w.cloud.outage("us-east-1");
+    await w.runTo(600);
+    expect(rules(w.checker.violations)).not.toContain(INVARIANTS.neverZeroWriters);
+  });
+
+  it("silencing report() leaves every breaker unseen, so the tests above turn red", async () => {
+    vi.spyOn(InvariantChecker.prototype as unknown as { report: () => void }, "report").mockImplementation(
+      () => {},
+    );
+    for (const [rule, breaker] of Object.entries(BREAKERS)) {
+      expect(rules(await breaker()), rule).not.toContain(rule);
+    }
+  });
+});
