@@ -56,6 +56,8 @@ export class InvariantChecker {
   readonly operations = new Map<string, OperationSeen>();
   /** Since when (ms) no region has accepted writes, or null while one does. */
   private zeroWritersSince: number | null = null;
+  /** When the region a promotion was moving the writer to failed: a new fault, with its own floor. */
+  private targetLostAt: number | null = null;
 
   constructor(
     private readonly cloud: SimCloud,
@@ -90,6 +92,14 @@ export class InvariantChecker {
   private detectionWindowMs(): number {
     const s = this.cloud.scenario.healthCheck;
     return (s.intervalSeconds * (this.failureThreshold + 1) + s.timeoutSeconds) * 1000;
+  }
+
+  /**
+   * The promotion's target failed mid-promotion. The writer gap it causes is judged from then: no
+   * controller could have known the target would die, so the floor of the new fault starts now.
+   */
+  promotionTargetLost(ms: number): void {
+    this.targetLostAt = ms;
   }
 
   /** The longest a correct controller may leave the service with no writer. */
@@ -220,15 +230,14 @@ export class InvariantChecker {
       return;
     }
     this.zeroWritersSince ??= ms;
+    const since = Math.max(this.zeroWritersSince, this.targetLostAt ?? Number.NEGATIVE_INFINITY);
     const allowed = this.zeroWritersAllowanceSeconds() * 1000;
     this.hold(
       "zero-writers",
-      this.cloud.config.failover.mode === "auto" &&
-        ms - this.zeroWritersSince > allowed &&
-        this.cloud.anyRegionUp(ms),
+      this.cloud.config.failover.mode === "auto" && ms - since > allowed && this.cloud.anyRegionUp(ms),
       INVARIANTS.neverZeroWriters,
       () =>
-        `no region has accepted writes for ${Math.round((ms - (this.zeroWritersSince ?? ms)) / 1000)} s (allowed ${allowed / 1000} s) while a region is up`,
+        `no region has accepted writes for ${Math.round((ms - (this.zeroWritersSince ?? ms)) / 1000)} s (allowed ${allowed / 1000} s from the last fault) while a region is up`,
     );
   }
 

@@ -132,6 +132,7 @@ export async function runDrill(scenario: Scenario, options: DrillOptions = {}): 
     switch (e.kind) {
       case "outage":
         if (database.writerRegion() === e.region) database.writerRegionLost(e.region);
+        if (database.promotingTo() === e.region) checker.promotionTargetLost(clock.now());
         cloud.outage(e.region);
         return;
       case "recover":

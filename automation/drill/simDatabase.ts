@@ -101,6 +101,11 @@ export class SimGlobalDatabase implements GlobalDatabase {
   // Faults and recoveries the runner applies
 
   /** The writer's region just went down: what each secondary had not received is now at risk. */
+  /** The region a failover or switchover in progress is promoting, if any. */
+  promotingTo(): string | null {
+    return this.transition?.to ?? null;
+  }
+
   writerRegionLost(region: string): void {
     if (region !== this.writer || this.lagAtWriterLoss !== null) return;
     const lags: Record<string, number> = {};

@@ -32,6 +32,8 @@ describe("the floor of a fault", () => {
       const s = scenario({
         healthCheck: { intervalSeconds: interval, failureThreshold: threshold },
         simulation: { checkers },
+        // A threshold of 1 is allowed only when a person decides on failover.
+        failover: { mode: "manual" },
       });
       expect(route53VerdictSeconds(s, at)).toBeCloseTo(verdict, 6);
     },

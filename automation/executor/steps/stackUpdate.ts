@@ -40,6 +40,8 @@ export async function runStackUpdate(
       const result = await updateStack(ctx, step.id, targets, excludes, {
         attempts: step.attempts,
         refresh: step.refresh,
+        // A region that failed since this round began is left out by a new round, not retried.
+        replan: () => excludesNow().some((r) => !excludes.includes(r)),
       });
       return ok(
         `stack updated for ${targets?.join(", ") ?? "every region"} in ${Math.round(result.durationMs / 1000)} s (${summarise(result.changes)})`,
@@ -67,6 +69,8 @@ export interface UpdateStackOptions {
   /** Attempts, the first included (default 1); a lock wait does not count as one. */
   readonly attempts?: number;
   readonly refresh?: boolean;
+  /** Asked after a failed attempt: true gives the failure back at once instead of retrying as is. */
+  readonly replan?: () => boolean;
 }
 
 export async function updateStack(
@@ -98,7 +102,7 @@ export async function updateStack(
         continue;
       }
       failures++;
-      if (failures >= attempts) throw err;
+      if (failures >= attempts || options.replan?.() === true) throw err;
       const delay = backoffMs(failures, UPDATE_BACKOFF);
       ctx.progress(
         `update failed (${errorMessage(err)}); attempt ${failures + 1} of ${attempts} in ${delay / 1000} s`,
