@@ -50,6 +50,7 @@ import {
 import { describeThroughHealthy } from "./describeDatabase";
 import { closeIncident, openIncident, recoveredAt } from "./incidents";
 import { FAILOVER_BACKOFF, RECONCILE_BACKOFF, retryTiming } from "./retryBackoff";
+import { PREEMPTED_BY_FAILOVER, preemptOperation } from "./preempt";
 import { supersedable, supersedeOperation } from "./supersede";
 import { updateStateUnderLease } from "./stateUpdate";
 
@@ -97,7 +98,8 @@ export type DecisionKind =
   | "failback-ready"
   | "operation"
   | "replication"
-  | "reconcile";
+  | "reconcile"
+  | "preempt";
 
 export interface Decision {
   readonly kind: DecisionKind;
@@ -386,6 +388,42 @@ export function createWatcher(options: WatcherOptions): Watcher {
       if (writerDown)
         notes.push(`writer ${state.writer} is unhealthy; the failover decision waits for ${running.id}`);
       return report(0);
+    }
+    if (
+      writerDown &&
+      config.failover.mode === "auto" &&
+      state.operation !== null &&
+      leaseLive &&
+      lease?.holder !== options.holder &&
+      PREEMPTED_BY_FAILOVER.has(state.operation.kind) &&
+      (state.operation.phase === "running" || state.operation.phase === "compensating")
+    ) {
+      // Failover preempts a release another process runs: it stops at once without calling the
+      // failed region, and the failover starts in this same tick.
+      const op = state.operation;
+      const why = `failover: writer ${state.writer} is unhealthy`;
+      const ended = await preemptOperation(
+        ports,
+        op,
+        `${options.holder} (${why})`,
+        // The run polls every second; it has until the next tick to let go.
+        config.dns.healthCheck.intervalSeconds * 1000,
+      );
+      if (ended.status === "ended") {
+        decisions.push({
+          kind: "preempt",
+          action: "recorded",
+          summary: `${op.kind} ${op.id} preempted by the ${why}; it ended ${ended.phase}${ended.reason === null ? "" : ` (${ended.reason})`}`,
+          operationId: op.id,
+        });
+        ({ state, leaseLive, holder: lease } = await readStored());
+        if (state.operation === null && !leaseLive)
+          return report(await decideFailover(state, view, notes, decisions));
+      } else {
+        notes.push(
+          `${op.kind} ${op.id} was asked to stop for the ${why}, and has not yet; its safety gate pauses it`,
+        );
+      }
     }
     if (state.operation !== null) {
       const op = state.operation;
