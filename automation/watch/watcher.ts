@@ -176,9 +176,10 @@ const AUTO_RESUMED: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Operations that yield to a failover: a repair, a traffic change or a sync is stopped where it is
- * (its steps are recorded; nothing is rolled back) and superseded, so a failed writer never waits
- * for them. A release is not among them: it pauses itself on the writer's failure (safetyGate).
+ * Operations the watcher runs that yield to a failover: a repair, a traffic change or a sync is
+ * stopped where it is (its steps are recorded; nothing is rolled back) and superseded, so a failed
+ * writer never waits for them. A release runs in a person's process and is preempted through the
+ * state document instead (see preempt.ts).
  */
 const YIELDS_TO_FAILOVER: ReadonlySet<string> = new Set(["repair", "traffic", "sync"]);
 
