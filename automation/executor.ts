@@ -14,6 +14,7 @@ import {
   waitForOperationEnd,
   watchAbortRequest,
 } from "./executor/abortRequest";
+import { supersedeOperation } from "./executor/supersede";
 import { MUTATING_KINDS, runStep } from "./executor/runStep";
 import { StateHandle } from "./executor/stateHandle";
 import { guardsWriter, isWriterFailingPause, runGuarded } from "./executor/writerGuard";
@@ -284,11 +285,29 @@ async function drive(run: Run): Promise<OperationResult> {
     if (!(reason instanceof AbortRequestedError) || run.ownSignal === undefined || run.ownSignal.aborted) {
       throw err;
     }
-    emitNote(run, `${reason.message}: stopping here and rolling back`);
     const own: Run = { ...run, signal: run.ownSignal, ownSignal: undefined };
+    if (reason.preempted) return endPreempted(own, reason.message);
+    emitNote(run, `${reason.message}: stopping here and rolling back`);
     const op = mustHaveOperation(own.handle.current);
     return abortRun(own, op, `aborted by ${reason.by}`);
   }
+}
+
+/**
+ * The writer failed and the watcher fails over now: the run ends at once, as `aborted`, without
+ * compensating. Its rollback would update the failed region's stack and hold the failover back;
+ * the regions it moved are rolled back in the state instead, which the failover's stack update
+ * renders (and the failed region's stack when it is readmitted).
+ */
+async function endPreempted(run: Run, reason: string): Promise<OperationResult> {
+  emitNote(run, `${reason}: stopping here; the failover's stack update rolls back what this changed`);
+  const last = mustHaveOperation(run.handle.current);
+  const at = run.opts.ports.clock.now();
+  await run.handle.update((s) => supersedeOperation(s, reason, at));
+  const entry = [...run.handle.current.history].reverse().find((h) => h.id === run.operationId);
+  const ended = entry?.reason ?? reason;
+  emitNote(run, `operation aborted: ${ended}`, last.startedAt);
+  return { operationId: run.operationId, outcome: "aborted", state: run.handle.current, reason: ended };
 }
 
 async function driveSteps(run: Run): Promise<OperationResult> {

@@ -81,6 +81,12 @@ const operationSchema = z
      * for it, stops and compensates. Absent in documents written before it existed.
      */
     abortRequestedBy: z.string().nullable().optional(),
+    /**
+     * Set by the watcher when the writer fails while this operation runs in another process: the
+     * run stops at once and ends without calling any region (its rollback is left to the
+     * failover's stack update). Absent in documents written before it existed.
+     */
+    preemptedBy: z.string().nullable().optional(),
   })
   .strict();
 export type OperationRecord = z.infer<typeof operationSchema>;

@@ -24,6 +24,8 @@ export type PlanTransform = (plan: Plan) => Plan;
 
 const WATCHER = "drill-watcher";
 const OPERATOR = "drill-operator";
+/** How often a person's command looks for an abort or a preemption in the state, as the CLI does. */
+const OPERATOR_POLL_MS = 1000;
 /** A person whose command was refused because another operation runs tries again this often. */
 const RETRY_SECONDS = 60;
 const RETRIES = 30;
@@ -217,7 +219,12 @@ export class DrillController {
             let result: OperationResult | null = null;
             try {
               rec.log("controller", "command", `operator runs ${what}`);
-              result = await runPlan(p, { config: this.cloud.config, ports: this.ports, holder: OPERATOR });
+              result = await runPlan(p, {
+                config: this.cloud.config,
+                ports: this.ports,
+                holder: OPERATOR,
+                abortPollMs: OPERATOR_POLL_MS,
+              });
             } catch (err) {
               if (
                 !(err instanceof LeaseHeldError) &&

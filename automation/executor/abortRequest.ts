@@ -9,10 +9,17 @@ import { type Clock, StateConflictError, type StateStore } from "../ports";
  * re-applies its change to the fresh document).
  */
 
-/** The run stopped because another process asked (see watchAbortRequest). */
+/**
+ * The run stopped because another process asked (see watchAbortRequest). A preemption (the writer
+ * failed, and the watcher fails over now) ends the run without compensating: its rollback would
+ * call the failed region and hold the failover back.
+ */
 export class AbortRequestedError extends Error {
-  constructor(readonly by: string) {
-    super(`abort requested by ${by}`);
+  constructor(
+    readonly by: string,
+    readonly preempted = false,
+  ) {
+    super(preempted ? `preempted by ${by}` : `abort requested by ${by}`);
     this.name = "AbortRequestedError";
   }
 }
@@ -20,7 +27,23 @@ export class AbortRequestedError extends Error {
 const CONFLICT_RETRIES = 5;
 
 /** Marks operation `operationId` for abort; false when it is no longer in flight. */
-export async function requestAbort(store: StateStore, operationId: string, by: string): Promise<boolean> {
+export function requestAbort(store: StateStore, operationId: string, by: string): Promise<boolean> {
+  return markOperation(store, operationId, { abortRequestedBy: by });
+}
+
+/**
+ * Marks operation `operationId` as preempted by a failover (`by` says whose and why); false when
+ * it is no longer in flight.
+ */
+export function requestPreempt(store: StateStore, operationId: string, by: string): Promise<boolean> {
+  return markOperation(store, operationId, { preemptedBy: by });
+}
+
+async function markOperation(
+  store: StateStore,
+  operationId: string,
+  mark: { abortRequestedBy: string } | { preemptedBy: string },
+): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
     const stored = await store.read();
     const op = stored?.state.operation;
@@ -29,7 +52,7 @@ export async function requestAbort(store: StateStore, operationId: string, by: s
       {
         ...stored.state,
         revision: stored.state.revision + 1,
-        operation: { ...op, abortRequestedBy: by },
+        operation: { ...op, ...mark },
       },
       store.location,
     );
@@ -44,7 +67,7 @@ export async function requestAbort(store: StateStore, operationId: string, by: s
 
 /**
  * Polls the document every `pollMs` while the run lasts; when the operation it runs carries an
- * abort request, fires `onRequest` once. Returns a function that stops polling.
+ * abort request or a preemption (the preemption wins), fires `onRequest` once. Returns a function that stops polling.
  */
 export function watchAbortRequest(
   store: StateStore,
@@ -59,9 +82,13 @@ export function watchAbortRequest(
       try {
         await clock.sleep(pollMs, stop.signal);
         const op = (await store.read())?.state.operation;
-        const by = op?.id === operationId ? op.abortRequestedBy : undefined;
-        if (by !== undefined && by !== null) {
-          onRequest(new AbortRequestedError(by));
+        if (op?.id !== operationId) continue;
+        const preempt = op.preemptedBy ?? null;
+        const abort = op.abortRequestedBy ?? null;
+        if (preempt !== null || abort !== null) {
+          onRequest(
+            preempt === null ? new AbortRequestedError(abort ?? "") : new AbortRequestedError(preempt, true),
+          );
           return;
         }
       } catch {

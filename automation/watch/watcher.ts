@@ -50,6 +50,7 @@ import {
 import { describeThroughHealthy } from "./describeDatabase";
 import { closeIncident, openIncident, recoveredAt } from "./incidents";
 import { FAILOVER_BACKOFF, RECONCILE_BACKOFF, retryTiming } from "./retryBackoff";
+import { PREEMPTED_BY_FAILOVER, preemptOperation } from "./preempt";
 import { supersedable, supersedeOperation } from "./supersede";
 import { updateStateUnderLease } from "./stateUpdate";
 
@@ -97,7 +98,8 @@ export type DecisionKind =
   | "failback-ready"
   | "operation"
   | "replication"
-  | "reconcile";
+  | "reconcile"
+  | "preempt";
 
 export interface Decision {
   readonly kind: DecisionKind;
@@ -174,9 +176,10 @@ const AUTO_RESUMED: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Operations that yield to a failover: a repair, a traffic change or a sync is stopped where it is
- * (its steps are recorded; nothing is rolled back) and superseded, so a failed writer never waits
- * for them. A release is not among them: it pauses itself on the writer's failure (safetyGate).
+ * Operations the watcher runs that yield to a failover: a repair, a traffic change or a sync is
+ * stopped where it is (its steps are recorded; nothing is rolled back) and superseded, so a failed
+ * writer never waits for them. A release runs in a person's process and is preempted through the
+ * state document instead (see preempt.ts).
  */
 const YIELDS_TO_FAILOVER: ReadonlySet<string> = new Set(["repair", "traffic", "sync"]);
 
@@ -386,6 +389,42 @@ export function createWatcher(options: WatcherOptions): Watcher {
       if (writerDown)
         notes.push(`writer ${state.writer} is unhealthy; the failover decision waits for ${running.id}`);
       return report(0);
+    }
+    if (
+      writerDown &&
+      config.failover.mode === "auto" &&
+      state.operation !== null &&
+      leaseLive &&
+      lease?.holder !== options.holder &&
+      PREEMPTED_BY_FAILOVER.has(state.operation.kind) &&
+      (state.operation.phase === "running" || state.operation.phase === "compensating")
+    ) {
+      // Failover preempts a release another process runs: it stops at once without calling the
+      // failed region, and the failover starts in this same tick.
+      const op = state.operation;
+      const why = `failover: writer ${state.writer} is unhealthy`;
+      const ended = await preemptOperation(
+        ports,
+        op,
+        `${options.holder} (${why})`,
+        // The run polls every second; it has until the next tick to let go.
+        config.dns.healthCheck.intervalSeconds * 1000,
+      );
+      if (ended.status === "ended") {
+        decisions.push({
+          kind: "preempt",
+          action: "recorded",
+          summary: `${op.kind} ${op.id} preempted by the ${why}; it ended ${ended.phase}${ended.reason === null ? "" : ` (${ended.reason})`}`,
+          operationId: op.id,
+        });
+        ({ state, leaseLive, holder: lease } = await readStored());
+        if (state.operation === null && !leaseLive)
+          return report(await decideFailover(state, view, notes, decisions));
+      } else {
+        notes.push(
+          `${op.kind} ${op.id} was asked to stop for the ${why}, and has not yet; its safety gate pauses it`,
+        );
+      }
     }
     if (state.operation !== null) {
       const op = state.operation;
