@@ -204,9 +204,17 @@ export interface ErrorRateQuery {
   readonly periodSeconds: number;
 }
 
+/** The same window and traffic as an error-rate query. */
+export type MetricQuery = ErrorRateQuery;
+
 export interface MetricsSource {
   /** Error rate (0..1) per period of the query's traffic. */
   errorRate(query: ErrorRateQuery): Promise<MetricPoint[]>;
+  /**
+   * 95th-percentile latency in milliseconds per period of the query's traffic. A period without
+   * requests yields no point.
+   */
+  latencyP95(query: MetricQuery): Promise<MetricPoint[]>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -187,6 +187,11 @@ const releaseSchema = z
       .gt(0, "must be between 0 and 1, exclusive")
       .lt(1, "must be between 0 and 1, exclusive")
       .default(0.2),
+    /**
+     * p95 latency in milliseconds at or above which a release rolls back, whatever the baseline.
+     * Default 2000. Slower than the baseline by a significant 20 % also rolls back.
+     */
+    rollbackLatencyMs: z.number().int().min(1).default(2000),
     /** Canary traffic weights in percent. Default [10, 50, 100]. */
     canarySteps: z
       .array(z.number().int().min(1).max(100))
@@ -202,13 +207,17 @@ const releaseSchema = z
           ctx.addIssue({ code: "custom", message: "canary steps must end at 100" });
         }
       }),
-    /** Seconds of bake time at each canary step. Default 300. */
+    /**
+     * Seconds of bake time at each canary step and after each later wave, while the new version's
+     * error rate and latency are compared with the regions still on the old one. 0 turns analysis
+     * off (only the health gates remain). Default 300.
+     */
     bakeSeconds: z.number().int().min(0).default(300),
     /** Regions updated at once in a wave. Default 1. */
     maxParallel: z.number().int().min(1).default(1),
     /** Seconds the old colour keeps running after a blue-green switch. Default 600. */
     scaleDownDelaySeconds: z.number().int().min(0).default(600),
-    /** Metric samples the canary analysis needs before it may pass. Default 3. */
+    /** Metric samples an analysis needs before it may pass. Default 3. */
     minSamples: z.number().int().min(1).default(3),
     /** Consecutive failing samples that fail the analysis. Default 2. */
     consecutiveFailureLimit: z.number().int().min(1).default(2),

@@ -212,7 +212,7 @@ function stepNote(step: Step): string {
     case "safetyGate":
       return ` (all at once; holds up to ${step.timeoutSeconds} s for a failing region, pauses for a failing writer)`;
     case "analysis":
-      return ` (every ${step.intervalSeconds} s for ${step.bakeSeconds} s, limit ${step.maxErrorRate})`;
+      return ` (every ${step.intervalSeconds} s for ${step.bakeSeconds} s, limits: error rate ${step.maxErrorRate}, p95 ${step.maxLatencyMs} ms)`;
     default:
       return "";
   }

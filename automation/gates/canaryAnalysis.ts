@@ -1,9 +1,10 @@
-import type { Clock, MetricsSource } from "../ports";
-import { type CanaryCriteria, type CanaryVerdict, judgeCanary } from "./canaryVerdict";
+import type { Clock, MetricPoint, MetricQuery, MetricsSource } from "../ports";
+import { judgeRelease, type ReleaseCriteria, type ReleaseVerdict } from "./releaseVerdict";
 
-export interface AnalysisSpec extends CanaryCriteria {
+export interface AnalysisSpec extends ReleaseCriteria {
   readonly canaryRegion: string;
-  readonly canaryColor: "blue" | "green";
+  /** Absent: the new version serves the whole region (a rolling or blue-green wave). */
+  readonly canaryColor?: "blue" | "green";
   readonly baselineRegions: readonly string[];
   readonly bakeSeconds: number;
   readonly intervalSeconds: number;
@@ -14,21 +15,21 @@ export interface AnalysisDeps {
   readonly clock: Clock;
   readonly signal?: AbortSignal;
   /** Called after each sampling round with the verdict so far. */
-  readonly onSample?: (verdict: CanaryVerdict) => void;
+  readonly onSample?: (verdict: ReleaseVerdict) => void;
 }
 
 /**
- * Samples the canary colour's error rate and the baseline regions' every `intervalSeconds` for
- * `bakeSeconds`, judging after each round (see judgeCanary). A failed metrics query is a missing
+ * Samples the canary's error rate and p95 latency and the baseline regions' every `intervalSeconds`
+ * for `bakeSeconds`, judging after each round (see judgeRelease). A failed metrics query is a missing
  * sample, not a failure: too many missing samples make the verdict inconclusive, which pauses the
  * operation for a person instead of guessing.
  */
-export async function runCanaryAnalysis(spec: AnalysisSpec, deps: AnalysisDeps): Promise<CanaryVerdict> {
+export async function runCanaryAnalysis(spec: AnalysisSpec, deps: AnalysisDeps): Promise<ReleaseVerdict> {
   const { clock, metrics, signal } = deps;
   const start = clock.now();
   const end = start + spec.bakeSeconds * 1000;
-  const canary: number[] = [];
-  const baseline: number[] = [];
+  const canary = { errorRate: [] as number[], latencyMs: [] as number[] };
+  const baseline = { errorRate: [] as number[], latencyMs: [] as number[] };
   const failures: string[] = [];
   let from = start;
   for (;;) {
@@ -37,9 +38,13 @@ export async function runCanaryAnalysis(spec: AnalysisSpec, deps: AnalysisDeps):
     signal?.throwIfAborted();
     const to = clock.now();
     const window = { startMs: from, endMs: to, periodSeconds: spec.intervalSeconds };
-    const query = async (region: string, color?: "blue" | "green"): Promise<number[]> => {
+    const ask = async (
+      read: (q: MetricQuery) => Promise<MetricPoint[]>,
+      region: string,
+      color?: "blue" | "green",
+    ): Promise<number[]> => {
       try {
-        const points = await metrics.errorRate({ region, color, ...window });
+        const points = await read({ region, color, ...window });
         return points.map((p) => p.value).filter((v) => Number.isFinite(v));
       } catch (err) {
         if (signal?.aborted === true) throw err;
@@ -47,14 +52,20 @@ export async function runCanaryAnalysis(spec: AnalysisSpec, deps: AnalysisDeps):
         return [];
       }
     };
-    const [c, ...b] = await Promise.all([
-      query(spec.canaryRegion, spec.canaryColor),
-      ...spec.baselineRegions.map((r) => query(r)),
+    const errorRate = (q: MetricQuery): Promise<MetricPoint[]> => metrics.errorRate(q);
+    const latency = (q: MetricQuery): Promise<MetricPoint[]> => metrics.latencyP95(q);
+    const [ce, cl, be, bl] = await Promise.all([
+      ask(errorRate, spec.canaryRegion, spec.canaryColor),
+      ask(latency, spec.canaryRegion, spec.canaryColor),
+      Promise.all(spec.baselineRegions.map((r) => ask(errorRate, r))),
+      Promise.all(spec.baselineRegions.map((r) => ask(latency, r))),
     ]);
-    canary.push(...c);
-    baseline.push(...b.flat());
+    canary.errorRate.push(...ce);
+    canary.latencyMs.push(...cl);
+    baseline.errorRate.push(...be.flat());
+    baseline.latencyMs.push(...bl.flat());
     from = to;
-    const verdict = judgeCanary(canary, baseline, spec, to >= end);
+    const verdict = judgeRelease(canary, baseline, spec, to >= end);
     deps.onSample?.(verdict);
     if (verdict.decision !== "continue") {
       if (verdict.decision === "inconclusive" && failures.length > 0) {

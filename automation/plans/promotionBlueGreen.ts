@@ -9,12 +9,14 @@ import {
   safetyStep,
   statusPatch,
   updateStep,
+  waveAnalysisSteps,
 } from "./promotionSteps";
 
 /**
  * Blue-green: the new version starts in every region's idle colour (no traffic yet), then each
- * region's Service switches colour one region at a time behind a health gate. The old colour keeps
- * running for `scaleDownDelaySeconds`, so a rollback is a selector switch, not a redeploy.
+ * region's Service switches colour one region at a time behind a health gate and an analysis of
+ * its error rate and latency against the regions not yet switched. The old colour keeps running
+ * for `scaleDownDelaySeconds`, so a rollback is a selector switch, not a redeploy.
  */
 export function planBlueGreen(input: PromotionInput): Plan {
   const { config, state, version, targets } = input;
@@ -40,7 +42,7 @@ export function planBlueGreen(input: PromotionInput): Plan {
     ),
     gateStep("stage/health", targets, config),
   ];
-  for (const r of targets) {
+  targets.forEach((r, k) => {
     const idle = otherColor(state.regions[r].activeColor);
     steps.push(
       safetyStep(`switch-${r}/safety`, config, state),
@@ -49,9 +51,10 @@ export function planBlueGreen(input: PromotionInput): Plan {
       }),
       updateStep(`switch-${r}/update`, `update the stack for ${r}`, [r], state),
       gateStep(`switch-${r}/health`, [r], config),
+      ...waveAnalysisSteps(`switch-${r}/analysis`, [r], targets.slice(k + 1), targets, config, state),
       patchStep(`switch-${r}/done`, `mark ${r} deployed`, statusPatch([r], "deployed")),
     );
-  }
+  });
   if (config.release.scaleDownDelaySeconds > 0) {
     steps.push({
       kind: "wait",

@@ -3,6 +3,7 @@ import type { PromotionInput } from "./promotionInput";
 import { canaryRegion, otherColor, waves } from "./promotionOrder";
 import { rollingWaves } from "./promotionRolling";
 import {
+  analysisStep,
   gateStep,
   patchStep,
   preflightStep,
@@ -78,21 +79,8 @@ export function planCanary(input: PromotionInput): Plan {
       updateStep(`${prefix}/update`, `update the stack for ${canary}`, [canary], state),
       gateStep(`${prefix}/health`, [canary], config),
     );
-    if (release.bakeSeconds > 0) {
-      steps.push({
-        kind: "analysis",
-        id: `${prefix}/analysis`,
-        description: `bake ${release.bakeSeconds} s and compare ${canary} (${canaryColor}) with ${baseline.join(", ") || "no baseline"}`,
-        canaryRegion: canary,
-        canaryColor,
-        baselineRegions: baseline,
-        bakeSeconds: release.bakeSeconds,
-        maxErrorRate: release.rollbackErrorRate,
-        minSamples: release.minSamples,
-        consecutiveFailureLimit: release.consecutiveFailureLimit,
-        intervalSeconds: release.analysisIntervalSeconds,
-      });
-    }
+    const analysis = analysisStep(`${prefix}/analysis`, canary, canaryColor, baseline, config);
+    if (analysis !== null) steps.push(analysis);
   });
   steps.push(patchStep("canary/done", `mark ${canary} deployed`, statusPatch([canary], "deployed")));
 

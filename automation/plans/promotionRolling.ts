@@ -9,11 +9,13 @@ import {
   safetyStep,
   statusPatch,
   updateStep,
+  waveAnalysisSteps,
 } from "./promotionSteps";
 
 /**
  * Rolling: each wave's regions run the new version in their active colour (Kubernetes replaces the
- * pods in place), then must pass a health gate before the next wave starts.
+ * pods in place), then must pass a health gate and an analysis of their error rate and latency
+ * against the regions not yet moved before the next wave starts.
  */
 export function planRolling(input: PromotionInput): Plan {
   const { config, state, version, targets } = input;
@@ -40,7 +42,7 @@ export function rollingWaves(
   firstWave: number,
   afterPreflight: boolean,
 ): Step[] {
-  const { config, state, version } = input;
+  const { config, state, version, targets } = input;
   const steps: Step[] = [];
   groups.forEach((wave, i) => {
     const n = firstWave + i;
@@ -62,6 +64,7 @@ export function rollingWaves(
       patchStep(`wave-${n}/patch`, `set ${wave.join(", ")} to ${version} in the active colour`, patch),
       updateStep(`wave-${n}/update`, `update the stack for ${wave.join(", ")}`, wave, state),
       gateStep(`wave-${n}/health`, wave, config),
+      ...waveAnalysisSteps(`wave-${n}/analysis`, wave, groups.slice(i + 1).flat(), targets, config, state),
       patchStep(`wave-${n}/done`, `mark ${wave.join(", ")} deployed`, statusPatch(wave, "deployed")),
     );
   });

@@ -36,6 +36,65 @@ export function gateStep(id: string, regions: readonly string[], config: Environ
 }
 
 /**
+ * Bake and judge the new version in `region` (its `color`, or the whole region) against the
+ * baseline regions on the old version: error rate and p95 latency. None when analysis is off
+ * (`bakeSeconds: 0`).
+ */
+export function analysisStep(
+  id: string,
+  region: string,
+  color: "blue" | "green" | undefined,
+  baseline: readonly string[],
+  config: EnvironmentConfig,
+): Step | null {
+  const release = config.release;
+  if (release.bakeSeconds <= 0) return null;
+  const what = color === undefined ? region : `${region} (${color})`;
+  return {
+    kind: "analysis",
+    id,
+    description: `bake ${release.bakeSeconds} s and compare ${what}'s error rate and p95 latency with ${baseline.join(", ") || "the absolute limits (no region left on the old version)"}`,
+    canaryRegion: region,
+    ...(color === undefined ? {} : { canaryColor: color }),
+    baselineRegions: [...baseline],
+    bakeSeconds: release.bakeSeconds,
+    maxErrorRate: release.rollbackErrorRate,
+    maxLatencyMs: release.rollbackLatencyMs,
+    minSamples: release.minSamples,
+    consecutiveFailureLimit: release.consecutiveFailureLimit,
+    intervalSeconds: release.analysisIntervalSeconds,
+  };
+}
+
+/**
+ * The analysis after a wave: every region of it at once (a parallel step when there are several),
+ * against the serving regions still on the old version: those the promotion does not move, and
+ * those it moves later.
+ */
+export function waveAnalysisSteps(
+  id: string,
+  wave: readonly string[],
+  later: readonly string[],
+  targets: readonly string[],
+  config: EnvironmentConfig,
+  state: OperationalState,
+): Step[] {
+  const baseline = servingRegions(config, state).filter((r) => !targets.includes(r) || later.includes(r));
+  const steps = wave
+    .map((r) => analysisStep(wave.length === 1 ? id : `${id}-${r}`, r, undefined, baseline, config))
+    .filter((s): s is Step => s !== null);
+  if (steps.length <= 1) return steps;
+  return [
+    {
+      kind: "parallel",
+      id,
+      description: `analyse ${wave.join(", ")} at once`,
+      branches: steps.map((s) => [s]),
+    },
+  ];
+}
+
+/**
  * Before anything moves, every serving region must look healthy: no promotion while a region is
  * failing. One healthy observation each, within Route 53's own detection window.
  */

@@ -46,11 +46,16 @@ export type Step =
     })
   | (StepBase & {
       readonly kind: "analysis";
+      /** The region whose new-version traffic is judged (a canary, or one region of a wave). */
       readonly canaryRegion: string;
-      readonly canaryColor: "blue" | "green";
+      /** The colour serving the new version; absent when it serves the whole region. */
+      readonly canaryColor?: "blue" | "green";
+      /** Regions still on the old version; none leaves only the absolute limits. */
       readonly baselineRegions: readonly string[];
       readonly bakeSeconds: number;
       readonly maxErrorRate: number;
+      /** p95 latency in milliseconds at or above which the new version fails. */
+      readonly maxLatencyMs: number;
       readonly minSamples: number;
       readonly consecutiveFailureLimit: number;
       readonly intervalSeconds: number;

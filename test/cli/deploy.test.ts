@@ -42,7 +42,7 @@ describe("regionctl deploy", () => {
     expect(r.stderr).toContain("[+0s] wave-1/health us-west-2: healthy (1/3)");
     expect(r.stderr).toContain("[+20s] wave-1/health us-west-2: healthy (3/3)");
     expect(
-      r.stderr.some((l) => /^\[\+\d+s\] wave-3\/update: start: update the stack for us-east-1$/.test(l)),
+      r.stderr.some((l) => /^\[\+[\dhms]+\] wave-3\/update: start: update the stack for us-east-1$/.test(l)),
     ).toBe(true);
   });
 

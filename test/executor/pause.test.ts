@@ -28,7 +28,7 @@ describe("executor: pauses", () => {
     const result = await runPlan(plan, h.options());
 
     expect(result.outcome).toBe("paused");
-    expect(result.reason).toMatch(/inconclusive in eu-west-1: only 0 of the 3 canary samples/);
+    expect(result.reason).toMatch(/inconclusive in eu-west-1: only 0 of the 3 canary error rate samples/);
     const op = h.stored().operation;
     expect(op).toMatchObject({
       phase: "paused",

@@ -187,8 +187,8 @@ describe("executor: resume details", () => {
     expect(gate).toMatchObject({ kind: "healthGate", message: "healthy (1/3)" });
     const last = h.progress.at(-1);
     expect(last?.message).toBe("operation succeeded");
-    // Two gates of three checks 10 s apart, plus a preflight check.
-    expect(last?.elapsedMs).toBe(40_000);
+    // Two gates of three checks 10 s apart, plus a preflight check, and each wave's analysis bake.
+    expect(last?.elapsedMs).toBe(40_000 + 2 * h.config.release.bakeSeconds * 1000);
     expect(h.progress.every((e, i) => i === 0 || e.elapsedMs >= h.progress[i - 1].elapsedMs)).toBe(true);
   });
 });

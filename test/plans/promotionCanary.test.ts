@@ -32,18 +32,23 @@ describe("canary promotion planner", () => {
     expect(new Set(plan.regions)).toEqual(new Set([canary, ...waves.flat()]));
 
     // Each canary step: patch, update, gate, analysis against every other region.
-    const analyses = plan.steps.filter((s) => s.kind === "analysis");
+    const analyses = plan.steps.filter((s) => s.kind === "analysis" && s.id.startsWith("canary-"));
     expect(analyses.map((a) => a.id)).toEqual([
       "canary-10/analysis",
       "canary-50/analysis",
       "canary-100/analysis",
     ]);
+    // The waves after the canary are analysed too.
+    expect(plan.steps.filter((s) => s.id.startsWith("wave-") && s.id.endsWith("/analysis"))).toHaveLength(
+      waves.length,
+    );
     for (const a of analyses) {
       expect(a).toMatchObject({
         canaryRegion: canary,
         canaryColor: "green",
         bakeSeconds: config.release.bakeSeconds,
         maxErrorRate: 0.2,
+        maxLatencyMs: 2000,
         minSamples: config.release.minSamples,
         consecutiveFailureLimit: config.release.consecutiveFailureLimit,
         intervalSeconds: config.release.analysisIntervalSeconds,

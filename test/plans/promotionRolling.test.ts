@@ -49,19 +49,38 @@ describe("rolling promotion planner", () => {
       expect(updateTargets(plan).at(-1)).toEqual([config.writer]);
       expect(plan.regions).toEqual(waves.flat());
 
-      // Every wave: patch, update, gate on exactly the wave, mark deployed; a preflight gate first,
-      // and before every later wave a safety gate over every serving region.
+      // Every wave: patch, update, gate on exactly the wave, analysis (one region, or several at
+      // once), mark deployed; a preflight gate first, and before every later wave a safety gate
+      // over every serving region.
       expect(plan.steps[0]).toMatchObject({ kind: "healthGate", id: "preflight/health", consecutive: 1 });
       expect(plan.steps[0].kind === "healthGate" && plan.steps[0].regions).toHaveLength(n);
       expect(plan.steps.slice(1).map((s) => s.kind)).toEqual(
-        waves.flatMap((_, i) => [
+        waves.flatMap((wave, i) => [
           ...(i === 0 ? [] : ["safetyGate"]),
           "patchState",
           "stackUpdate",
           "healthGate",
+          wave.length === 1 ? "analysis" : "parallel",
           "patchState",
         ]),
       );
+      // Each wave is judged against the regions not moved yet; the last against the limits alone.
+      const waveAnalyses = plan.steps.filter((s) => s.id.endsWith("/analysis"));
+      waveAnalyses.forEach((step, i) => {
+        const analyses = step.kind === "parallel" ? step.branches.flat() : [step];
+        const later = waves.slice(i + 1).flat();
+        expect(analyses.map((a) => (a.kind === "analysis" ? a.canaryRegion : null))).toEqual(waves[i]);
+        for (const a of analyses) {
+          expect(a).toMatchObject({
+            kind: "analysis",
+            maxErrorRate: config.release.rollbackErrorRate,
+            maxLatencyMs: config.release.rollbackLatencyMs,
+            bakeSeconds: config.release.bakeSeconds,
+          });
+          expect(a.kind === "analysis" && a.canaryColor).toBeUndefined();
+          expect(a.kind === "analysis" && [...a.baselineRegions].sort()).toEqual([...later].sort());
+        }
+      });
       const safety = plan.steps.filter((s) => s.kind === "safetyGate");
       expect(safety.map((s) => s.id)).toEqual(waves.slice(1).map((_, i) => `wave-${i + 2}/safety`));
       for (const g of safety) {

@@ -13,6 +13,7 @@ import {
   LeaseLostError,
   type MetricPoint,
   type ErrorRateQuery,
+  type MetricQuery,
   type MetricsSource,
   type Ports,
   type RegionEndpoint,
@@ -462,11 +463,22 @@ export class MemoryHealthSource implements HealthSource {
 /** An error rate, no data (null), or a failing query (an Error, thrown). */
 export type ErrorRatePolicy = (query: ErrorRateQuery) => number | null | Error;
 
+/** A p95 latency in milliseconds, no data (null), or a failing query (an Error, thrown). */
+export type LatencyPolicy = (query: MetricQuery) => number | null | Error;
+
 export class MemoryMetricsSource implements MetricsSource {
   constructor(
     private readonly log: EffectLog,
     public policy: ErrorRatePolicy = () => 0,
+    public latencyPolicy: LatencyPolicy = () => 40,
   ) {}
+
+  async latencyP95(query: MetricQuery): Promise<MetricPoint[]> {
+    this.log.add("metrics", "latencyP95", { region: query.region, color: query.color });
+    const value = this.latencyPolicy(query);
+    if (value instanceof Error) throw value;
+    return value === null ? [] : [{ at: query.endMs, value }];
+  }
 
   async errorRate(query: ErrorRateQuery): Promise<MetricPoint[]> {
     this.log.add("metrics", "errorRate", { region: query.region, color: query.color });

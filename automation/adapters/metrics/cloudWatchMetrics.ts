@@ -4,7 +4,7 @@ import {
   type Dimension,
   type MetricDataQuery,
 } from "@aws-sdk/client-cloudwatch";
-import type { ErrorRateQuery, MetricPoint, MetricsSource } from "../../ports";
+import type { ErrorRateQuery, MetricPoint, MetricQuery, MetricsSource } from "../../ports";
 import { awsClientConfig, type AwsClientOptions } from "../aws/clientConfig";
 import { COLORS, type Color } from "../../../components/operationalState";
 
@@ -17,6 +17,10 @@ export interface CloudWatchMetricsOptions {
   readonly requestsMetric?: string;
   /** Count of failed requests per period. Default `Errors`. */
   readonly errorsMetric?: string;
+  /** Request latency in milliseconds. Default `Latency`. */
+  readonly latencyMetric?: string;
+  /** The latency statistic. Default `p95`. */
+  readonly latencyStat?: string;
   /**
    * Dimension names. Default Environment / Region / Color. `color: null` when the application does
    * not publish a colour dimension (colour queries are then refused, not silently widened).
@@ -42,6 +46,8 @@ export class CloudWatchMetrics implements MetricsSource {
   private readonly namespace: string;
   private readonly requestsMetric: string;
   private readonly errorsMetric: string;
+  private readonly latencyMetric: string;
+  private readonly latencyStat: string;
   private readonly environmentDim: string;
   private readonly regionDim: string;
   private readonly colorDim: string | null;
@@ -50,18 +56,16 @@ export class CloudWatchMetrics implements MetricsSource {
     this.namespace = options.namespace ?? "regionctl";
     this.requestsMetric = options.requestsMetric ?? "Requests";
     this.errorsMetric = options.errorsMetric ?? "Errors";
+    this.latencyMetric = options.latencyMetric ?? "Latency";
+    this.latencyStat = options.latencyStat ?? "p95";
     this.environmentDim = options.dimensionNames?.environment ?? "Environment";
     this.regionDim = options.dimensionNames?.region ?? "Region";
     this.colorDim = options.dimensionNames?.color === undefined ? "Color" : options.dimensionNames.color;
   }
 
   async errorRate(query: ErrorRateQuery): Promise<MetricPoint[]> {
-    if (query.color !== undefined && this.colorDim === null) {
-      throw new Error("CloudWatch metrics are configured without a colour dimension; cannot split by colour");
-    }
-    // Metrics carry their colour; a region-wide rate adds both colours up.
-    const colors: readonly (Color | null)[] =
-      this.colorDim === null ? [null] : query.color !== undefined ? [query.color] : COLORS;
+    // A region-wide rate adds both colours up.
+    const colors = this.colorsOf(query);
     const queries: MetricDataQuery[] = [];
     for (const color of colors) {
       for (const [kind, metricName] of [
@@ -84,6 +88,54 @@ export class CloudWatchMetrics implements MetricsSource {
       }
     }
     const sums = { requests: new Map<number, number>(), errors: new Map<number, number>() };
+    await this.fetch(query, queries, (id, at, value) => {
+      const into = id.startsWith("errors_") ? sums.errors : sums.requests;
+      into.set(at, (into.get(at) ?? 0) + value);
+    });
+    return [...sums.requests.entries()]
+      .filter(([, requests]) => requests > 0)
+      .map(([at, requests]) => ({ at, value: (sums.errors.get(at) ?? 0) / requests }))
+      .sort((a, b) => a.at - b.at);
+  }
+
+  /**
+   * Percentiles of two colours cannot be merged, so a region-wide latency takes the slower colour
+   * of each period: a gate may then wait on an old colour's tail, but never misses a slow new one.
+   */
+  async latencyP95(query: MetricQuery): Promise<MetricPoint[]> {
+    const colors = this.colorsOf(query);
+    const queries: MetricDataQuery[] = colors.map((color) => ({
+      Id: `latency_${color ?? "all"}`,
+      MetricStat: {
+        Metric: {
+          Namespace: this.namespace,
+          MetricName: this.latencyMetric,
+          Dimensions: this.dimensions(query.region, color),
+        },
+        Period: query.periodSeconds,
+        Stat: this.latencyStat,
+      },
+      ReturnData: true,
+    }));
+    const worst = new Map<number, number>();
+    await this.fetch(query, queries, (_id, at, value) => worst.set(at, Math.max(worst.get(at) ?? 0, value)));
+    return [...worst.entries()].map(([at, value]) => ({ at, value })).sort((a, b) => a.at - b.at);
+  }
+
+  private colorsOf(query: MetricQuery): readonly (Color | null)[] {
+    if (query.color !== undefined && this.colorDim === null) {
+      throw new Error("CloudWatch metrics are configured without a colour dimension; cannot split by colour");
+    }
+    // Metrics carry their colour; a region-wide figure combines both colours.
+    return this.colorDim === null ? [null] : query.color !== undefined ? [query.color] : COLORS;
+  }
+
+  /** Every page of GetMetricData, each finite value handed to `add` with its query id. */
+  private async fetch(
+    query: MetricQuery,
+    queries: MetricDataQuery[],
+    add: (id: string, at: number, value: number) => void,
+  ): Promise<void> {
     const client = this.client(query.region);
     let nextToken: string | undefined;
     do {
@@ -101,17 +153,15 @@ export class CloudWatchMetrics implements MetricsSource {
           const why = (result.Messages ?? []).map((m) => m.Value).join("; ");
           throw new Error(`CloudWatch GetMetricData ${result.Id}: ${result.StatusCode} ${why}`);
         }
-        const into = result.Id?.startsWith("errors_") === true ? sums.errors : sums.requests;
         const timestamps = result.Timestamps ?? [];
         const values = result.Values ?? [];
-        timestamps.forEach((t, i) => into.set(t.getTime(), (into.get(t.getTime()) ?? 0) + (values[i] ?? 0)));
+        timestamps.forEach((t, i) => {
+          const v = values[i];
+          if (v !== undefined && Number.isFinite(v)) add(result.Id ?? "", t.getTime(), v);
+        });
       }
       nextToken = res.NextToken;
     } while (nextToken !== undefined);
-    return [...sums.requests.entries()]
-      .filter(([, requests]) => requests > 0)
-      .map(([at, requests]) => ({ at, value: (sums.errors.get(at) ?? 0) / requests }))
-      .sort((a, b) => a.at - b.at);
   }
 
   private dimensions(region: string, color: Color | null): Dimension[] {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ErrorRateQuery, MetricPoint, MetricsSource } from "../../ports";
+import type { ErrorRateQuery, MetricPoint, MetricQuery, MetricsSource } from "../../ports";
 import { describeFetchError } from "../http/fetchError";
 
 /**
@@ -11,11 +11,17 @@ export const DEFAULT_PROMQL =
   'sum(rate(http_requests_total{region="{region}",color=~"{color}",code=~"5.."}[{period}s]))' +
   ' / sum(rate(http_requests_total{region="{region}",color=~"{color}"}[{period}s]))';
 
+/** PromQL for one region's 95th-percentile latency in milliseconds; placeholders as above. */
+export const DEFAULT_LATENCY_PROMQL =
+  'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{region="{region}",color=~"{color}"}[{period}s]))) * 1000';
+
 export interface PrometheusMetricsOptions {
   /** Base URL of the Prometheus (or compatible) server, e.g. http://prometheus:9090. */
   readonly url: string;
   /** Default DEFAULT_PROMQL. */
   readonly query?: string;
+  /** Default DEFAULT_LATENCY_PROMQL. */
+  readonly latencyQuery?: string;
   /** Milliseconds per request. Default 10000. */
   readonly timeoutMs?: number;
   /** e.g. an Authorization header. */
@@ -38,29 +44,41 @@ const responseSchema = z.discriminatedUnion("status", [
   z.object({ status: z.literal("error"), errorType: z.string().optional(), error: z.string().optional() }),
 ]);
 
-/** Error rate from the Prometheus HTTP API `query_range`. */
+/** Error rate and latency from the Prometheus HTTP API `query_range`. */
 export class PrometheusMetrics implements MetricsSource {
   private readonly endpoint: URL;
   private readonly template: string;
+  private readonly latencyTemplate: string;
   private readonly timeoutMs: number;
 
   constructor(private readonly options: PrometheusMetricsOptions) {
     const base = options.url.endsWith("/") ? options.url : `${options.url}/`;
     this.endpoint = new URL("api/v1/query_range", base);
     this.template = options.query ?? DEFAULT_PROMQL;
+    this.latencyTemplate = options.latencyQuery ?? DEFAULT_LATENCY_PROMQL;
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }
 
   /** The PromQL sent for a query; shown by dry runs and error messages. */
-  promql(query: Pick<ErrorRateQuery, "region" | "color" | "periodSeconds">): string {
-    return this.template
+  promql(
+    query: Pick<ErrorRateQuery, "region" | "color" | "periodSeconds">,
+    template: string = this.template,
+  ): string {
+    return template
       .replaceAll("{region}", escapeLabelValue(query.region))
       .replaceAll("{color}", query.color ?? ".*")
       .replaceAll("{period}", String(query.periodSeconds));
   }
 
   async errorRate(query: ErrorRateQuery): Promise<MetricPoint[]> {
-    const promql = this.promql(query);
+    return this.range(this.promql(query), query);
+  }
+
+  async latencyP95(query: MetricQuery): Promise<MetricPoint[]> {
+    return this.range(this.promql(query, this.latencyTemplate), query);
+  }
+
+  private async range(promql: string, query: MetricQuery): Promise<MetricPoint[]> {
     const url = new URL(this.endpoint);
     url.searchParams.set("query", promql);
     url.searchParams.set("start", String(query.startMs / 1000));

@@ -2,7 +2,10 @@ import { runCanaryAnalysis } from "../../gates/canaryAnalysis";
 import type { Step } from "../../plans/steps";
 import { failed, markRegions, ok, paused, type StepContext, type StepOutcome } from "../stepContext";
 
-/** Canary analysis: pass continues, fail rolls back, inconclusive pauses for a person. */
+/**
+ * Analysis of new-version traffic in one region (a canary, or a region of a wave): pass continues,
+ * fail rolls back, inconclusive pauses for a person.
+ */
 export async function runAnalysis(
   step: Extract<Step, { kind: "analysis" }>,
   ctx: StepContext,
@@ -15,11 +18,11 @@ export async function runAnalysis(
   });
   switch (verdict.decision) {
     case "pass":
-      return ok(`canary passed: ${verdict.reason}`);
+      return ok(`${step.canaryRegion} passed analysis: ${verdict.reason}`);
     case "fail":
       await markRegions(ctx, [step.canaryRegion], "failed", ["deploying"]);
-      return failed(`canary failed in ${step.canaryRegion}: ${verdict.reason}`);
+      return failed(`analysis failed in ${step.canaryRegion}: ${verdict.reason}`);
     default:
-      return paused(`canary analysis inconclusive in ${step.canaryRegion}: ${verdict.reason}`);
+      return paused(`analysis inconclusive in ${step.canaryRegion}: ${verdict.reason}`);
   }
 }
