@@ -1,4 +1,4 @@
-import type { OperationalState } from "../../components/operationalState";
+import { type OperationalState, parseState } from "../../components/operationalState";
 import {
   type Lease,
   LeaseHeldError,
@@ -11,9 +11,9 @@ import type { Clock } from "../ports";
 
 /**
  * The operational state store of the drill: in memory, with the file/S3 stores' semantics
- * (conditional writes, a lease with an expiry on the drill clock). Each revision is parsed once and
- * frozen, so readers share it without re-parsing and nothing the controller holds can change what
- * is stored.
+ * (conditional writes, documents validated before they are stored, a lease that nobody, its holder
+ * included, can take while it is live). Each revision is parsed once and frozen, so readers share it
+ * without re-parsing and nothing the controller holds can change what is stored.
  */
 export class SimStateStore implements StateStore {
   readonly location = "drill://state";
@@ -45,8 +45,9 @@ export class SimStateStore implements StateStore {
     const current = this.text === null ? null : `"${this.revision}"`;
     if (current !== expectedEtag) throw new StateConflictError(this.location);
     const before = this.doc;
-    this.text = JSON.stringify(state);
-    this.doc = deepFreeze(JSON.parse(this.text) as OperationalState);
+    const valid = parseState(JSON.parse(JSON.stringify(state)), "the state being written");
+    this.text = JSON.stringify(valid);
+    this.doc = deepFreeze(valid);
     this.revision++;
     this.onWrite(before, this.doc);
     return `"${this.revision}"`;
@@ -61,7 +62,9 @@ export class SimStateStore implements StateStore {
 
   async acquireLease(holder: string, operation: string, ttlMs: number): Promise<Lease> {
     const now = this.clock.now();
-    if (this.lease !== null && this.lease.expiresAt > now && this.lease.holder !== holder) {
+    // As in the file, S3 and DynamoDB stores: a live lease is refused to everyone, its own holder
+    // included, so two operations of one process cannot both believe they hold it.
+    if (this.lease !== null && this.lease.expiresAt > now) {
       throw new LeaseHeldError(this.lease.holder, this.lease.operation, this.lease.expiresAt);
     }
     this.lease = { holder, operation, expiresAt: now + ttlMs, etag: `"lease-${++this.leaseSeq}"` };

@@ -230,7 +230,8 @@ export class MemoryStateStore implements StateStore {
   async acquireLease(holder: string, operation: string, ttlMs: number): Promise<Lease> {
     const now = this.clock.now();
     const held = this.lease;
-    if (held !== null && held.expiresAt > now && held.holder !== holder) {
+    // Refused to its own holder too, as the real stores do: one holder, one live operation.
+    if (held !== null && held.expiresAt > now) {
       throw new LeaseHeldError(held.holder, held.operation, held.expiresAt);
     }
     this.lease = { holder, operation, expiresAt: now + ttlMs, etag: this.nextEtag() };
@@ -248,7 +249,7 @@ export class MemoryStateStore implements StateStore {
   }
 
   async releaseLease(lease: Lease): Promise<void> {
-    if (this.lease !== null && this.lease.holder === lease.holder) {
+    if (this.lease !== null && this.lease.etag === lease.etag) {
       this.lease = null;
       this.log.add("lease", "release", { holder: lease.holder });
     }
