@@ -1,26 +1,21 @@
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 
 const ROOT = path.resolve(__dirname, "../..");
-const SKIP = new Set([
-  "node_modules",
-  ".git",
-  ".tools",
-  "out",
-  "coverage",
-  ".regionctl",
-  "package-lock.json",
-]);
+const SKIP = new Set(["package-lock.json"]);
 const TEXT = /\.(ts|js|mjs|md|ya?ml|json|sh|go|txt)$/;
 
-function projectFiles(dir = ROOT): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    if (SKIP.has(name)) return [];
-    const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) return projectFiles(full);
-    return TEXT.test(name) ? [full] : [];
-  });
+/** The project's files as git sees them: tracked, or new and not ignored (build and bench folders are). */
+function projectFiles(): string[] {
+  return execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "-z"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  })
+    .split("\0")
+    .filter((f) => f !== "" && TEXT.test(f) && !SKIP.has(path.basename(f)) && existsSync(path.join(ROOT, f)))
+    .map((f) => path.join(ROOT, f));
 }
 
 /** Words that point at material users do not have; the project speaks of itself. Built so this file does not match. */

@@ -14,6 +14,9 @@ const USE1 = "us-east-1";
  * A rolling release (us-west-2, eu-west-1, then the writer us-east-1) run by a person's process;
  * the writer goes dark once its own wave has updated it.
  */
+/** Every wave bakes before the next (release.bakeSeconds), so the writer's wave comes late. */
+const TICKS = 200;
+
 function rigWithRelease(abortPollMs: number | undefined) {
   const rig = watchRig(auto, {}, initialState(auto));
   const dark = (): boolean => rig.mem.stack.deployed[USE1].app.servingVersion === "2.0.0";
@@ -32,7 +35,7 @@ describe("watcher: a failed writer preempts a release another process runs", () 
   it("the tick of the verdict preempts the release and starts the failover", async () => {
     const { rig, release } = rigWithRelease(1000);
 
-    const reports = await rig.until((r) => r.decisions.some((d) => d.kind === "failover"), 60);
+    const reports = await rig.until((r) => r.decisions.some((d) => d.kind === "failover"), TICKS);
     const last = reports.at(-1);
     expect(last?.decisions.map((d) => `${d.kind}:${d.action}`)).toEqual([
       "preempt:recorded",
@@ -58,14 +61,14 @@ describe("watcher: a failed writer preempts a release another process runs", () 
 
     const reports = await rig.until(
       (r) => r.events.some((e) => e.kind === "unhealthy" && e.region === USE1),
-      60,
+      TICKS,
     );
     const verdict = reports.at(-1);
     expect(verdict?.decisions.some((d) => d.kind === "failover" && d.action === "started")).toBe(false);
     expect(verdict?.notes.some((n) => /was asked to stop for the failover/.test(n))).toBe(true);
     // The release's own gate still ends it, and the watcher fails over afterwards.
     await release;
-    await rig.until((r) => r.decisions.some((d) => d.kind === "failover" && d.action === "started"), 60);
+    await rig.until((r) => r.decisions.some((d) => d.kind === "failover" && d.action === "started"), TICKS);
     const done = await rig.watcher.settled();
     expect(done.map((c) => `${c.kind} ${c.outcome}`)).toEqual(["failover succeeded"]);
   });
