@@ -2,21 +2,10 @@ import { describe, expect, it } from "vitest";
 import { faultFloor, route53VerdictSeconds } from "../../automation/drill/floor";
 import { randomScenario } from "../../automation/drill/randomScenario";
 import { type DrillReport, runDrill } from "../../automation/drill/runner";
-import { type Scenario, validateScenario } from "../../automation/drill/scenario";
 import { loadScenarioDir, SHIPPED_DRILLS } from "../../automation/drill/scenarioFiles";
+import { unitScenario } from "./unitScenario";
 
-function scenario(raw: Record<string, unknown>): Scenario {
-  const parsed = validateScenario({
-    name: "unit",
-    regions: ["us-east-1", "us-west-2", "eu-west-1"],
-    versions: { "1.0.0": { errorRate: 0.001 } },
-    initialVersion: "1.0.0",
-    until: 1200,
-    ...raw,
-  });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-  return parsed.scenario;
-}
+const scenario = unitScenario;
 
 describe("the floor of a fault", () => {
   it.each([

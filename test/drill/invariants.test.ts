@@ -3,25 +3,15 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { INVARIANTS, type InvariantViolation, InvariantChecker } from "../../automation/drill/invariants";
 import { Recorder } from "../../automation/drill/recorder";
 import { runDrill } from "../../automation/drill/runner";
-import { type Scenario, validateScenario } from "../../automation/drill/scenario";
+import type { Scenario } from "../../automation/drill/scenario";
 import { scenarioConfig } from "../../automation/drill/scenarioConfig";
 import { SHIPPED_DRILLS, loadScenario } from "../../automation/drill/scenarioFiles";
 import { SimCloud } from "../../automation/drill/simCloud";
 import { SimGlobalDatabase } from "../../automation/drill/simDatabase";
 import { DRILL_EPOCH_MS, VirtualClock } from "../../automation/drill/virtualClock";
+import { unitScenario } from "./unitScenario";
 
-function scenario(raw: Record<string, unknown> = {}): Scenario {
-  const parsed = validateScenario({
-    name: "unit",
-    regions: ["us-east-1", "us-west-2", "eu-west-1"],
-    versions: { "1.0.0": { errorRate: 0.001 } },
-    initialVersion: "1.0.0",
-    until: 1200,
-    ...raw,
-  });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-  return parsed.scenario;
-}
+const scenario = unitScenario;
 
 /** A simulated world with the checker watching, and nobody driving it but the test. */
 function world(s: Scenario = scenario()) {

@@ -4,26 +4,15 @@ import { planTopology } from "../../components/topology";
 import { Recorder } from "../../automation/drill/recorder";
 import { EndpointCheckers } from "../../automation/drill/route53Checkers";
 import { runDrill } from "../../automation/drill/runner";
-import { type Scenario, validateScenario } from "../../automation/drill/scenario";
 import { scenarioConfig } from "../../automation/drill/scenarioConfig";
 import { SimCloud } from "../../automation/drill/simCloud";
 import { SimGlobalDatabase } from "../../automation/drill/simDatabase";
 import { SimStackEngine } from "../../automation/drill/simStackEngine";
 import { SimStateStore } from "../../automation/drill/simStateStore";
 import { DRILL_EPOCH_MS, VirtualClock } from "../../automation/drill/virtualClock";
+import { unitScenario } from "./unitScenario";
 
-function scenario(raw: Record<string, unknown>): Scenario {
-  const parsed = validateScenario({
-    name: "unit",
-    regions: ["us-east-1", "us-west-2", "eu-west-1"],
-    versions: { "1.0.0": { errorRate: 0.001 } },
-    initialVersion: "1.0.0",
-    until: 1200,
-    ...raw,
-  });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-  return parsed.scenario;
-}
+const scenario = unitScenario;
 
 describe("Route 53 checkers", () => {
   const settings = { seed: 1, checkers: 16, intervalMs: 10_000, failureThreshold: 3, timeoutMs: 6000 };
