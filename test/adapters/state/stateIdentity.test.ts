@@ -95,8 +95,9 @@ describe("withStateIdentity over the file store", () => {
     await writeFile(file, text);
     const before = await sha(file);
     const checked = withStateIdentity(store, ID);
-    for (const attempt of [checked.read(), checked.acquireLease("me", "deploy", 60_000)]) {
-      const err = await attempt.catch((e: unknown) => e);
+    // One at a time: a second call started before the first is awaited would reject unobserved.
+    for (const attempt of [() => checked.read(), () => checked.acquireLease("me", "deploy", 60_000)]) {
+      const err = await attempt().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(UsageError);
       expect((err as UsageError).message).toContain(file);
       expect((err as UsageError).problems.join("\n")).toMatch(message);
