@@ -63,7 +63,10 @@ export async function localProgramPorts(
       binDir: await providePulumiBinDir(repoRoot),
       programDir: program,
       workDir: dirs.work,
-      backendUrl: `file://${dirs.backend}`,
+      // No metadata sidecars: the file backend writes each object's `.attrs` file in place, not
+      // by rename, so a kill during that write leaves an empty sidecar that makes the checkpoint
+      // unreadable ("failed to load checkpoint: EOF") and blocks every later command.
+      backendUrl: `file://${dirs.backend}?metadata=skip`,
       passphrase: process.env.PULUMI_CONFIG_PASSPHRASE ?? LOCAL_PASSPHRASE,
       pulumiHome: dirs.home,
       onNote,
