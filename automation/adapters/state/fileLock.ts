@@ -119,7 +119,11 @@ function parseOwner(text: string): LockOwner | null {
   return null;
 }
 
+/** A live holder writes its owner right after creating the file; an ownerless file older than this was left by a kill in between. */
+const OWNERLESS_GRACE_MS = 1_000;
+
 function isAbandoned(seen: LockSighting, staleMs: number): boolean {
+  if (seen.owner === null && Date.now() - seen.mtimeMs > OWNERLESS_GRACE_MS) return true;
   if (seen.owner !== null && seen.owner.host === hostname() && !processAlive(seen.owner.pid)) return true;
   return Date.now() - (seen.owner?.at ?? seen.mtimeMs) > staleMs;
 }
