@@ -13,6 +13,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     pulumiBinDir: string;
     motoEndpoint: string;
+    /** Directory holding the test-only stand-in provider plugin (scripts/provide-standin.sh). */
+    standinDir: string;
   }
 }
 
@@ -21,8 +23,10 @@ let moto: ChildProcess | undefined;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const pulumiBinDir = process.env.REGIONCTL_PULUMI_BIN_DIR ?? providePulumi();
+  const standinDir = process.env.REGIONCTL_STANDIN_DIR ?? provideStandin();
   const motoEndpoint = await startMoto();
   project.provide("pulumiBinDir", pulumiBinDir);
+  project.provide("standinDir", standinDir);
   project.provide("motoEndpoint", motoEndpoint);
   return async () => {
     moto?.kill("SIGTERM");
@@ -31,6 +35,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
 function providePulumi(): string {
   const out = execFileSync("bash", [path.join(root, "scripts/provide-pulumi.sh")], {
+    cwd: root,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const lines = out.trim().split("\n");
+  return lines[lines.length - 1];
+}
+
+/** The stand-in for the aws, kubernetes and random plugins, so the real program runs on the real engine. */
+function provideStandin(): string {
+  const out = execFileSync("bash", [path.join(root, "scripts/provide-standin.sh")], {
     cwd: root,
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
