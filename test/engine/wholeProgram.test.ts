@@ -133,10 +133,13 @@ describe("the real program on the real engine", () => {
     async () => {
       await stack.writeState(afterFailover(stack.config, MOVE));
 
-      const preview = await stack.pulumi("preview", "--policy-pack", POLICY_PACK);
+      const [preview, validate] = await Promise.all([
+        stack.pulumi("preview", "--policy-pack", POLICY_PACK),
+        stack.regionctl("validate", "--stack", "dev"),
+      ]);
+
       expect(preview.code, preview.output).toBe(0);
       noMandatoryViolation(preview.output);
-      const validate = await stack.regionctl("validate", "--stack", "dev");
       expect(validate.code, validate.output).toBe(0);
       expect(validate.output).toContain("validate: ok");
     },
@@ -166,12 +169,33 @@ describe("the real program on the real engine", () => {
     async () => {
       await stack.writeState(afterDetach(stack.config, MOVE));
 
-      const preview = await stack.pulumi("preview", "--policy-pack", POLICY_PACK);
+      const [preview, validate] = await Promise.all([
+        stack.pulumi("preview", "--policy-pack", POLICY_PACK),
+        stack.regionctl("validate", "--stack", "dev"),
+      ]);
+
       expect(preview.code, preview.output).toBe(0);
       noMandatoryViolation(preview.output);
-      const validate = await stack.regionctl("validate", "--stack", "dev");
       expect(validate.code, validate.output).toBe(0);
       expect(validate.output).toContain("validate: ok");
+    },
+    ENGINE_MS,
+  );
+  it(
+    "sees replacements when there are some: moving the global provider's region replaces the global resources",
+    async () => {
+      await stack.pulumiOk("config", "set", "aws:region", "eu-west-1");
+      try {
+        const ops = changes(await stack.previewSteps());
+
+        expect(ops["global-aws"]).toBe("replace");
+        expect(ops["global-db-cluster"]).toBe("replace");
+        expect(ops["dns-primary"]).toBe("replace");
+        // The regions' own providers do not move.
+        expect(ops[`${TO}-db-cluster`]).toBeUndefined();
+      } finally {
+        await stack.pulumiOk("config", "set", "aws:region", FROM);
+      }
     },
     ENGINE_MS,
   );
