@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { initialState } from "../../components/operationalState";
 import { afterDetach, afterFailover } from "./failoverStates";
 import { sdkVersions } from "./standinPlugins";
-import { POLICY_PACK, type WholeProgramStack, openWholeProgramStack } from "./wholeProgramStack";
+import {
+  type CliResult,
+  POLICY_PACK,
+  type WholeProgramStack,
+  openWholeProgramStack,
+} from "./wholeProgramStack";
 
 /**
  * The repository's real program and policy pack on the real engine, with the stand-in provider
@@ -135,13 +140,12 @@ describe("the real program on the real engine", () => {
 
       const [preview, validate] = await Promise.all([
         stack.pulumi("preview", "--policy-pack", POLICY_PACK),
-        stack.regionctl("validate", "--stack", "dev"),
+        stack.regionctl("validate", "--stack", "dev", "--json"),
       ]);
 
       expect(preview.code, preview.output).toBe(0);
       noMandatoryViolation(preview.output);
-      expect(validate.code, validate.output).toBe(0);
-      expect(validate.output).toContain("validate: ok");
+      validatedOk(stack, validate);
     },
     ENGINE_MS,
   );
@@ -171,13 +175,12 @@ describe("the real program on the real engine", () => {
 
       const [preview, validate] = await Promise.all([
         stack.pulumi("preview", "--policy-pack", POLICY_PACK),
-        stack.regionctl("validate", "--stack", "dev"),
+        stack.regionctl("validate", "--stack", "dev", "--json"),
       ]);
 
       expect(preview.code, preview.output).toBe(0);
       noMandatoryViolation(preview.output);
-      expect(validate.code, validate.output).toBe(0);
-      expect(validate.output).toContain("validate: ok");
+      validatedOk(stack, validate);
     },
     ENGINE_MS,
   );
@@ -232,6 +235,13 @@ describe("a mandatory policy broken on purpose", () => {
     ENGINE_MS,
   );
 });
+
+/** `regionctl validate --json` passed, over the stored document (not one derived from config). */
+function validatedOk(stack: WholeProgramStack, res: CliResult): void {
+  expect(res.code, res.output).toBe(0);
+  const report = JSON.parse(res.stdout) as { outcome: string; stateSource: string; violations: unknown[] };
+  expect(report).toMatchObject({ outcome: "ok", stateSource: stack.stateFile, violations: [] });
+}
 
 function endpointOf(stack: WholeProgramStack, region: string): string {
   const found = stack.config.regions.find((r) => r.region === region);

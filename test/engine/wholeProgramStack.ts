@@ -51,6 +51,8 @@ export interface WholeProgramStack {
   readonly root: string;
   readonly work: string;
   readonly config: EnvironmentConfig;
+  /** The operational state document (the file store's). */
+  readonly stateFile: string;
   /** Runs the Pulumi CLI in the project directory. */
   pulumi(...args: string[]): Promise<CliResult>;
   /** Like pulumi(), failing with the CLI's output on a non-zero exit. */
@@ -144,6 +146,7 @@ export async function openWholeProgramStack(options: WholeProgramStackOptions): 
     root,
     work: dirs.work,
     config,
+    stateFile,
     pulumi,
     pulumiOk,
     regionctl: (...args) => run(process.execPath, [path.join(repo, "bin/regionctl.js"), ...args]),
