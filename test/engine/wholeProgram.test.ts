@@ -4,6 +4,7 @@ import { afterDetach, afterFailover } from "./failoverStates";
 import { sdkVersions } from "./standinPlugins";
 import {
   type CliResult,
+  type DeployedResource,
   POLICY_PACK,
   type WholeProgramStack,
   openWholeProgramStack,
@@ -77,7 +78,7 @@ describe("the real program on the real engine", () => {
   );
 
   it(
-    "deploys with the policy pack; the next preview changes nothing",
+    "deploys with the policy pack; the next preview changes nothing and a refresh reads every resource back",
     async () => {
       await stack.writeState(initialState(stack.config));
       await stack.pulumiOk("up", "--yes", "--skip-preview", "--policy-pack", POLICY_PACK);
@@ -85,7 +86,13 @@ describe("the real program on the real engine", () => {
       const res = await stack.pulumi("preview", "--expect-no-changes", "--policy-pack", POLICY_PACK);
       expect(res.code, res.output).toBe(0);
       noMandatoryViolation(res.output);
+      // The stand-in's cloud reads back every resource as deployed. (The stack's reference to its own
+      // outputs does change: the update recorded it before it wrote them.)
+      const before = await stack.deployed();
+      await stack.pulumiOk("refresh", "--yes");
       const deployed = await stack.deployed();
+      expect(cloudResources(deployed)).toEqual(cloudResources(before));
+      expect(cloudResources(deployed).size).toBeGreaterThan(50);
       expect(deployed.get("dns-primary")?.outputs?.records).toEqual([endpointOf(stack, FROM)]);
       expect(deployed.get(`${FROM}-db-cluster`)?.outputs?.tags).toEqual({ role: "writer" });
     },
@@ -235,6 +242,15 @@ describe("a mandatory policy broken on purpose", () => {
     ENGINE_MS,
   );
 });
+
+/** Id, inputs and outputs of the resources a provider plugin manages, by name. */
+function cloudResources(deployed: Map<string, DeployedResource>): Map<string, unknown> {
+  return new Map(
+    [...deployed]
+      .filter(([, r]) => r.custom === true && !r.type.startsWith("pulumi:"))
+      .map(([name, r]) => [name, { id: r.id, inputs: r.inputs, outputs: r.outputs }]),
+  );
+}
 
 /** `regionctl validate --json` passed, over the stored document (not one derived from config). */
 function validatedOk(stack: WholeProgramStack, res: CliResult): void {

@@ -64,7 +64,7 @@ export interface WholeProgramStack {
   removeState(): Promise<void>;
   /** The steps `pulumi preview` plans, by resource name (the URN's last part). */
   previewSteps(): Promise<Map<string, PreviewStep>>;
-  /** The stack's exported resources, by resource name. */
+  /** The stack's exported resources, by resource name, secrets in plain text. */
   deployed(): Promise<Map<string, DeployedResource>>;
   dispose(): Promise<void>;
 }
@@ -161,7 +161,7 @@ export async function openWholeProgramStack(options: WholeProgramStackOptions): 
       return byName((JSON.parse(res.stdout) as { steps?: PreviewStep[] }).steps ?? []);
     },
     async deployed() {
-      const res = await pulumiOk("stack", "export");
+      const res = await pulumiOk("stack", "export", "--show-secrets");
       const doc = JSON.parse(res.stdout) as { deployment: { resources?: DeployedResource[] } };
       return byName(doc.deployment.resources ?? []);
     },
