@@ -122,9 +122,26 @@ describe("AuroraGlobalDatabase in a 3-region environment", () => {
         backupRetentionPeriod: 7,
         copyTagsToSnapshot: true,
         skipFinalSnapshot: false,
-        finalSnapshotIdentifier: `${c.inputs.clusterIdentifier}-final`,
       });
     }
+  });
+
+  it("names each member's final snapshot with a suffix made per create, so a second destroy finds the name free", () => {
+    const names = new Set<string>();
+    for (const c of clusters) {
+      const region = regionStackOf(rec, c) as string;
+      const suffix = rec.named(`${region}-db-final-snapshot`, "random:index/randomId:RandomId");
+      expect(rec.parentOf(suffix)?.name).toBe(rec.parentOf(c)?.name);
+      expect(suffix.inputs.byteLength).toBe(4);
+      expect(rec.dependsOn(c, suffix)).toBe(true);
+      expect(String(c.inputs.finalSnapshotIdentifier)).toMatch(
+        new RegExp(`^${String(c.inputs.clusterIdentifier)}-final-[0-9a-f]{8}$`),
+      );
+      // RDS snapshot names: a letter first, letters, digits and single hyphens, at most 255.
+      expect(c.inputs.finalSnapshotIdentifier).toMatch(/^[a-z](?:-?[a-z0-9])*$/);
+      names.add(String(c.inputs.finalSnapshotIdentifier));
+    }
+    expect(names.size).toBe(clusters.length);
   });
 
   it("ignores the properties a switchover, failover or global upgrade rewrites", () => {
