@@ -9,6 +9,7 @@ import {
   databaseKeyAlias,
   enginePort,
   instanceIdentifiers,
+  rpoParameterGroupPrefix,
   rpoParameters,
 } from "./auroraSettings";
 import type { EnvironmentConfig } from "./config";
@@ -115,6 +116,7 @@ export class AuroraRegionalCluster extends pulumi.ComponentResource {
         : new aws.rds.ClusterParameterGroup(
             `${name}-params`,
             {
+              namePrefix: rpoParameterGroupPrefix(args.environment, args.region),
               family: clusterParameterFamily(database.engine, database.engineVersion),
               description: "regionctl managed RPO",
               parameters,

@@ -69,6 +69,14 @@ export function rpoParameters(database: DatabaseConfig): ClusterParameter[] | nu
   return [{ name: "rds.global_db_rpo", value: String(database.rpoSeconds), applyMethod: "immediate" }];
 }
 
+/**
+ * The name prefix of a region's managed-RPO parameter group (the provider appends a unique
+ * suffix), so the controller's permission to change the guard covers this environment's groups only.
+ */
+export function rpoParameterGroupPrefix(environment: string, region: string): string {
+  return `${environment}-${region}-rpo-`;
+}
+
 /** Identifiers of a cluster's instances: `<cluster>-1` .. `<cluster>-n`. */
 export function instanceIdentifiers(clusterIdentifier: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${clusterIdentifier}-${i + 1}`);

@@ -164,6 +164,8 @@ describe("AuroraGlobalDatabase in a 3-region environment", () => {
     for (const g of groups) {
       const region = regionStackOf(rec, g) as string;
       expect(g.inputs.family).toBe("aurora-postgresql16");
+      // The controller's permission to relax the guard is scoped to this prefix.
+      expect(g.inputs.namePrefix).toBe(`dev-${region}-rpo-`);
       expect(g.inputs.parameters).toEqual([
         { name: "rds.global_db_rpo", value: "20", applyMethod: "immediate" },
       ]);

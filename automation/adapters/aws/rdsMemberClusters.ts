@@ -9,10 +9,15 @@ import {
 import type { MemberClusterView, MemberClusters } from "../../ports";
 import { declareActions } from "./awsActions";
 
+/** On the member clusters: their status, and the master password. */
 export const RDS_MEMBER_CLUSTER_ACTIONS = declareActions("rds-member-clusters", "rds", [
   "DescribeDBClusters",
-  "DescribeDBClusterParameters",
   "ModifyDBCluster",
+]);
+
+/** On the members' cluster parameter groups: the managed-RPO guard. */
+export const RDS_RPO_GUARD_ACTIONS = declareActions("rds-rpo-guard", "rds", [
+  "DescribeDBClusterParameters",
   "ModifyDBClusterParameterGroup",
 ]);
 
