@@ -109,7 +109,7 @@ export class AuroraRegionalCluster extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const parameters = rpoParameters(database);
+    const parameters = rpoParameters(database, member.rpoGuardRelaxed);
     const parameterGroup =
       parameters === null
         ? undefined

@@ -1,3 +1,4 @@
+import { RELAXED_RPO_GUARD_SECONDS } from "../../components/auroraSettings";
 import type { EnvironmentConfig } from "../../components/config";
 import type { Step } from "./steps";
 
@@ -9,11 +10,7 @@ import type { Step } from "./steps";
  * restored, on every region where it was relaxed, once the writer has a reachable secondary again.
  */
 
-/**
- * The relaxed value: the parameter's largest (about 68 years), so no lag reaches it. Aurora offers
- * no "off" through ModifyDBClusterParameterGroup; a value this large is off in effect.
- */
-export const RELAXED_RPO_GUARD_SECONDS = 2_147_483_647;
+export { RELAXED_RPO_GUARD_SECONDS };
 
 /** Reachable secondaries the guard needs: with none, every secondary lags without bound. */
 export const MIN_SECONDARIES_FOR_RPO_GUARD = 1;

@@ -9,6 +9,7 @@ import {
   runMocked,
   runProgram,
 } from "./mockRuntime";
+import { initialState } from "../../components/operationalState";
 import { rawConfig, validConfig, withPatch } from "./helpers/environmentFixture";
 
 const T = {
@@ -211,6 +212,18 @@ describe("AuroraGlobalDatabase in a 3-region environment", () => {
 });
 
 describe("AuroraGlobalDatabase variants", () => {
+  it("renders a relaxed managed-RPO guard where the operational state records one, the configured guard elsewhere", async () => {
+    const config = validConfig();
+    const state = { ...initialState(config), writer: "us-west-2", rpoGuardRelaxed: ["us-west-2"] };
+    const { recorder } = await runProgram({ config: rawConfig(), state });
+    const values = Object.fromEntries(
+      recorder
+        .ofType(T.params)
+        .map((g) => [regionStackOf(recorder, g), (g.inputs.parameters as { value: string }[])[0].value]),
+    );
+    expect(values).toEqual({ "us-east-1": "20", "us-west-2": "2147483647", "eu-west-1": "20" });
+  });
+
   it("creates no RPO parameter group for aurora-mysql", async () => {
     const config = withPatch((c) => {
       c.database = {
