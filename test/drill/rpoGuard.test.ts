@@ -25,7 +25,7 @@ const neverRelax = (p: Plan): Plan => ({ ...p, steps: withoutGuardSteps(p.steps)
 const kinds = (timeline: readonly { kind: string }[]): string[] => timeline.map((t) => t.kind);
 
 describe("two regions with a managed-RPO guard", () => {
-  it("relaxes the guard on the new writer: writes are accepted after the failover, and the guard is restored on failback", async () => {
+  it("relaxes the guard on the new writer: writes are accepted after the failover, and the guard is restored once the old region is back", async () => {
     const { report } = await runDrill(scenario);
     expect(report.invariantViolations).toEqual([]);
     expect(report.expectationFailures).toEqual([]);

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { OperationalState } from "../../components/operationalState";
 import { planFailback } from "../../automation/plans/failback";
 import { planFailover } from "../../automation/plans/failover";
+import { planReadmit } from "../../automation/plans/failoverTraffic";
 import {
   RELAXED_RPO_GUARD_SECONDS,
   type RpoGuardDecision,
@@ -145,6 +146,36 @@ describe("failover and failback plans with a managed-RPO guard", () => {
 
   it("three regions: the remaining secondary keeps the guard meaningful, so nothing is relaxed", () => {
     expect(guardSteps(failoverOf(three).plan.steps)).toEqual([]);
+  });
+
+  it("readmitting the old writer's region as a connected secondary restores the guard, after the traffic move", () => {
+    const d = failoverOf(two);
+    const after: OperationalState = {
+      ...afterPatches(drState(two), d.plan.steps),
+      rpoGuardRelaxed: [R.usw2],
+    };
+    const database = cluster(R.usw2, { [R.usw2]: {}, [R.use1]: { lag: 0.2 } });
+    const plan = planReadmit(two, after, view(two), database, R.use1, "readmit-1");
+    if ("refused" in plan) throw new Error(plan.reason);
+    expect(plan.steps.map((s) => s.id)).toEqual([
+      "readmit/state",
+      "readmit/stack",
+      `readmit/rpo-guard/${R.usw2}`,
+    ]);
+    expect(guardSteps(plan.steps)).toEqual([
+      expect.objectContaining({ region: R.usw2, seconds: 20, relaxed: false }),
+    ]);
+    // Nothing relaxed: nothing to restore.
+    const plain = planReadmit(
+      two,
+      { ...after, rpoGuardRelaxed: undefined },
+      view(two),
+      database,
+      R.use1,
+      "readmit-2",
+    );
+    if ("refused" in plain) throw new Error(plain.reason);
+    expect(guardSteps(plain.steps)).toEqual([]);
   });
 
   it("failback restores the configured guard on the region that was relaxed", () => {
