@@ -116,3 +116,16 @@ describe("regionctl rotate-password", () => {
     expect(e.mem.log.of("clusters")).toEqual([]);
   });
 });
+
+describe("regionctl status and the managed-RPO guard", () => {
+  it("names the regions whose guard is relaxed, in the text and in the JSON", async () => {
+    const e = env();
+    e.mem.state.overwrite({ ...initialState(config), writer: USW2, rpoGuardRelaxed: [USW2] });
+    const text = await e.run("status", "--config", e.file);
+    expect(text.stdout.join("\n")).toMatch(/managed-RPO guard relaxed on us-west-2/);
+    const json = await e.run("status", "--config", e.file, "--json");
+    expect(json.json().rpoGuardRelaxed).toEqual([USW2]);
+    e.mem.state.overwrite(initialState(config));
+    expect((await e.run("status", "--config", e.file, "--json")).json().rpoGuardRelaxed).toEqual([]);
+  });
+});
