@@ -12,6 +12,9 @@ import {
 } from "../components/config";
 import { cloudWatchLag } from "./adapters/aws/cloudwatchLag";
 import { rdsGlobalDatabase } from "./adapters/aws/rdsGlobalDatabase";
+import { rdsMemberClusters } from "./adapters/aws/rdsMemberClusters";
+import { secretsManagerDatabaseSecret } from "./adapters/aws/secretsManagerDatabaseSecret";
+import { databaseSecretName } from "../components/auroraSettings";
 import { createRegionalClients } from "./adapters/aws/regionalClients";
 import { route53CheckerFractions } from "./adapters/aws/route53HealthChecks";
 import { type RoutingView, listRecordSets, routingView } from "./adapters/aws/route53Records";
@@ -238,6 +241,17 @@ export async function realPorts(env: LoadedEnvironment): Promise<Ports> {
     rds: (region) => clients.rds(region),
     lag: cloudWatchLag({ cloudwatch: (region) => clients.cloudwatch(region), now: () => clock.now() }),
   });
+  const clusters = rdsMemberClusters({
+    clusterIdentifier: (region) => `${config.environment}-${region}`,
+    rds: (region) => clients.rds(region),
+  });
+  // The secret lives in the global provider's region, which does not follow the writer.
+  const secretRegion = config.awsRegion ?? config.writer;
+  const secret = secretsManagerDatabaseSecret({
+    secretId: databaseSecretName(config.environment),
+    region: secretRegion,
+    client: clients.secretsManager(secretRegion),
+  });
   const sync = kubernetesSyncJobs({
     kubeConfig: (region) => kubeConfigFor(config, region),
     namespace: config.app.namespace ?? config.environment,
@@ -247,7 +261,18 @@ export async function realPorts(env: LoadedEnvironment): Promise<Ports> {
   const preflight = async (): Promise<void> => {
     await clients.route53().config.credentials();
   };
-  return { clock, state, stack, health, metrics: metricsSource(config, clients), database, sync, preflight };
+  return {
+    clock,
+    state,
+    stack,
+    health,
+    metrics: metricsSource(config, clients),
+    database,
+    sync,
+    clusters,
+    secret,
+    preflight,
+  };
 }
 
 function metricsSource(

@@ -3,6 +3,12 @@ import { ARC_ROUTING_CONTROL_ACTIONS } from "./adapters/aws/arcRoutingControls";
 import { type AwsActionDeclaration, declareActions, iamActionNames } from "./adapters/aws/awsActions";
 import { CLOUDWATCH_LAG_ACTIONS } from "./adapters/aws/cloudwatchLag";
 import { RDS_GLOBAL_DATABASE_ACTIONS } from "./adapters/aws/rdsGlobalDatabase";
+import { RDS_MEMBER_CLUSTER_ACTIONS, RDS_RPO_GUARD_ACTIONS } from "./adapters/aws/rdsMemberClusters";
+import {
+  SECRETS_MANAGER_DATABASE_SECRET_ACTIONS,
+  SECRETS_MANAGER_KMS_ACTIONS,
+} from "./adapters/aws/secretsManagerDatabaseSecret";
+import { databaseSecretName, rpoParameterGroupPrefix } from "../components/auroraSettings";
 import { ROUTE53_HEALTH_ACTIONS } from "./adapters/aws/route53HealthChecks";
 import { ROUTE53_RECORD_ACTIONS } from "./adapters/aws/route53Records";
 import { DYNAMODB_STATE_STORE_ACTIONS } from "./adapters/state/dynamoDbStateStore";
@@ -36,6 +42,9 @@ export const CONTROLLER_AWS_ACTIONS: readonly AwsActionDeclaration[] = [
   ROUTE53_HEALTH_ACTIONS,
   ROUTE53_RECORD_ACTIONS,
   RDS_GLOBAL_DATABASE_ACTIONS,
+  RDS_MEMBER_CLUSTER_ACTIONS,
+  RDS_RPO_GUARD_ACTIONS,
+  SECRETS_MANAGER_DATABASE_SECRET_ACTIONS,
   CLOUDWATCH_LAG_ACTIONS,
   CLOUDWATCH_METRICS_ACTIONS,
   S3_STATE_STORE_ACTIONS,
@@ -94,9 +103,23 @@ export function iamPolicy(config?: EnvironmentConfig): PolicyDocument {
       [RDS_GLOBAL_DATABASE_ACTIONS],
       any ? "*" : [`${arn}:rds::*:global-cluster:${env}-global`, ...clusters],
     ),
+    // Password rotation: the writer's cluster, which may be any member after a failover.
+    statement("AuroraMemberClusters", [RDS_MEMBER_CLUSTER_ACTIONS], any ? "*" : clusters),
+    ...databaseSecretStatements(config, arn),
     // CloudWatch GetMetricData has no resource-level permissions.
     statement("CloudWatchReadMetrics", [CLOUDWATCH_LAG_ACTIONS, CLOUDWATCH_METRICS_ACTIONS], "*"),
   ];
+  if (any || (config.database.engine === "aurora-postgresql" && config.database.rpoSeconds !== undefined)) {
+    // The managed-RPO guard, relaxed on a writer left without a reachable secondary and restored
+    // after: only the parameter groups the program names for it.
+    statements.push(
+      statement(
+        "AuroraRpoGuard",
+        [RDS_RPO_GUARD_ACTIONS],
+        any ? "*" : regions.map((r) => `${arn}:rds:${r}:*:cluster-pg:${rpoParameterGroupPrefix(env, r)}*`),
+      ),
+    );
+  }
   if (any || config.dns.control === "arc") {
     // Routing control ids are generated when the stack creates them; the panel's id too.
     statements.push(
@@ -143,6 +166,32 @@ export function iamPolicy(config?: EnvironmentConfig): PolicyDocument {
     );
   }
   return { Version: "2012-10-17", Statement: statements };
+}
+
+/**
+ * The database secret, written only in its home region (the global provider's; replicas follow).
+ * Its ARN ends in six random characters. Secrets Manager uses the secret's customer-managed key on
+ * the caller's behalf, so the caller needs that key too, but only through Secrets Manager.
+ */
+function databaseSecretStatements(config: EnvironmentConfig | undefined, arn: string): PolicyStatement[] {
+  if (config === undefined) {
+    return [
+      statement("DatabaseSecret", [SECRETS_MANAGER_DATABASE_SECRET_ACTIONS], "*"),
+      statement("DatabaseSecretKey", [SECRETS_MANAGER_KMS_ACTIONS], "*"),
+    ];
+  }
+  const home = config.awsRegion ?? config.writer;
+  return [
+    statement(
+      "DatabaseSecret",
+      [SECRETS_MANAGER_DATABASE_SECRET_ACTIONS],
+      `${arn}:secretsmanager:${home}:*:secret:${databaseSecretName(config.environment)}-??????`,
+    ),
+    {
+      ...statement("DatabaseSecretKey", [SECRETS_MANAGER_KMS_ACTIONS], `${arn}:kms:${home}:*:key/*`),
+      Condition: { StringEquals: { "kms:ViaService": [`secretsmanager.${home}.amazonaws.com`] } },
+    },
+  ];
 }
 
 /**

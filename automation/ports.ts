@@ -261,6 +261,45 @@ export interface GlobalDatabase {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Member clusters and the database secret
+
+/** What the controller needs to know of one member cluster before and after changing it. */
+export interface MemberClusterView {
+  /** RDS's cluster status: available, modifying, resetting-master-credentials... */
+  readonly status: string;
+  /** A new master password was accepted and is not in effect yet. */
+  readonly passwordPending: boolean;
+  /** `rds.global_db_rpo` in the cluster's parameter group, in seconds; null when unset or no group. */
+  readonly rpoGuardSeconds: number | null;
+}
+
+/**
+ * The global database's member clusters, one region at a time. Every call names the region whose
+ * cluster it changes and uses that region's endpoint, never another's.
+ */
+export interface MemberClusters {
+  describe(region: string): Promise<MemberClusterView>;
+  /** Sets the master password of `region`'s cluster, applied immediately. */
+  setMasterPassword(region: string, password: string): Promise<void>;
+  /**
+   * Sets `rds.global_db_rpo` in `region`'s cluster parameter group (applied immediately). Throws
+   * when the cluster has no parameter group of its own to change.
+   */
+  setRpoGuard(region: string, seconds: number): Promise<void>;
+}
+
+/**
+ * The secret apps and sync jobs read the database credentials from. Its replicas in the other
+ * regions follow by Secrets Manager replication.
+ */
+export interface DatabaseSecretStore {
+  /** A human-readable name (the secret's id and home region), for messages. */
+  readonly location: string;
+  /** Replaces the password and keeps every other field of the secret's document. */
+  putPassword(password: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Traffic
 
 /** Whether a region's routing control lets Route 53 send it traffic. */
@@ -325,6 +364,10 @@ export interface Ports {
   readonly metrics: MetricsSource;
   readonly database: GlobalDatabase;
   readonly sync: SyncJobs;
+  /** The member clusters (password rotation, the managed-RPO guard); absent where a program has none. */
+  readonly clusters?: MemberClusters;
+  /** The database secret (password rotation); absent where a program has none. */
+  readonly secret?: DatabaseSecretStore;
   /**
    * Checks what the adapters need from the machine (AWS credentials) before a command that decides
    * on health: without it, every failed AWS call would read as "no data" and a region as healthy.

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import * as random from "@pulumi/random";
 import {
   type AuroraEngine,
   MEMBER_CLUSTER_IGNORE_CHANGES,
@@ -8,6 +9,7 @@ import {
   databaseKeyAlias,
   enginePort,
   instanceIdentifiers,
+  rpoParameterGroupPrefix,
   rpoParameters,
 } from "./auroraSettings";
 import type { EnvironmentConfig } from "./config";
@@ -107,19 +109,25 @@ export class AuroraRegionalCluster extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const parameters = rpoParameters(database);
+    const parameters = rpoParameters(database, member.rpoGuardRelaxed);
     const parameterGroup =
       parameters === null
         ? undefined
         : new aws.rds.ClusterParameterGroup(
             `${name}-params`,
             {
+              namePrefix: rpoParameterGroupPrefix(args.environment, args.region),
               family: clusterParameterFamily(database.engine, database.engineVersion),
               description: "regionctl managed RPO",
               parameters,
             },
             { parent: this },
           );
+
+    // RDS refuses a final snapshot whose name is taken, and a destroyed cluster's snapshot stays: a
+    // fixed name would make the second destroy of a re-created environment fail. The suffix is made
+    // once per create of this member and destroyed with it.
+    const snapshotSuffix = new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, { parent: this });
 
     const cluster = new aws.rds.Cluster(
       `${name}-cluster`,
@@ -145,7 +153,7 @@ export class AuroraRegionalCluster extends pulumi.ComponentResource {
         // credentials cannot tell, because they are ignored after creation and keep their old values.
         tags: { role: primary ? "writer" : "secondary" },
         skipFinalSnapshot: false,
-        finalSnapshotIdentifier: `${member.clusterIdentifier}-final`,
+        finalSnapshotIdentifier: pulumi.interpolate`${member.clusterIdentifier}-final-${snapshotSuffix.hex}`,
       },
       {
         parent: this,

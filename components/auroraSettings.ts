@@ -58,15 +58,32 @@ export interface ClusterParameter {
 }
 
 /**
+ * The relaxed managed-RPO guard: the parameter's largest value (about 68 years), so no lag reaches
+ * it. ModifyDBClusterParameterGroup has no "off"; a value this large is off in effect.
+ */
+export const RELAXED_RPO_GUARD_SECONDS = 2_147_483_647;
+
+/**
  * The managed-RPO guard (`rds.global_db_rpo`): commits on the primary block while every secondary
  * lags past it. It exists only for aurora-postgresql; null means no parameter group is needed.
- * Every region gets it, because whichever region becomes primary must enforce it.
+ * Every region gets it, because whichever region becomes primary must enforce it. A member whose
+ * guard the controller relaxed (`relaxed`) renders the relaxed value, so an update or a refresh
+ * never sets the configured one back on a writer that has no secondary to replicate to.
  */
-export function rpoParameters(database: DatabaseConfig): ClusterParameter[] | null {
+export function rpoParameters(database: DatabaseConfig, relaxed = false): ClusterParameter[] | null {
   if (database.engine !== "aurora-postgresql" || database.rpoSeconds === undefined) {
     return null;
   }
-  return [{ name: "rds.global_db_rpo", value: String(database.rpoSeconds), applyMethod: "immediate" }];
+  const value = relaxed ? RELAXED_RPO_GUARD_SECONDS : database.rpoSeconds;
+  return [{ name: "rds.global_db_rpo", value: String(value), applyMethod: "immediate" }];
+}
+
+/**
+ * The name prefix of a region's managed-RPO parameter group (the provider appends a unique
+ * suffix), so the controller's permission to change the guard covers this environment's groups only.
+ */
+export function rpoParameterGroupPrefix(environment: string, region: string): string {
+  return `${environment}-${region}-rpo-`;
 }
 
 /** Identifiers of a cluster's instances: `<cluster>-1` .. `<cluster>-n`. */

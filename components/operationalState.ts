@@ -63,7 +63,17 @@ export type StepRecord = z.infer<typeof stepRecordSchema>;
 const operationSchema = z
   .object({
     id: z.string(),
-    kind: z.enum(["deploy", "failover", "switchover", "failback", "repair", "sync", "rollback", "traffic"]),
+    kind: z.enum([
+      "deploy",
+      "failover",
+      "switchover",
+      "failback",
+      "repair",
+      "sync",
+      "rollback",
+      "traffic",
+      "rotation",
+    ]),
     /** The plan, as data, so a resumed run executes exactly what was planned. */
     plan: z.unknown(),
     /** Each region's state before the operation: what a rollback restores. */
@@ -145,6 +155,12 @@ export const operationalStateSchema = z
     replicationQueue: z.array(repairSchema),
     sync: z.record(syncStateSchema),
     incidents: z.array(incidentSchema),
+    /**
+     * Regions whose cluster's managed-RPO guard the controller relaxed (a writer left without a
+     * reachable secondary), until it restores the configured value. Absent in documents written
+     * before it existed, and when none is relaxed.
+     */
+    rpoGuardRelaxed: z.array(z.string()).optional(),
   })
   .strict();
 export type OperationalState = z.infer<typeof operationalStateSchema>;

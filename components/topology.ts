@@ -49,6 +49,11 @@ export interface RegionPlan {
     readonly role: "primary" | "secondary";
     readonly clusterIdentifier: string;
     readonly instances: number;
+    /**
+     * The controller relaxed this member's managed-RPO guard (a writer left with no reachable
+     * secondary); the parameter group renders the relaxed value until it is restored.
+     */
+    readonly rpoGuardRelaxed: boolean;
   };
   /** The sync CronJob; only secondary regions pull from the writer. */
   readonly syncJob: {
@@ -128,6 +133,7 @@ export function planTopology(config: EnvironmentConfig, stored: OperationalState
         role: role === "writer" ? "primary" : "secondary",
         clusterIdentifier: `${config.environment}-${r.region}`,
         instances: config.database.instances,
+        rpoGuardRelaxed: (state.rpoGuardRelaxed ?? []).includes(r.region),
       },
       syncJob:
         role === "writer"

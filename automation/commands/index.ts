@@ -107,6 +107,12 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await load("./sync", () => import("./sync"))).registerSync,
   },
   {
+    name: "rotate-password",
+    description: "set a new database master password on the writer's cluster, then in the database secret",
+    load: async () =>
+      (await load("./rotatePassword", () => import("./rotatePassword"))).registerRotatePassword,
+  },
+  {
     name: "iam-policy",
     description: "print the least-privilege IAM policy (JSON) for the AWS actions the controller calls",
     load: async () => (await load("./iamPolicy", () => import("./iamPolicy"))).registerIamPolicy,

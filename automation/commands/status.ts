@@ -73,6 +73,11 @@ export function registerStatus(program: Command, io: CliIo): void {
         `lease: ${live ? "held" : "expired"} by ${lease.holder} for ${lease.operation} (until ${new Date(lease.expiresAt).toISOString()})`,
       );
     }
+    const relaxed = state.rpoGuardRelaxed ?? [];
+    if (relaxed.length > 0)
+      human(
+        `managed-RPO guard relaxed on ${relaxed.join(", ")}: restored when the writer has a reachable secondary again`,
+      );
     const last = state.history.at(-1);
     if (last !== undefined)
       human(
@@ -124,6 +129,7 @@ export function registerStatus(program: Command, io: CliIo): void {
             })),
             replicationQueue: state.replicationQueue,
             sync: state.sync,
+            rpoGuardRelaxed: relaxed,
             exitCode: EXIT_OK,
           },
           null,

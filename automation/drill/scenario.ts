@@ -127,6 +127,11 @@ const scenarioShape = z
          * an unplanned failover must detach and promote a secondary. Default true.
          */
         managedFailover: z.boolean().default(true),
+        /**
+         * The managed-RPO guard (`database.rpoSeconds`): commits on the writer block while every
+         * secondary lags past it. Absent: none.
+         */
+        rpoSeconds: z.number().int().min(20, "Aurora's managed RPO is at least 20 seconds").optional(),
       })
       .strict()
       .default({}),

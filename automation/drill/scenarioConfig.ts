@@ -22,7 +22,12 @@ export function scenarioRawConfig(
       ],
       kubeContext: `drill-${region}`,
     })),
-    database: { engine: "aurora-postgresql", engineVersion: "16.4", instanceClass: "db.r6g.large" },
+    database: {
+      engine: "aurora-postgresql",
+      engineVersion: "16.4",
+      instanceClass: "db.r6g.large",
+      ...(s.database.rpoSeconds === undefined ? {} : { rpoSeconds: s.database.rpoSeconds }),
+    },
     dns: {
       zoneId: "Z0DRILL0000000000000",
       name: "app.drill.example.com",

@@ -1,4 +1,4 @@
-import type { GlobalClusterMember, GlobalClusterView, GlobalDatabase } from "../ports";
+import type { GlobalClusterMember, GlobalClusterView, GlobalDatabase, MemberClusterView } from "../ports";
 import type { Recorder } from "./recorder";
 import type { SimCloud } from "./simCloud";
 
@@ -15,6 +15,8 @@ interface Member {
   detached: boolean;
   /** Copying data after a rebuild or a rejoin, until this instant. */
   resyncUntil: number | null;
+  /** `rds.global_db_rpo` in the cluster's parameter group, seconds; null when unset. */
+  rpoGuardSeconds: number | null;
 }
 
 interface Transition {
@@ -40,6 +42,8 @@ export interface DatabaseTimings {
   readonly rebuildSeconds: number;
   /** FailoverGlobalCluster is available (default); without it a failover must detach and promote. */
   readonly managedFailover?: boolean;
+  /** The managed-RPO guard every member's parameter group starts with; absent: none. */
+  readonly rpoSeconds?: number;
 }
 
 /** An RDS API call itself takes a moment. */
@@ -87,6 +91,7 @@ export class SimGlobalDatabase implements GlobalDatabase {
         role: region === writer ? "writer" : "secondary",
         detached: false,
         resyncUntil: null,
+        rpoGuardSeconds: timings.rpoSeconds ?? null,
       });
     }
   }
@@ -211,6 +216,60 @@ export class SimGlobalDatabase implements GlobalDatabase {
   }
 
   // ------------------------------------------------------------------------------------------
+  // The managed-RPO guard
+
+  /** Since when the writer has had no reachable secondary, or null while it has one. */
+  private noSecondarySince: number | null = null;
+  private commitsWereBlocked = false;
+
+  /**
+   * Aurora blocks commits on the writer while every secondary lags past its guard; a secondary in
+   * a region that is down lags without bound, from the moment the last one became unreachable.
+   */
+  private commitsBlocked(writer: string, now: number): boolean {
+    const reachable = [...this.members].some(
+      ([r, m]) => r !== writer && m.role === "secondary" && !m.detached && this.cloud.controlPlaneUp(r, now),
+    );
+    if (reachable) this.noSecondarySince = null;
+    else this.noSecondarySince ??= now;
+    const guard = this.member(writer).rpoGuardSeconds;
+    const blocked =
+      guard !== null && this.noSecondarySince !== null && now - this.noSecondarySince > guard * 1000;
+    if (blocked !== this.commitsWereBlocked) {
+      this.commitsWereBlocked = blocked;
+      this.recorder.log(
+        "cloud",
+        blocked ? "db-commits-blocked" : "db-commits-resumed",
+        blocked
+          ? `${writer}'s commits block: no secondary is reachable and its managed-RPO guard is ${guard} s`
+          : `${writer}'s commits go through again`,
+        writer,
+      );
+    }
+    return blocked;
+  }
+
+  /** The member cluster as DescribeDBClusters (and its parameter group) shows it. */
+  async describeMember(region: string): Promise<MemberClusterView> {
+    await this.call(region, "DescribeDBClusters");
+    return {
+      status: "available",
+      passwordPending: false,
+      rpoGuardSeconds: this.member(region).rpoGuardSeconds,
+    };
+  }
+
+  async setMasterPassword(region: string): Promise<void> {
+    await this.call(region, "ModifyDBCluster");
+  }
+
+  async setRpoGuard(region: string, seconds: number): Promise<void> {
+    await this.call(region, "ModifyDBClusterParameterGroup");
+    this.member(region).rpoGuardSeconds = seconds;
+    this.recorder.log("cloud", "db-rpo-guard", `${region}'s managed-RPO guard set to ${seconds} s`, region);
+  }
+
+  // ------------------------------------------------------------------------------------------
   // What the checker reads
 
   /**
@@ -227,7 +286,8 @@ export class SimGlobalDatabase implements GlobalDatabase {
       if (!this.cloud.controlPlaneUp(region, now)) continue;
       const globalWriter = m.role === "writer" && region === this.writer && this.transition === null;
       const leftBehind = (globalWriter && split) || m.role === "orphan";
-      if (m.role === "standalone" || (globalWriter && !leftBehind)) out.push(region);
+      if (m.role === "standalone" || (globalWriter && !leftBehind && !this.commitsBlocked(region, now)))
+        out.push(region);
       else if (leftBehind && this.cloud.receivesWrites(region, now)) out.push(region);
     }
     return out;

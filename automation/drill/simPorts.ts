@@ -50,6 +50,11 @@ export function simulatedPorts(
     metrics: new SimMetricsSource(cloud, s.simulation.requestsPerMinute),
     database,
     sync: new SimSyncJobs(cloud, database, s.simulation.syncSeconds),
+    clusters: {
+      describe: (region) => database.describeMember(region),
+      setMasterPassword: (region) => database.setMasterPassword(region),
+      setRpoGuard: (region, seconds) => database.setRpoGuard(region, seconds),
+    },
   };
 }
 

@@ -12,6 +12,8 @@ const KINDS: readonly StepKind[] = [
   "dbSwitchover",
   "awaitWriter",
   "syncRun",
+  "rotatePassword",
+  "rpoGuard",
   "parallel",
   "restore",
 ];

@@ -9,6 +9,8 @@ import { runParallel } from "./steps/parallel";
 import { runPatchState } from "./steps/patchState";
 import { runPause } from "./steps/pause";
 import { runRestore } from "./steps/restore";
+import { runRotatePassword } from "./steps/rotatePassword";
+import { runRpoGuard } from "./steps/rpoGuard";
 import { runSafetyGateStep } from "./steps/safetyGate";
 import { runStackUpdate } from "./steps/stackUpdate";
 import { runSyncRun } from "./steps/syncRun";
@@ -39,6 +41,10 @@ export function runStep(step: Step, ctx: StepContext): Promise<StepOutcome> {
       return runAwaitWriter(step, ctx);
     case "syncRun":
       return runSyncRun(step, ctx);
+    case "rotatePassword":
+      return runRotatePassword(step, ctx);
+    case "rpoGuard":
+      return runRpoGuard(step, ctx);
     case "parallel":
       return runParallel(step, ctx);
     case "restore":
@@ -53,6 +59,8 @@ export const MUTATING_KINDS: ReadonlySet<Step["kind"]> = new Set([
   "dbFailover",
   "dbSwitchover",
   "syncRun",
+  "rotatePassword",
+  "rpoGuard",
   "parallel",
   "restore",
 ]);

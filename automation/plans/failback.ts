@@ -4,6 +4,7 @@ import type { HealthView } from "../health/healthView";
 import type { GlobalClusterView } from "../ports";
 import { syncSteps } from "./failover";
 import { RULES, formatSeconds, refuse } from "./failoverSafety";
+import { decideRpoGuard, rpoGuardSteps } from "./rpoGuard";
 import type { Plan, Refusal, Step } from "./steps";
 import { checkSwitchover, switchoverSteps } from "./switchover";
 
@@ -83,11 +84,35 @@ export function planFailback(input: FailbackInput): FailbackDecision | Refusal {
       id: input.id,
       kind: "failback",
       summary: `fail back the writer from ${from} to ${to} (planned, RPO 0${lag})`,
-      steps: [...readmit, ...built.steps, ...syncSteps("failback", others)],
+      steps: [
+        ...readmit,
+        ...built.steps,
+        ...syncSteps("failback", others),
+        ...rpoGuardRestore(config, state, to, others),
+      ],
       compensation: built.compensation,
       regions: config.regions.map((r) => r.region),
     },
   };
+}
+
+/**
+ * Back on its old writer with the other regions reachable, every guard a failover relaxed is set
+ * to the configured value again; a region still out keeps its record until it is reachable.
+ */
+function rpoGuardRestore(
+  config: FailbackInput["config"],
+  state: OperationalState,
+  to: string,
+  others: readonly string[],
+): Step[] {
+  const decision = decideRpoGuard({
+    config,
+    writer: to,
+    reachable: [to, ...others],
+    relaxed: state.rpoGuardRelaxed ?? [],
+  });
+  return decision.action === "restore" ? rpoGuardSteps("failback", decision) : [];
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   operationInFlight,
   refuse,
 } from "./failoverSafety";
+import { decideRpoGuard, rpoGuardSteps } from "./rpoGuard";
 import type { Plan, Refusal, StatePatch, Step } from "./steps";
 
 /**
@@ -173,12 +174,13 @@ export function planFailover(input: FailoverInput): FailoverResult {
     },
   ];
   const resync = secondaries.filter((r) => r !== to && !excludes.includes(r));
+  const guardBranch = rpoGuardBranch(config, state, to, resync);
   const steps: Step[] = [
     {
       id: "failover/move",
       kind: "parallel",
-      description: "database promotion and traffic move, at once",
-      branches: [dbBranch, trafficBranch],
+      description: `database promotion and traffic move${guardBranch.length === 0 ? "" : ", with the managed-RPO guard relaxed on the new writer"}, at once`,
+      branches: guardBranch.length === 0 ? [dbBranch, trafficBranch] : [dbBranch, trafficBranch, guardBranch],
     },
     {
       id: "failover/stack",
@@ -216,6 +218,26 @@ export function planFailover(input: FailoverInput): FailoverResult {
       regions: config.regions.map((r) => r.region),
     },
   };
+}
+
+/**
+ * Relaxes the new writer's managed-RPO guard when it would be left with no reachable secondary, in
+ * a branch of its own beside the promotion: the target is a healthy region, and the guard is
+ * already relaxed when the promotion ends, so the new writer never blocks its commits.
+ */
+function rpoGuardBranch(
+  config: EnvironmentConfig,
+  state: OperationalState,
+  to: string,
+  reachableSecondaries: readonly string[],
+): Step[] {
+  const decision = decideRpoGuard({
+    config,
+    writer: to,
+    reachable: [to, ...reachableSecondaries],
+    relaxed: state.rpoGuardRelaxed ?? [],
+  });
+  return decision.action === "relax" ? rpoGuardSteps("failover", decision) : [];
 }
 
 /** One sync run per region, at once when there are several. */

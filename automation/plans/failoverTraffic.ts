@@ -11,7 +11,8 @@ import {
   operationInFlight,
   refuse,
 } from "./failoverSafety";
-import type { Plan, Refusal, StatePatch } from "./steps";
+import { decideRpoGuard, rpoGuardSteps } from "./rpoGuard";
+import type { Plan, Refusal, StatePatch, Step } from "./steps";
 
 /**
  * Traffic moves the watcher makes on its own for secondaries: hold a flapping region out of
@@ -171,8 +172,33 @@ export function planReadmit(
         ...(excludes.length > 0 ? { excludes } : {}),
         attempts: RECOVERY_UPDATE_ATTEMPTS,
       },
+      ...rpoGuardRestoreOnReadmit(config, state, region, excludes),
     ],
     compensation: [],
     regions: [region],
   };
+}
+
+/**
+ * A readmitted secondary gives the writer a reachable secondary again: every guard a failover
+ * relaxed and that can be reached is set back to the configured value. After the traffic move, so
+ * a failed call never keeps the region out of traffic.
+ */
+function rpoGuardRestoreOnReadmit(
+  config: EnvironmentConfig,
+  state: OperationalState,
+  region: string,
+  excludes: readonly string[],
+): Step[] {
+  if (region === state.writer) return [];
+  const reachable = Object.entries(state.regions)
+    .filter(([r, rs]) => r === region || (!rs.excluded && !excludes.includes(r)))
+    .map(([r]) => r);
+  const decision = decideRpoGuard({
+    config,
+    writer: state.writer,
+    reachable,
+    relaxed: state.rpoGuardRelaxed ?? [],
+  });
+  return decision.action === "restore" ? rpoGuardSteps("readmit", decision) : [];
 }

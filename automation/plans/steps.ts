@@ -86,6 +86,23 @@ export type Step =
   | (StepBase & { readonly kind: "dbSwitchover"; readonly to: string; readonly maxLagSeconds: number })
   | (StepBase & { readonly kind: "awaitWriter"; readonly region: string; readonly timeoutSeconds: number })
   | (StepBase & { readonly kind: "syncRun"; readonly region: string })
+  /**
+   * Rotates the database master password: a new one, made in memory, is set on `region`'s cluster
+   * (the writer's), which is awaited until it is available with nothing pending, then written to
+   * the database secret. Writer first, so no app ever reads a password the database refuses. The
+   * password is never recorded: a resumed step makes a new one and sets both again.
+   */
+  | (StepBase & { readonly kind: "rotatePassword"; readonly region: string; readonly timeoutSeconds: number })
+  /**
+   * Sets the managed-RPO guard (`rds.global_db_rpo`) of `region`'s cluster to `seconds`, and
+   * records in the state whether the guard there is relaxed (a value other than the configured one).
+   */
+  | (StepBase & {
+      readonly kind: "rpoGuard";
+      readonly region: string;
+      readonly seconds: number;
+      readonly relaxed: boolean;
+    })
   /** Branches run at once; the step fails when any branch fails. */
   | (StepBase & { readonly kind: "parallel"; readonly branches: readonly (readonly Step[])[] })
   /**
@@ -98,7 +115,7 @@ export type StepKind = Step["kind"];
 
 /** `traffic`: the watcher holds a flapping region out of traffic, or readmits a recovered one. */
 export type OperationKind =
-  "deploy" | "failover" | "switchover" | "failback" | "repair" | "sync" | "rollback" | "traffic";
+  "deploy" | "failover" | "switchover" | "failback" | "repair" | "sync" | "rollback" | "traffic" | "rotation";
 
 export interface Plan {
   readonly id: string;

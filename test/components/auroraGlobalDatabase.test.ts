@@ -9,6 +9,7 @@ import {
   runMocked,
   runProgram,
 } from "./mockRuntime";
+import { initialState } from "../../components/operationalState";
 import { rawConfig, validConfig, withPatch } from "./helpers/environmentFixture";
 
 const T = {
@@ -122,9 +123,26 @@ describe("AuroraGlobalDatabase in a 3-region environment", () => {
         backupRetentionPeriod: 7,
         copyTagsToSnapshot: true,
         skipFinalSnapshot: false,
-        finalSnapshotIdentifier: `${c.inputs.clusterIdentifier}-final`,
       });
     }
+  });
+
+  it("names each member's final snapshot with a suffix made per create, so a second destroy finds the name free", () => {
+    const names = new Set<string>();
+    for (const c of clusters) {
+      const region = regionStackOf(rec, c) as string;
+      const suffix = rec.named(`${region}-db-final-snapshot`, "random:index/randomId:RandomId");
+      expect(rec.parentOf(suffix)?.name).toBe(rec.parentOf(c)?.name);
+      expect(suffix.inputs.byteLength).toBe(4);
+      expect(rec.dependsOn(c, suffix)).toBe(true);
+      expect(String(c.inputs.finalSnapshotIdentifier)).toMatch(
+        new RegExp(`^${String(c.inputs.clusterIdentifier)}-final-[0-9a-f]{8}$`),
+      );
+      // RDS snapshot names: a letter first, letters, digits and single hyphens, at most 255.
+      expect(c.inputs.finalSnapshotIdentifier).toMatch(/^[a-z](?:-?[a-z0-9])*$/);
+      names.add(String(c.inputs.finalSnapshotIdentifier));
+    }
+    expect(names.size).toBe(clusters.length);
   });
 
   it("ignores the properties a switchover, failover or global upgrade rewrites", () => {
@@ -147,6 +165,8 @@ describe("AuroraGlobalDatabase in a 3-region environment", () => {
     for (const g of groups) {
       const region = regionStackOf(rec, g) as string;
       expect(g.inputs.family).toBe("aurora-postgresql16");
+      // The controller's permission to relax the guard is scoped to this prefix.
+      expect(g.inputs.namePrefix).toBe(`dev-${region}-rpo-`);
       expect(g.inputs.parameters).toEqual([
         { name: "rds.global_db_rpo", value: "20", applyMethod: "immediate" },
       ]);
@@ -192,6 +212,18 @@ describe("AuroraGlobalDatabase in a 3-region environment", () => {
 });
 
 describe("AuroraGlobalDatabase variants", () => {
+  it("renders a relaxed managed-RPO guard where the operational state records one, the configured guard elsewhere", async () => {
+    const config = validConfig();
+    const state = { ...initialState(config), writer: "us-west-2", rpoGuardRelaxed: ["us-west-2"] };
+    const { recorder } = await runProgram({ config: rawConfig(), state });
+    const values = Object.fromEntries(
+      recorder
+        .ofType(T.params)
+        .map((g) => [regionStackOf(recorder, g), (g.inputs.parameters as { value: string }[])[0].value]),
+    );
+    expect(values).toEqual({ "us-east-1": "20", "us-west-2": "2147483647", "eu-west-1": "20" });
+  });
+
   it("creates no RPO parameter group for aurora-mysql", async () => {
     const config = withPatch((c) => {
       c.database = {

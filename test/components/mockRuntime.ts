@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -319,6 +320,13 @@ function defaultState(r: RecordedResource, region: string | undefined): Record<s
       return { arn: `arn:aws:secretsmanager:${where}:${MOCK_ACCOUNT}:secret:${inputs.name}-AbCdEf` };
     case "random:index/randomPassword:RandomPassword":
       return { result: `mock-password-${r.name}`.padEnd(Number(inputs.length ?? 16), "x") };
+    case "random:index/randomId:RandomId":
+      return {
+        hex: createHash("sha256")
+          .update(r.name)
+          .digest("hex")
+          .slice(0, 2 * Number(inputs.byteLength ?? 8)),
+      };
     case "aws:route53/record:Record":
       return { fqdn: inputs.name };
     case "pulumi:pulumi:StackReference":

@@ -72,6 +72,13 @@ describe.each([2, 3, 6, 11])("the program with %i regions", (count) => {
     }
     for (const r of rec.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"))) {
       const provider = rec.providerOf(r);
+      if (provider === undefined && r.type === "random:index/randomId:RandomId") {
+        // A member's final-snapshot suffix: no cloud provider, but inside its region's stack.
+        const region = regionStackOf(rec, r) as string;
+        expect(regions).toContain(region);
+        expect(r.name.startsWith(`${region}-`)).toBe(true);
+        continue;
+      }
       if (provider === undefined || provider.name === "global-aws") {
         // Only global pieces: the global cluster, the secret, Route 53, and the provider-less password.
         expect(regionStackOf(rec, r)).toBeUndefined();
@@ -83,7 +90,7 @@ describe.each([2, 3, 6, 11])("the program with %i regions", (count) => {
     }
   });
 
-  it("uses no default provider except for the random password", () => {
+  it("uses no default provider except for the random password and the final-snapshot suffixes", () => {
     const rec = run.recorder;
     const defaults = rec.resources.filter(
       (r) =>
@@ -92,7 +99,10 @@ describe.each([2, 3, 6, 11])("the program with %i regions", (count) => {
         r.type !== "pulumi:pulumi:StackReference" && // read by the engine itself, from the backend
         r.provider === undefined,
     );
-    expect(defaults.map((r) => r.type)).toEqual(["random:index/randomPassword:RandomPassword"]);
+    expect(defaults.map((r) => r.type).sort()).toEqual([
+      ...Array<string>(count).fill("random:index/randomId:RandomId"),
+      "random:index/randomPassword:RandomPassword",
+    ]);
   });
 });
 

@@ -4,12 +4,15 @@ import { type RegionPlan, planTopology } from "../../components/topology";
 import {
   type ChangeSummary,
   type Clock,
+  type DatabaseSecretStore,
   type GlobalClusterView,
   type GlobalDatabase,
   type HealthSample,
   type HealthSource,
   type Lease,
   LeaseHeldError,
+  type MemberClusterView,
+  type MemberClusters,
   LeaseLostError,
   type MetricPoint,
   type ErrorRateQuery,
@@ -41,7 +44,8 @@ import {
 // Effects log
 
 export interface Effect {
-  readonly port: "state" | "lease" | "stack" | "health" | "metrics" | "database" | "sync";
+  readonly port:
+    "state" | "lease" | "stack" | "health" | "metrics" | "database" | "sync" | "clusters" | "secret";
   readonly action: string;
   /** Virtual time of the call. */
   readonly at: number;
@@ -577,6 +581,101 @@ export class MemoryGlobalDatabase implements GlobalDatabase {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Member clusters and the database secret
+
+interface MemoryCluster {
+  password: string;
+  rpoGuardSeconds: number | null;
+  /** A parameter group of its own, which setRpoGuard can change. */
+  ownParameterGroup: boolean;
+  /** Until this time a new password is pending and the cluster is resetting its credentials. */
+  pendingUntil: number | null;
+}
+
+/**
+ * Each region's member cluster. A new master password is pending for `applyMs` (the cluster reads
+ * `resetting-master-credentials`), then in effect and the cluster `available` again.
+ */
+export class MemoryMemberClusters implements MemberClusters {
+  applyMs = 20_000;
+  readonly clusters = new Map<string, MemoryCluster>();
+  /** Set to make the next calls of that kind throw. */
+  failSetPassword: Error | undefined;
+  failSetRpoGuard: Error | undefined;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly log: EffectLog,
+    regions: readonly string[],
+    rpoGuardSeconds: number | null,
+  ) {
+    for (const r of regions) {
+      this.clusters.set(r, {
+        password: "initial-password",
+        rpoGuardSeconds,
+        ownParameterGroup: rpoGuardSeconds !== null,
+        pendingUntil: null,
+      });
+    }
+  }
+
+  async describe(region: string): Promise<MemberClusterView> {
+    this.log.add("clusters", "describe", { region });
+    const c = this.cluster(region);
+    const pending = c.pendingUntil !== null && this.clock.now() < c.pendingUntil;
+    return {
+      status: pending ? "resetting-master-credentials" : "available",
+      passwordPending: pending,
+      rpoGuardSeconds: c.rpoGuardSeconds,
+    };
+  }
+
+  async setMasterPassword(region: string, password: string): Promise<void> {
+    // The password itself is never logged, as no adapter may print it.
+    this.log.add("clusters", "setMasterPassword", { region });
+    if (this.failSetPassword !== undefined) throw this.failSetPassword;
+    const c = this.cluster(region);
+    c.password = password;
+    c.pendingUntil = this.clock.now() + this.applyMs;
+  }
+
+  async setRpoGuard(region: string, seconds: number): Promise<void> {
+    this.log.add("clusters", "setRpoGuard", { region, seconds });
+    if (this.failSetRpoGuard !== undefined) throw this.failSetRpoGuard;
+    const c = this.cluster(region);
+    if (!c.ownParameterGroup) throw new Error(`${region}'s cluster has no parameter group of its own`);
+    c.rpoGuardSeconds = seconds;
+  }
+
+  private cluster(region: string): MemoryCluster {
+    const c = this.clusters.get(region);
+    if (c === undefined) throw new Error(`cluster in ${region} not found`);
+    return c;
+  }
+}
+
+/** The database secret's JSON document, written by `putPassword` with every other field kept. */
+export class MemoryDatabaseSecret implements DatabaseSecretStore {
+  readonly location = "memory database secret";
+  failPut: Error | undefined;
+
+  constructor(
+    private readonly log: EffectLog,
+    public text: string,
+  ) {}
+
+  async putPassword(password: string): Promise<void> {
+    this.log.add("secret", "putPassword");
+    if (this.failPut !== undefined) throw this.failPut;
+    const doc: unknown = JSON.parse(this.text);
+    if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
+      throw new Error(`the database secret ${this.location} is not a JSON object`);
+    }
+    this.text = JSON.stringify({ ...doc, password });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Sync jobs
 
 export type SyncPolicy = (region: string, now: number) => SyncRunResult;
@@ -620,6 +719,8 @@ export interface MemoryPorts {
   readonly metrics: MemoryMetricsSource;
   readonly database: MemoryGlobalDatabase;
   readonly sync: MemorySyncJobs;
+  readonly clusters: MemoryMemberClusters;
+  readonly secret: MemoryDatabaseSecret;
 }
 
 export function memoryPorts(config: EnvironmentConfig, options: MemoryPortsOptions = {}): MemoryPorts {
@@ -639,8 +740,19 @@ export function memoryPorts(config: EnvironmentConfig, options: MemoryPortsOptio
     initial?.writer ?? config.writer,
   );
   const sync = new MemorySyncJobs(clock, log);
+  const clusters = new MemoryMemberClusters(clock, log, regions, config.database.rpoSeconds ?? null);
+  const secret = new MemoryDatabaseSecret(
+    log,
+    JSON.stringify({
+      engine: config.database.engine,
+      username: "regionctl_admin",
+      password: "initial-password",
+    }),
+  );
   return {
-    ports: { clock, state, stack, health, metrics, database, sync },
+    ports: { clock, state, stack, health, metrics, database, sync, clusters, secret },
+    clusters,
+    secret,
     clock,
     log,
     state,

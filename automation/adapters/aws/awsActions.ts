@@ -3,7 +3,15 @@
  * `regionctl iam-policy` prints exactly these; a test drives every adapter through a mocked SDK
  * and checks that the commands it sends are this set, no more and no less.
  */
-export type AwsService = "route53" | "route53-recovery-cluster" | "rds" | "cloudwatch" | "s3" | "dynamodb";
+export type AwsService =
+  | "route53"
+  | "route53-recovery-cluster"
+  | "rds"
+  | "cloudwatch"
+  | "s3"
+  | "dynamodb"
+  | "secretsmanager"
+  | "kms";
 
 export interface AwsActionDeclaration {
   /** The adapter that sends them, for the policy's statement ids. */

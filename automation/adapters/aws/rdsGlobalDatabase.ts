@@ -45,8 +45,17 @@ export function arnRegion(arn: string): string {
   return parts[3];
 }
 
-/** Aurora is mid-failover or mid-switchover: no member is a confirmed writer. */
-const MOVING = new Set(["pending", "failing-over", "switching-over", "cancelling"]);
+/**
+ * Aurora is mid-failover or mid-switchover: no member is a confirmed writer. The RDS API reference
+ * (FailoverState) says the structure is empty unless a switchover or failover is scheduled or under
+ * way, and names pending, failing-over, cancelling and, during a switchover, switching-over; the
+ * SDK's FailoverStatus enum lists only the first three. Any status at all therefore means a move,
+ * so a value neither list names still reads as one rather than as a settled writer.
+ */
+function moving(state: GlobalCluster["FailoverState"]): boolean {
+  const status: string | undefined = state?.Status;
+  return status !== undefined && status !== "";
+}
 
 /**
  * An Aurora global database on RDS. Every call goes to the endpoint of the region it names
@@ -89,7 +98,7 @@ export function rdsGlobalDatabase(options: RdsGlobalDatabaseOptions): GlobalData
   return {
     async describe(viaRegion) {
       const [gc, local] = await Promise.all([globalCluster(viaRegion), localCluster(viaRegion)]);
-      const moving = gc.FailoverState?.Status !== undefined && MOVING.has(gc.FailoverState.Status);
+      const inMove = moving(gc.FailoverState);
       const raw = (gc.GlobalClusterMembers ?? []).filter((m) => m.DBClusterArn !== undefined);
       const localArn = local?.DBClusterArn;
       const secondaries = raw
@@ -126,11 +135,11 @@ export function rdsGlobalDatabase(options: RdsGlobalDatabaseOptions): GlobalData
         !raw.some((m) => m.DBClusterArn === localArn)
           ? viaRegion
           : null;
-      const writer = detachedWriter ?? (moving ? null : (members.find((m) => m.isWriter)?.region ?? null));
+      const writer = detachedWriter ?? (inMove ? null : (members.find((m) => m.isWriter)?.region ?? null));
       const view: GlobalClusterView = {
         id: globalClusterId,
         writer,
-        status: moving ? (gc.FailoverState?.Status ?? "moving") : (gc.Status ?? "unknown"),
+        status: inMove ? (gc.FailoverState?.Status ?? "moving") : (gc.Status ?? "unknown"),
         members,
         ...(detachedWriter === null ? {} : { detachedWriter }),
       };

@@ -1,9 +1,10 @@
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { DescribeGlobalClustersCommand, RDSClient } from "@aws-sdk/client-rds";
+import { DescribeDBClustersCommand, DescribeGlobalClustersCommand, RDSClient } from "@aws-sdk/client-rds";
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { Route53RecoveryClusterClient } from "@aws-sdk/client-route53-recovery-cluster";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../../components/config";
@@ -11,6 +12,8 @@ import { initialState } from "../../../components/operationalState";
 import { arcRoutingControls } from "../../../automation/adapters/aws/arcRoutingControls";
 import { cloudWatchLag } from "../../../automation/adapters/aws/cloudwatchLag";
 import { rdsGlobalDatabase } from "../../../automation/adapters/aws/rdsGlobalDatabase";
+import { rdsMemberClusters } from "../../../automation/adapters/aws/rdsMemberClusters";
+import { secretsManagerDatabaseSecret } from "../../../automation/adapters/aws/secretsManagerDatabaseSecret";
 import { route53CheckerFractions } from "../../../automation/adapters/aws/route53HealthChecks";
 import { listRecordSets } from "../../../automation/adapters/aws/route53Records";
 import { CloudWatchMetrics } from "../../../automation/adapters/metrics/cloudWatchMetrics";
@@ -34,8 +37,9 @@ const cw = mockClient(CloudWatchClient);
 const s3 = mockClient(S3Client);
 const ddb = mockClient(DynamoDBClient);
 const arc = mockClient(Route53RecoveryClusterClient);
+const sm = mockClient(SecretsManagerClient);
 afterAll(() => {
-  for (const m of [rds, r53, cw, s3, ddb, arc]) m.restore();
+  for (const m of [rds, r53, cw, s3, ddb, arc, sm]) m.restore();
 });
 
 const arn = (region: string): string => `arn:aws:rds:${region}:123456789012:cluster:test-${region}`;
@@ -49,6 +53,7 @@ function sentActions(): string[] {
     ["s3", s3],
     ["dynamodb", ddb],
     ["route53-recovery-cluster", arc],
+    ["secretsmanager", sm],
   ];
   const names = service.flatMap(([prefix, mock]) =>
     mock.calls().map((c) => `${prefix}:${(c.args[0] as object).constructor.name.replace(/Command$/, "")}`),
@@ -93,6 +98,21 @@ async function driveEveryAdapter(): Promise<void> {
   await db.failover("us-west-2", "us-west-2");
   await db.switchover("us-west-2", "us-west-2");
   await db.removeFromGlobal("us-west-2", "us-west-2");
+
+  rds.on(DescribeDBClustersCommand).resolves({
+    DBClusters: [{ Status: "available", DBClusterParameterGroup: "test-us-west-2-rpo-1" }],
+  });
+  const members = rdsMemberClusters({ clusterIdentifier: (r) => `test-${r}`, rds: rdsClient });
+  await members.describe("us-west-2");
+  await members.setMasterPassword("us-west-2", "a-new-password-1234567890");
+  await members.setRpoGuard("us-west-2", 86_400);
+  sm.onAnyCommand().resolves({});
+  sm.on(GetSecretValueCommand).resolves({ SecretString: '{"username":"u","password":"p"}' });
+  await secretsManagerDatabaseSecret({
+    secretId: "regionctl/test/database",
+    region: "us-east-1",
+    client: new SecretsManagerClient({ region: "us-east-1", credentials: creds }),
+  }).putPassword("a-new-password-1234567890");
 
   const route53 = new Route53Client({ region: "us-east-1", credentials: creds });
   await route53CheckerFractions(route53)([{ region: "us-east-1", url: "x", healthCheckId: "hc" }]);
@@ -143,13 +163,25 @@ describe("iam-policy", () => {
     const sent = sentActions();
     expect(sent).toContain("rds:FailoverGlobalCluster");
     expect(sent).toContain("route53:GetHealthCheckStatus");
-    // s3:ListBucket is no call: it turns S3's answer for a missing object from 403 into 404.
-    expect(policyActions(iamPolicy())).toEqual([...sent, "s3:ListBucket"].sort());
+    expect(sent).toEqual(
+      expect.arrayContaining([
+        "rds:ModifyDBCluster",
+        "rds:ModifyDBClusterParameterGroup",
+        "secretsmanager:PutSecretValue",
+      ]),
+    );
+    // s3:ListBucket is no call: it turns S3's answer for a missing object from 403 into 404. Nor
+    // are the KMS actions: Secrets Manager uses the secret's key on the caller's behalf.
+    expect(policyActions(iamPolicy())).toEqual(
+      [...sent, "s3:ListBucket", "kms:Decrypt", "kms:GenerateDataKey"].sort(),
+    );
   });
 
   it("scopes resources to the environment when given its config", () => {
+    const raw = sampleRawConfig({ regions: 2 });
     const config = parseConfig({
-      ...sampleRawConfig({ regions: 2 }),
+      ...raw,
+      database: { ...(raw.database as object), rpoSeconds: 20 },
       stateStore: { kind: "s3", bucket: "team-state" },
     });
     const policy = iamPolicy(config);
@@ -159,6 +191,37 @@ describe("iam-policy", () => {
       "arn:aws:rds:us-east-1:*:cluster:test-us-east-1",
       "arn:aws:rds:us-west-2:*:cluster:test-us-west-2",
     ]);
+    expect(policy.Statement.find((s) => s.Sid === "AuroraMemberClusters")).toEqual({
+      Sid: "AuroraMemberClusters",
+      Effect: "Allow",
+      Action: ["rds:DescribeDBClusters", "rds:ModifyDBCluster"],
+      Resource: [
+        "arn:aws:rds:us-east-1:*:cluster:test-us-east-1",
+        "arn:aws:rds:us-west-2:*:cluster:test-us-west-2",
+      ],
+    });
+    expect(policy.Statement.find((s) => s.Sid === "AuroraRpoGuard")).toEqual({
+      Sid: "AuroraRpoGuard",
+      Effect: "Allow",
+      Action: ["rds:DescribeDBClusterParameters", "rds:ModifyDBClusterParameterGroup"],
+      Resource: [
+        "arn:aws:rds:us-east-1:*:cluster-pg:test-us-east-1-rpo-*",
+        "arn:aws:rds:us-west-2:*:cluster-pg:test-us-west-2-rpo-*",
+      ],
+    });
+    expect(policy.Statement.find((s) => s.Sid === "DatabaseSecret")).toEqual({
+      Sid: "DatabaseSecret",
+      Effect: "Allow",
+      Action: ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"],
+      Resource: "arn:aws:secretsmanager:us-east-1:*:secret:regionctl/test/database-??????",
+    });
+    expect(policy.Statement.find((s) => s.Sid === "DatabaseSecretKey")).toEqual({
+      Sid: "DatabaseSecretKey",
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: "arn:aws:kms:us-east-1:*:key/*",
+      Condition: { StringEquals: { "kms:ViaService": ["secretsmanager.us-east-1.amazonaws.com"] } },
+    });
     expect(policy.Statement.find((s) => s.Sid === "Route53ReadRecords")?.Resource).toBe(
       "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ",
     );
@@ -209,6 +272,8 @@ describe("iam-policy", () => {
     const local = iamPolicy(parseConfig(sampleRawConfig({ regions: 2 })));
     expect(policyActions(local).some((a) => a.startsWith("s3:") || a.startsWith("dynamodb:"))).toBe(false);
     expect(policyActions(local).some((a) => a.startsWith("route53-recovery-cluster:"))).toBe(false);
+    // Without a managed RPO there is no guard to relax.
+    expect(local.Statement.some((s) => s.Sid === "AuroraRpoGuard")).toBe(false);
   });
 
   it("writes ARNs in the partition of the environment's regions", () => {

@@ -6,6 +6,7 @@ import {
   RDSClient,
   RemoveFromGlobalClusterCommand,
   SwitchoverGlobalClusterCommand,
+  type FailoverStatus,
 } from "@aws-sdk/client-rds";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -151,6 +152,18 @@ describe("RDS writer moves (mocked SDK)", () => {
     const moving = await db.describe("us-west-2");
     expect(moving.writer).toBeNull();
     expect(moving.status).toBe("failing-over");
+    // Every documented status, and one no list names, reads as a move: no confirmed writer.
+    for (const status of ["pending", "failing-over", "cancelling", "switching-over", "demoting"]) {
+      rds.on(DescribeGlobalClustersCommand).resolves({
+        GlobalClusters: [
+          globalCluster({
+            FailoverState: { Status: status as FailoverStatus, ToDbClusterArn: arn("us-west-2") },
+          }),
+        ],
+      });
+      const during = await db.describe("us-west-2");
+      expect([status, during.writer, during.status]).toEqual([status, null, status]);
+    }
   });
 
   it("through the executor: a refused managed failover falls back to detaching the target, in the target's region", async () => {
