@@ -8,13 +8,29 @@ import { type TickContext, needs } from "./tickContext";
  * The one-operation rule and the preemption rule, in one place. One operation runs at a time per
  * environment; a failed writer is the one thing that does not wait for it:
  * - the watcher's own repair, traffic change or sync yields (stopped where it is, superseded);
- * - a release another process runs is asked to stop, and the failover starts once it let go;
+ * - a release another process runs is asked to stop, and the failover starts once it let go; a
+ *   release that moves a region now failing is stopped the same way, before it calls that region;
  * - an operation that cannot move on by itself (paused, failed rollback, orphaned) is superseded;
  * - a failover or another writer move in flight is waited for: it is already the recovery.
  *
  * Returns "taken" when the slot is busy or a decision about it was made (nothing else is decided
  * this tick), "free" when the other rules may run.
  */
+/** The regions a recorded plan may change; the record keeps the plan as it was stored. */
+function planRegions(plan: unknown): readonly string[] {
+  if (typeof plan !== "object" || plan === null) return [];
+  const regions = (plan as { regions?: unknown }).regions;
+  return Array.isArray(regions) ? regions.filter((r): r is string => typeof r === "string") : [];
+}
+
+/** Failing as far as traffic goes: unhealthy, or flapping inside its cooldown, and still serving. */
+function regionFailing(ctx: TickContext, region: string): boolean {
+  const v = ctx.view[region];
+  const rs = ctx.state.regions[region];
+  if (v === undefined || rs === undefined || rs.drained) return false;
+  return !v.healthy || v.heldOut;
+}
+
 export function claimSlot(ctx: TickContext, writerDown: boolean): "free" | "taken" {
   const { running, leaseLive, lease, holder, preemptAsked, config } = ctx.inputs;
   const state = ctx.state;
@@ -47,8 +63,13 @@ export function claimSlot(ctx: TickContext, writerDown: boolean): "free" | "take
 
   const op = state.operation;
   const active = op !== null && (op.phase === "running" || op.phase === "compensating");
+  // A release that moves a region now failing would update it and query its metrics: its calls
+  // go into an impaired region, and its gate waits out a timeout there. It is preempted as for a
+  // failed writer, and the failed region is then held out like any other.
+  const impaired =
+    op === null ? [] : planRegions(op.plan).filter((r) => r !== writer && regionFailing(ctx, r));
   if (
-    writerDown &&
+    (writerDown || impaired.length > 0) &&
     ctx.auto &&
     op !== null &&
     active &&
@@ -56,7 +77,9 @@ export function claimSlot(ctx: TickContext, writerDown: boolean): "free" | "take
     lease?.holder !== holder &&
     PREEMPTED_BY_FAILOVER.has(op.kind)
   ) {
-    const why = `failover: writer ${writer} is unhealthy`;
+    const why = writerDown
+      ? `failover: writer ${writer} is unhealthy`
+      : `hold-out: ${impaired.join(", ")} ${impaired.length === 1 ? "is" : "are"} failing`;
     if (!preemptAsked.includes(op.id)) {
       // Failover preempts a release another process runs: it stops at once without calling the
       // failed region, and the failover starts in this same tick.

@@ -27,6 +27,11 @@ const tags = (ds: readonly Decision[]): string[] =>
   ds.map((d) => `${d.kind}:${d.action}${d.effect === undefined ? "" : `>${d.effect.do}`}`);
 
 const stateWith = (op: ReturnType<typeof release>) => ({ ...initialState(auto), operation: op });
+/** A running release whose plan moves `regions`. */
+const movingRelease = (regions: readonly string[]) => {
+  const op = release("running");
+  return { ...op, plan: { ...(op.plan as object), regions } };
+};
 
 const rows: {
   readonly name: string;
@@ -110,6 +115,36 @@ const rows: {
       leaseLive: true,
       lease: lease("alice", "deploy-1"),
       preemptAsked: ["deploy-1"],
+    },
+    tags: ["operation:deferred"],
+    attention: "none",
+  },
+  {
+    name: "a region the release moves fails while the writer is healthy: the release is preempted",
+    history: rounds(3, EUW1, DOWN),
+    over: {
+      state: stateWith(movingRelease([USW2, EUW1])),
+      leaseLive: true,
+      lease: lease("alice", "deploy-1"),
+    },
+    tags: ["preempt:stopping>preempt"],
+    attention: "none",
+  },
+  {
+    name: "a region the release does not move fails: the release goes on",
+    history: rounds(3, EUW1, DOWN),
+    over: { state: stateWith(movingRelease([USW2])), leaseLive: true, lease: lease("alice", "deploy-1") },
+    tags: ["operation:deferred"],
+    attention: "none",
+  },
+  {
+    name: "manual mode, a region the release moves fails: reported only, the release goes on",
+    history: rounds(3, EUW1, DOWN),
+    config: manual,
+    over: {
+      state: stateWith(movingRelease([USW2, EUW1])),
+      leaseLive: true,
+      lease: lease("alice", "deploy-1"),
     },
     tags: ["operation:deferred"],
     attention: "none",
