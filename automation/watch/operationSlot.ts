@@ -23,12 +23,18 @@ function planRegions(plan: unknown): readonly string[] {
   return Array.isArray(regions) ? regions.filter((r): r is string => typeof r === "string") : [];
 }
 
-/** Failing as far as traffic goes: unhealthy, or flapping inside its cooldown, and still serving. */
-function regionFailing(ctx: TickContext, region: string): boolean {
+/**
+ * Down, not merely erroring: the watcher's verdict is unhealthy (or flapping) and Route 53's
+ * checkers, from many locations, call the region unhealthy too. A build that fails some requests
+ * is the release's own business (its analysis rolls it back, and the region answers the rollback);
+ * a region that does not answer at all would turn every call the release makes into a timeout.
+ */
+function regionDown(ctx: TickContext, region: string): boolean {
   const v = ctx.view[region];
   const rs = ctx.state.regions[region];
-  if (v === undefined || rs === undefined || rs.drained) return false;
-  return !v.healthy || v.heldOut;
+  const h = ctx.inputs.memory.tracker[region];
+  if (v === undefined || rs === undefined || h === undefined || rs.drained) return false;
+  return (!v.healthy || v.heldOut) && h.route53 === "unhealthy";
 }
 
 export function claimSlot(ctx: TickContext, writerDown: boolean): "free" | "taken" {
@@ -63,11 +69,10 @@ export function claimSlot(ctx: TickContext, writerDown: boolean): "free" | "take
 
   const op = state.operation;
   const active = op !== null && (op.phase === "running" || op.phase === "compensating");
-  // A release that moves a region now failing would update it and query its metrics: its calls
-  // go into an impaired region, and its gate waits out a timeout there. It is preempted as for a
+  // A release that moves a region now down would update it and query its metrics: its calls go
+  // into an impaired region, and its gate waits out a timeout there. It is preempted as for a
   // failed writer, and the failed region is then held out like any other.
-  const impaired =
-    op === null ? [] : planRegions(op.plan).filter((r) => r !== writer && regionFailing(ctx, r));
+  const impaired = op === null ? [] : planRegions(op.plan).filter((r) => r !== writer && regionDown(ctx, r));
   if (
     (writerDown || impaired.length > 0) &&
     ctx.auto &&
