@@ -131,6 +131,17 @@ const rows: {
     attention: "none",
   },
   {
+    name: "a region the release moves serves errors (a bad build) but Route 53 sees it up: the release's own gate decides",
+    history: rounds(3, EUW1, { probe: false, route53: 1 }),
+    over: {
+      state: stateWith(movingRelease([USW2, EUW1])),
+      leaseLive: true,
+      lease: lease("alice", "deploy-1"),
+    },
+    tags: ["operation:deferred"],
+    attention: "none",
+  },
+  {
     name: "a region the release does not move fails: the release goes on",
     history: rounds(3, EUW1, DOWN),
     over: { state: stateWith(movingRelease([USW2])), leaseLive: true, lease: lease("alice", "deploy-1") },
