@@ -10,7 +10,7 @@ import { type TickContext, needs, newId } from "./tickContext";
  * run (manual). `stuck` is an operation that cannot move on by itself and is superseded.
  */
 export function decideFailover(ctx: TickContext, stuck: OperationRecord | null = null): void {
-  const { config, now, memory } = ctx.inputs;
+  const { config, decidedAt: now, memory } = ctx.inputs;
   const state = ctx.state;
   const from = state.writer;
   const faultAt = memory.tracker[from]?.failingSince ?? now;

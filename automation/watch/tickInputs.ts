@@ -20,7 +20,13 @@ export interface TickInputs {
   readonly holder: string;
   /** The stack name, for the commands printed. */
   readonly stack?: string;
+  /** When the tick began observing: samples and schedules (database checks, backoffs) use it. */
   readonly now: number;
+  /**
+   * When decide runs, after the probes answered (a dead region's probe times out first). A failed
+   * failover's retry is timed by it, so a retry due while the tick observed is not put off a tick.
+   */
+  readonly decidedAt: number;
   /** After this tick's samples were folded in (rememberSamples). */
   readonly memory: WatchMemory;
   readonly samples: readonly HealthSample[];

@@ -219,6 +219,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
         holder: options.holder,
         stack: options.stack,
         now,
+        decidedAt: ports.clock.now(),
         memory: observed,
         samples,
         state: stored.state,

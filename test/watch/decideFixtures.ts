@@ -95,6 +95,7 @@ export function inputs(
     holder: "watcher",
     stack: "dev",
     now,
+    decidedAt: now,
     memory: { ...memory, lastDatabaseCheck: now },
     samples,
     state,
