@@ -4,8 +4,7 @@ import { reconcileState } from "../../components/operationalState";
 import { type RoutingView, readLiveRouting } from "../context";
 import type { Ports } from "../ports";
 import type { CliIo } from "../cliIo";
-import { EXIT_FAILED, EXIT_OK } from "../errors";
-import { completedLine, tickLines } from "../watch/report";
+import { tickLines } from "../watch/report";
 import type { TickReport } from "../watch/watcher";
 import {
   type EnvironmentFlags,
@@ -15,7 +14,7 @@ import {
   humanWriter,
   withOperationPorts,
 } from "./operationCli";
-import { cliWatcher, parseCount, stopOnSignals } from "./watchShared";
+import { cliWatcher, parseCount, stopOnSignals, tickOutcome } from "./watchShared";
 
 interface CheckFlags extends EnvironmentFlags {
   readonly rounds?: string;
@@ -23,16 +22,19 @@ interface CheckFlags extends EnvironmentFlags {
 }
 
 /**
- * `regionctl check`: the watcher's decision, once. It observes every region `--rounds` times (default
- * failover.failureThreshold, a health-check interval apart, so a down writer is confirmed as the
- * watcher would), decides, and waits for any operation it started. Exit 1 when a person must act.
+ * `regionctl check`: the watcher's decision, once, and nothing done. It observes every region
+ * `--rounds` times (default failover.failureThreshold, a health-check interval apart, so a down
+ * writer is confirmed as the watcher would), runs the watcher's own `decide` and prints what the
+ * watcher would do (`proposed`), starting, stopping and recording nothing. Exit 1 when something
+ * failed or was refused, 3 when a person must act (a failover to run in manual mode, a paused or
+ * interrupted release).
  */
 export function registerCheck(program: Command, io: CliIo): void {
   environmentOptions(
     program
       .command("check")
       .description(
-        "observe every region, decide as the watcher does (failover, hold-out, repairs, sync retries), once",
+        "observe every region and print what the watcher would decide (failover, hold-out, repairs, sync retries); starts nothing",
       )
       .option("--rounds <n>", "observations before deciding (default: failover.failureThreshold)")
       .option("--dns", "also read the live Route 53 records and compare them with the operational state"),
@@ -45,7 +47,7 @@ export function registerCheck(program: Command, io: CliIo): void {
       const human = humanWriter(io, flags.json);
       const stop = stopOnSignals(io);
       try {
-        const watcher = cliWatcher(env, ports, io, stop.signal);
+        const watcher = cliWatcher(env, ports, io, stop.signal, { dryRun: true });
         const n = rounds ?? env.config.failover.failureThreshold;
         let report: TickReport | undefined;
         for (let i = 0; i < n; i++) {
@@ -53,22 +55,18 @@ export function registerCheck(program: Command, io: CliIo): void {
           report = await watcher.tick();
         }
         const final = report as TickReport;
-        const completed = await watcher.settled();
         for (const line of tickLines(final)) human(line);
-        for (const c of completed) human(completedLine(c));
         const dns = flags.dns === true ? await dnsView(env.config, ports) : null;
         if (dns !== null) for (const line of dns.lines) human(line);
-        const failed = final.exitCode === 1 || completed.some((c) => c.outcome !== "succeeded");
-        const code = failed ? EXIT_FAILED : EXIT_OK;
+        const { code, outcome } = tickOutcome(final.exitCode);
         if (flags.json === true) {
           io.out(
             JSON.stringify(
               {
                 command: "check",
-                outcome: failed ? "needs-attention" : "ok",
+                outcome,
                 stack: env.stack,
                 report: final,
-                completed,
                 dns: dns?.routing ?? null,
                 exitCode: code,
               },

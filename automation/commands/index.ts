@@ -76,7 +76,7 @@ export const commands: readonly CommandEntry[] = [
   {
     name: "check",
     description:
-      "observe every region, decide as the watcher does (failover, hold-out, repairs, sync retries), once",
+      "observe every region and print what the watcher would decide (failover, hold-out, repairs, sync retries); starts nothing",
     load: async () => (await load("./check", () => import("./check"))).registerCheck,
   },
   {

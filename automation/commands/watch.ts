@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { CliIo } from "../cliIo";
-import { EXIT_FAILED, EXIT_OK } from "../errors";
+import { EXIT_FAILED, EXIT_OK, EXIT_PAUSED } from "../errors";
 import { completedLine, tickLines } from "../watch/report";
 import {
   type EnvironmentFlags,
@@ -10,7 +10,7 @@ import {
   humanWriter,
   withOperationPorts,
 } from "./operationCli";
-import { cliWatcher, parseCount, stopOnSignals } from "./watchShared";
+import { cliWatcher, parseCount, stopOnSignals, tickOutcome } from "./watchShared";
 
 interface WatchFlags extends EnvironmentFlags {
   readonly interval?: string;
@@ -20,9 +20,10 @@ interface WatchFlags extends EnvironmentFlags {
 
 /**
  * `regionctl watch`: the long-running watcher. Every `--interval` seconds (default the health-check
- * interval) it observes every region and decides. Stops on Ctrl-C / SIGTERM; exits 1 as soon as a
- * person must act (manual-mode failover, a refused failover, a failed operation) unless
- * `--keep-going`. With `--json`, JSON Lines: one `type: "tick"` object per observation, then one
+ * interval) it observes every region and decides. Stops on Ctrl-C / SIGTERM; unless `--keep-going`
+ * it exits as soon as a person must act: 1 for a refused failover or a failed operation, 3 when
+ * the controller waits for a person (a failover to run in manual mode, a paused or interrupted
+ * release). With `--json`, JSON Lines: one `type: "tick"` object per observation, then one
  * `type: "result"` object with the outcome and exit code.
  */
 export function registerWatch(program: Command, io: CliIo): void {
@@ -35,7 +36,7 @@ export function registerWatch(program: Command, io: CliIo): void {
         "seconds between observations (default: dns.healthCheck.intervalSeconds)",
       )
       .option("--ticks <n>", "stop after this many observations (default: run until stopped)")
-      .option("--keep-going", "keep watching when a person must act, instead of exiting 1"),
+      .option("--keep-going", "keep watching when a person must act, instead of exiting 1 or 3"),
   ).action(async (flags: WatchFlags, command: Command) => {
     const problems = flagProblems(flags, command.args);
     const interval = parseCount(flags.interval, "--interval", 1, 3600, problems);
@@ -66,8 +67,8 @@ export function registerWatch(program: Command, io: CliIo): void {
           }
           if (flags.json === true) io.out(JSON.stringify({ command: "watch", type: "tick", ...report }));
           else for (const line of tickLines(report)) human(line);
-          if (report.exitCode === 1 && flags.keepGoing !== true) {
-            code = EXIT_FAILED;
+          if (report.exitCode !== 0 && flags.keepGoing !== true) {
+            code = tickOutcome(report.exitCode).code;
             break;
           }
           try {
@@ -85,8 +86,14 @@ export function registerWatch(program: Command, io: CliIo): void {
       }
       io.exitCode = code;
       if (flags.json === true) {
-        const outcome = stop.signal.aborted ? "stopped" : code === EXIT_OK ? "done" : "needs-attention";
-        io.out(JSON.stringify({ command: "watch", type: "result", outcome, exitCode: code }));
+        const result = stop.signal.aborted
+          ? "stopped"
+          : code === EXIT_OK
+            ? "done"
+            : code === EXIT_PAUSED
+              ? "waiting-for-person"
+              : "needs-attention";
+        io.out(JSON.stringify({ command: "watch", type: "result", outcome: result, exitCode: code }));
       }
     });
   });

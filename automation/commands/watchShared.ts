@@ -1,12 +1,23 @@
 import type { CliIo } from "../cliIo";
+import { EXIT_FAILED, EXIT_OK, EXIT_PAUSED } from "../errors";
 import type { LoadedEnvironment } from "../context";
 import type { Ports } from "../ports";
 import { type Watcher, createWatcher } from "../watch/watcher";
 import { holderName } from "./operationCli";
 
-/** The watcher as the CLI runs it: progress on stderr, the stack named in the printed commands. */
-export function cliWatcher(env: LoadedEnvironment, ports: Ports, io: CliIo, signal: AbortSignal): Watcher {
+/**
+ * The watcher as the CLI runs it: progress on stderr, the stack named in the printed commands.
+ * `dryRun` decides and reports only (`check`).
+ */
+export function cliWatcher(
+  env: LoadedEnvironment,
+  ports: Ports,
+  io: CliIo,
+  signal: AbortSignal,
+  options: { readonly dryRun?: boolean } = {},
+): Watcher {
   return createWatcher({
+    ...options,
     config: env.config,
     ports,
     holder: holderName(),
@@ -50,4 +61,11 @@ export function parseCount(
     return undefined;
   }
   return n;
+}
+
+/** The exit code of a tick's report, and the outcome word the JSON envelope carries with it. */
+export function tickOutcome(exitCode: 0 | 1 | 3): { readonly code: number; readonly outcome: string } {
+  if (exitCode === 1) return { code: EXIT_FAILED, outcome: "needs-attention" };
+  if (exitCode === 3) return { code: EXIT_PAUSED, outcome: "waiting-for-person" };
+  return { code: EXIT_OK, outcome: "ok" };
 }

@@ -131,7 +131,7 @@ export class DrillController {
     const tail = [
       d.rule === undefined ? null : `rule ${d.rule}`,
       d.command === undefined ? null : `run: ${d.command}`,
-      d.action === "reported" && exitCode === 1 ? "exit 1" : null,
+      d.action === "reported" && exitCode !== 0 ? `exit ${exitCode}` : null,
     ]
       .filter((x) => x !== null)
       .join("; ");

@@ -1,5 +1,5 @@
 import type { HealthSample } from "../ports";
-import { sampleHealthy } from "./sampleVerdict";
+import { ROUTE53_HEALTHY_FRACTION, sampleHealthy } from "./sampleVerdict";
 import type { HealthSettings } from "./settings";
 
 /**
@@ -46,6 +46,19 @@ export interface RegionHealth {
   readonly signals: SignalSet;
   /** The direct probes' recent answers (true: ok), oldest first, at most PROBE_WINDOW of them. */
   readonly recentProbes: readonly boolean[];
+  /**
+   * Failed direct probes in a row; a sample without a probe answer leaves the count alone. With
+   * `route53`, what the agreement rule before an unplanned failover reads (see watch/agreement.ts).
+   */
+  readonly probeFailures: number;
+  /**
+   * Route 53 at its last answer: "unhealthy" by its 18 % rule; "failing" when some of its
+   * checkers already see the region down though the verdict has not turned yet; "healthy" when
+   * every checker sees it up; "unknown" while it has never answered.
+   */
+  readonly route53: Route53View;
+  /** Whether Route 53 answered for the last sample (its API may be out). */
+  readonly route53Answered: boolean;
 }
 
 /**
@@ -53,6 +66,13 @@ export interface RegionHealth {
  * interval, enough to tell a region serving 35 % errors from one that dropped a packet.
  */
 export const PROBE_WINDOW = 30;
+
+export type Route53View = "healthy" | "failing" | "unhealthy" | "unknown";
+
+export function route53View(checkerFraction: number): Route53View {
+  if (checkerFraction <= ROUTE53_HEALTHY_FRACTION) return "unhealthy";
+  return checkerFraction < 1 ? "failing" : "healthy";
+}
 
 export type HealthTracker = Readonly<Record<string, RegionHealth>>;
 
@@ -91,6 +111,9 @@ function freshRegion(region: string, now: number, healthy: boolean): RegionHealt
     lastSample: null,
     signals: "none",
     recentProbes: [],
+    probeFailures: 0,
+    route53: "unknown",
+    route53Answered: false,
   };
 }
 
@@ -163,6 +186,10 @@ export function observeRegion(
         sample.probeOk === null
           ? current.recentProbes
           : [...current.recentProbes, sample.probeOk].slice(-PROBE_WINDOW),
+      probeFailures:
+        sample.probeOk === null ? current.probeFailures : sample.probeOk ? 0 : current.probeFailures + 1,
+      route53: sample.checkerFraction === null ? current.route53 : route53View(sample.checkerFraction),
+      route53Answered: sample.checkerFraction !== null,
     },
     events,
   };

@@ -63,14 +63,14 @@ describe("shipped drills", () => {
     expect(report.finalWriter).toBe("us-east-1");
   });
 
-  it("in manual mode reports the failover command with exit 1 and changes nothing", async () => {
+  it("in manual mode reports the failover command with exit 3 (waiting for a person) and changes nothing", async () => {
     const { report } = await drill("primary-outage-manual");
     expect(report.operations).toEqual([]);
     const decision = report.timeline.find(
       (e) => e.kind === "decision" && e.message.startsWith("failover reported"),
     );
     expect(decision?.message).toMatch(/regionctl failover .*--to us-west-2/);
-    expect(decision?.message).toMatch(/exit 1/);
+    expect(decision?.message).toMatch(/exit 3/);
     const outage = report.incidents.find((i) => i.kind === "outage");
     // Nothing accepts writes until the region itself is back, 1200 s after the fault.
     expect(outage?.rtoSeconds as number).toBeGreaterThanOrEqual(1200);

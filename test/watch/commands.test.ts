@@ -118,11 +118,12 @@ describe("regionctl failover", () => {
 });
 
 describe("regionctl check", () => {
-  it("manual mode: prints the decision and the exact command, exits 1, acts on nothing", async () => {
+  it("manual mode: prints the decision and the exact command, exits 3 (waiting for a person), acts on nothing", async () => {
     const e = env({ manual: true });
     e.mem.health.policy = (region) => region !== USE1;
     const r = await e.run("check", "--config", e.file, "--json");
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(3);
+    expect(r.json()).toMatchObject({ outcome: "waiting-for-person", exitCode: 3 });
     const report = (
       r.json() as { report: { decisions: { kind: string; action: string; command?: string }[] } }
     ).report;
@@ -136,14 +137,16 @@ describe("regionctl check", () => {
     expect(e.mem.log.of("database", "failover")).toEqual([]);
   });
 
-  it("auto mode: runs the failover and waits for it", async () => {
+  it("auto mode: prints the failover the watcher would start, and starts nothing", async () => {
     const e = env();
     e.mem.health.policy = (region) => region !== USE1;
+    const before = JSON.stringify(e.mem.state.current);
     const r = await e.run("check", "--config", e.file);
     expect(r.code).toBe(0);
-    expect(r.stdout.join("\n")).toMatch(/failover started: fail over the writer from us-east-1/);
-    expect(r.stdout.join("\n")).toMatch(/finished: failover \S+ succeeded/);
-    expect(e.mem.state.current?.writer).toBe(EUW1);
+    expect(r.stdout.join("\n")).toMatch(/failover proposed: fail over the writer from us-east-1/);
+    expect(e.mem.log.of("database", "failover")).toEqual([]);
+    expect(e.mem.stack.calls).toEqual([]);
+    expect(JSON.stringify(e.mem.state.current)).toBe(before);
   });
 
   it("all healthy: exit 0 and the active regions in order", async () => {
@@ -167,11 +170,11 @@ describe("regionctl watch", () => {
     expect(times[1] - times[0]).toBe(config.dns.healthCheck.intervalSeconds * 1000);
   });
 
-  it("manual mode exits 1 on the tick that needs a person, with the command to run", async () => {
+  it("manual mode exits 3 (waiting for a person) on the tick that needs one, with the command to run", async () => {
     const e = env({ manual: true });
     e.mem.health.policy = (region) => region !== USE1;
     const r = await e.run("watch", "--config", e.file, "--ticks", "10");
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(3);
     const text = r.stdout.join("\n");
     expect(text).toMatch(/run: regionctl failover --stack dev --to eu-west-1/);
     // Three observations confirm the writer is down; the watcher stops on that tick.

@@ -72,7 +72,7 @@ describe("watcher: failover of the writer", () => {
     expect(state.sync[other].nextRunAt).not.toBeNull();
   });
 
-  it("manual mode: reports the decision and the exact command, exits 1, and changes nothing", async () => {
+  it("manual mode: reports the decision and the exact command, exits 3 (waiting for a person), and changes nothing", async () => {
     const rig = watchRig(manual, {}, initialState(manual));
     rig.mem.database.lag = { [USW2]: 0.2, [EUW1]: 4 };
     rig.up[USE1] = false;
@@ -84,7 +84,8 @@ describe("watcher: failover of the writer", () => {
       region: USW2,
       command: "regionctl failover --stack dev --to us-west-2",
     });
-    expect(last?.exitCode).toBe(1);
+    expect(last?.exitCode).toBe(3);
+    expect(last?.waitingForPerson).toBe(true);
     expect(reports[0].exitCode).toBe(0);
     expect(rig.watcher.running).toBeNull();
     expect(rig.mem.log.of("database", "failover")).toEqual([]);

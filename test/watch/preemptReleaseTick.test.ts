@@ -56,7 +56,7 @@ describe("watcher: a failed writer preempts a release another process runs", () 
       expect(rig.mem.stack.deployed[r].app.servingVersion).toBe("1.0.0");
   });
 
-  it("a release that does not look for the mark is not waited on past the tick: no failover starts then", async () => {
+  it("a release that does not look for the mark is not waited on past the tick: no failover starts then, nor once its rollback revived the writer", async () => {
     const { rig, release } = rigWithRelease(undefined);
 
     const reports = await rig.until(
@@ -66,10 +66,14 @@ describe("watcher: a failed writer preempts a release another process runs", () 
     const verdict = reports.at(-1);
     expect(verdict?.decisions.some((d) => d.kind === "failover" && d.action === "started")).toBe(false);
     expect(verdict?.notes.some((n) => /was asked to stop for the failover/.test(n))).toBe(true);
-    // The release's own gate still ends it, and the watcher fails over afterwards.
-    await release;
-    await rig.until((r) => r.decisions.some((d) => d.kind === "failover" && d.action === "started"), TICKS);
-    const done = await rig.watcher.settled();
-    expect(done.map((c) => `${c.kind} ${c.outcome}`)).toEqual(["failover succeeded"]);
+    // The release's own gate still ends it, and its rollback brings the writer back: the probes
+    // and Route 53 no longer agree it is down, so no unplanned failover loses writes for nothing.
+    const ended = await release;
+    expect(ended.outcome).toBe("rolledback");
+    const after = await rig.ticks(6);
+    expect(after.flatMap((r) => r.decisions).some((d) => d.kind === "failover")).toBe(false);
+    expect(after.at(-1)?.regions[USE1].healthy).toBe(true);
+    expect(rig.stored().writer).toBe(USE1);
+    expect(await rig.watcher.settled()).toEqual([]);
   });
 });

@@ -1,0 +1,67 @@
+import type { OperationalState } from "../../components/operationalState";
+import { type HealthView, healthView } from "../health/healthView";
+import { type HealthSettings, healthSettings } from "../health/settings";
+import type { Decision } from "./decision";
+import type { Attention, TickInputs, TickOutcome } from "./tickInputs";
+import { type WatchMemory, nextOperationId } from "./watchMemory";
+
+/**
+ * The working set of one decide call. It is mutated while deciding (decisions appended, ids
+ * counted) but never escapes: decide returns a frozen TickOutcome, so decide stays a function of
+ * its inputs.
+ */
+export interface TickContext {
+  readonly inputs: TickInputs;
+  readonly settings: HealthSettings;
+  readonly view: HealthView;
+  readonly auto: boolean;
+  /** ` --stack NAME` for the printed commands, or "". */
+  readonly stackFlag: string;
+  /** The state as decide knows it, including changes it recorded this tick. */
+  state: OperationalState;
+  memory: WatchMemory;
+  readonly decisions: Decision[];
+  readonly notes: string[];
+  attention: Attention;
+  /** Set when decide needs the database described before it can go on. */
+  needsDatabase: boolean;
+}
+
+export function tickContext(inputs: TickInputs): TickContext {
+  return {
+    inputs,
+    settings: healthSettings(inputs.config),
+    view: healthView(inputs.memory.tracker, inputs.now),
+    auto: inputs.config.failover.mode === "auto",
+    stackFlag: inputs.stack === undefined ? "" : ` --stack ${inputs.stack}`,
+    state: inputs.state,
+    memory: inputs.memory,
+    decisions: [],
+    notes: [],
+    attention: "none",
+    needsDatabase: false,
+  };
+}
+
+export function newId(ctx: TickContext, kind: string): string {
+  const next = nextOperationId(ctx.memory, kind, ctx.inputs.now);
+  ctx.memory = next.memory;
+  return next.id;
+}
+
+/** Raises what a person must do: a failure outranks waiting, waiting outranks nothing. */
+export function needs(ctx: TickContext, attention: Attention): void {
+  if (attention === "failed" || (attention === "waiting" && ctx.attention === "none"))
+    ctx.attention = attention;
+}
+
+export function outcome(ctx: TickContext): TickOutcome & { readonly needsDatabase: boolean } {
+  return {
+    decisions: [...ctx.decisions],
+    notes: [...ctx.notes],
+    memory: ctx.memory,
+    attention: ctx.attention,
+    state: ctx.state,
+    needsDatabase: ctx.needsDatabase,
+  };
+}
