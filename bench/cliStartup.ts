@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { childrenCpuSeconds } from "./childCpu";
 
 /**
  * `npm run bench:cli [-- --rounds N] [--json]`: what starting regionctl costs, as ratios to a bare
@@ -39,20 +39,6 @@ const CASES: readonly Case[] = [
     env: SOURCES,
   },
 ];
-
-/** CPU seconds used by this process's finished children (Linux `/proc/self/stat`, fields 16-17). */
-function childrenCpuSeconds(): number | null {
-  try {
-    const stat = readFileSync("/proc/self/stat", "utf8");
-    // The command name (field 2) may contain spaces: count fields after its closing parenthesis.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const ticks = Number(fields[13]) + Number(fields[14]);
-    // USER_HZ is 100 on every Linux the project runs on.
-    return Number.isFinite(ticks) ? ticks / 100 : null;
-  } catch {
-    return null;
-  }
-}
 
 interface Sample {
   readonly wallMs: number;
