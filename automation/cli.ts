@@ -1,5 +1,5 @@
 import { Command, CommanderError } from "commander";
-import { ConfigError } from "../components/config";
+import { ConfigError } from "../components/configError";
 import { type CliIo, processIo, writeJson } from "./cliIo";
 import { type CommandEntry, commandNamed, commands } from "./commands/index";
 import { confirmDestructive, destructiveOptions } from "./confirmation";

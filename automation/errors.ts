@@ -1,4 +1,4 @@
-import { ConfigError } from "../components/config";
+import { ConfigError } from "../components/configError";
 import type { OperationOutcome } from "./executor";
 
 /** Exit codes CI acts on; `docs/commands.md` has the table. */

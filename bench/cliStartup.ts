@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { childrenCpuSeconds } from "./childCpu";
 
 /**
  * `npm run bench:cli [-- --rounds N] [--json]`: what starting regionctl costs, as ratios to a bare
@@ -24,8 +25,44 @@ interface Case {
   readonly env?: Readonly<Record<string, string>>;
 }
 
+/**
+ * The CLI's sources on ts-node (transpile-only, the compiler cached as the CLI caches its own), the
+ * runtime the Pulumi program used before: the other candidate for one TypeScript runtime. ts-node is
+ * not a dependency of regionctl; the Pulumi SDK carries a copy.
+ */
+function tsNodeEntry(): string {
+  const dir = path.join(REPO, "out", "bench");
+  mkdirSync(dir, { recursive: true });
+  const entry = path.join(dir, "cli-on-ts-node.js");
+  const register = {
+    transpileOnly: true,
+    compiler: "typescript",
+    skipProject: true,
+    compilerOptions: {
+      module: "commonjs",
+      moduleResolution: "node",
+      target: "es2022",
+      esModuleInterop: true,
+    },
+  };
+  writeFileSync(
+    entry,
+    [
+      `require("node:module").enableCompileCache?.();`,
+      `require(${JSON.stringify(require.resolve("@pulumi/pulumi/vendor/ts-node@7.0.1"))}).register(${JSON.stringify(register)});`,
+      `require(${JSON.stringify(path.join(REPO, "automation", "cli.ts"))})`,
+      `  .main(process.argv)`,
+      `  .then((code) => { process.exitCode = code; });`,
+      "",
+    ].join("\n"),
+  );
+  return entry;
+}
+
 /** Forces bin/regionctl.js onto the TypeScript sources even when the compiled CLI is current. */
 const SOURCES = { REGIONCTL_SOURCES: "1" };
+
+const TS_NODE = tsNodeEntry();
 
 const CASES: readonly Case[] = [
   { name: "node -e 0", args: ["-e", "0"], goal: null },
@@ -38,21 +75,13 @@ const CASES: readonly Case[] = [
     goal: 10,
     env: SOURCES,
   },
+  { name: "reference, sources on ts-node: --help", args: [TS_NODE, "--help"], goal: null },
+  {
+    name: "reference, sources on ts-node: drill --scenario",
+    args: [TS_NODE, "drill", "--scenario", DRILL],
+    goal: null,
+  },
 ];
-
-/** CPU seconds used by this process's finished children (Linux `/proc/self/stat`, fields 16-17). */
-function childrenCpuSeconds(): number | null {
-  try {
-    const stat = readFileSync("/proc/self/stat", "utf8");
-    // The command name (field 2) may contain spaces: count fields after its closing parenthesis.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const ticks = Number(fields[13]) + Number(fields[14]);
-    // USER_HZ is 100 on every Linux the project runs on.
-    return Number.isFinite(ticks) ? ticks / 100 : null;
-  } catch {
-    return null;
-  }
-}
 
 interface Sample {
   readonly wallMs: number;
@@ -138,7 +167,12 @@ function main(argv: readonly string[]): number {
     console.log("| case | wall ms | CPU ms | wall ratio | CPU ratio | goal |");
     console.log("| --- | --- | --- | --- | --- | --- |");
     for (const r of results) {
-      const goal = r.goal === null ? "baseline" : `<= ${r.goal}x: ${r.met === true ? "met" : "NOT met"}`;
+      const goal =
+        r.goal !== null
+          ? `<= ${r.goal}x: ${r.met === true ? "met" : "NOT met"}`
+          : r.name === CASES[0].name
+            ? "baseline"
+            : "reference";
       console.log(
         `| ${r.name} | ${fmt(r.wallMs, 0)} | ${fmt(r.cpuMs, 0)} | ${fmt(r.wallRatio, 1)}x | ${fmt(r.cpuRatio, 1)}x | ${goal} |`,
       );

@@ -10,6 +10,7 @@ import {
   TEST_PASSPHRASE,
   type CloudfreeStack,
 } from "../test/engine/cloudfreeStack";
+import { childrenCpuSeconds } from "./childCpu";
 
 /**
  * `node bin/run-ts.js bench/engineOverhead.ts [--rounds N] [--only overhead|modes] [--json]`
@@ -56,6 +57,14 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
   await fn();
   return performance.now() - start;
+}
+
+/** Wall and CPU ms of one run; CPU counts the CLI, its plugins and the program (null off Linux). */
+async function timedWithCpu(fn: () => Promise<unknown>): Promise<{ wallMs: number; cpuMs: number | null }> {
+  const before = childrenCpuSeconds();
+  const wallMs = await timed(fn);
+  const after = childrenCpuSeconds();
+  return { wallMs, cpuMs: before === null || after === null ? null : (after - before) * 1000 };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -131,6 +140,22 @@ async function runModes(): Promise<RunMode[]> {
       options: { typescript: false, nodeargs: "--import tsx" },
       main: tsMain,
       env: {},
+      buildMs: 0,
+    },
+    // Node 22 keeps compiled bytecode on disk when NODE_COMPILE_CACHE names a folder (the CLI turns
+    // it on for itself): the TypeScript compiler ts-node loads is large.
+    {
+      name: "ts-node, transpile-only, NODE_COMPILE_CACHE",
+      options: fixture.runtime.options,
+      main: tsMain,
+      env: { NODE_COMPILE_CACHE: path.join(OUT, "compile-cache") },
+      buildMs: 0,
+    },
+    {
+      name: "tsx (--require tsx/cjs), NODE_COMPILE_CACHE",
+      options: { typescript: false, nodeargs: "--require tsx/cjs" },
+      main: tsMain,
+      env: { NODE_COMPILE_CACHE: path.join(OUT, "compile-cache") },
       buildMs: 0,
     },
   ];
@@ -251,6 +276,8 @@ interface ModeFigures {
   readonly mode: RunMode;
   /** Runs with warm transform caches, as every update after the first. */
   readonly warmMs: number[];
+  /** CPU of the warm runs (CLI, plugins and program), comparable on a busy machine; null off Linux. */
+  readonly warmCpuMs: (number | null)[];
   /** The first run with empty transform caches (a fresh machine, or right after a change). */
   readonly coldMs: number;
 }
@@ -281,14 +308,17 @@ async function measureModes(binDir: string, cf: CloudfreeStack, rounds: number):
     coldMs.push(await timed(() => cliUp(binDir, cf, dirs[i], { ...mode.env, TMPDIR: tmp[i] })));
   }
   const warmMs: number[][] = modes.map(() => []);
+  const warmCpuMs: (number | null)[][] = modes.map(() => []);
   for (let round = 0; round < rounds; round++) {
     for (const i of shuffled([...modes.keys()], round)) {
       await change();
-      warmMs[i].push(await timed(() => cliUp(binDir, cf, dirs[i], { ...modes[i].env, TMPDIR: tmp[i] })));
+      const run = await timedWithCpu(() => cliUp(binDir, cf, dirs[i], { ...modes[i].env, TMPDIR: tmp[i] }));
+      warmMs[i].push(run.wallMs);
+      warmCpuMs[i].push(run.cpuMs);
     }
     process.stderr.write(`run-mode round ${round + 1}/${rounds}\n`);
   }
-  return modes.map((mode, i) => ({ mode, warmMs: warmMs[i], coldMs: coldMs[i] }));
+  return modes.map((mode, i) => ({ mode, warmMs: warmMs[i], warmCpuMs: warmCpuMs[i], coldMs: coldMs[i] }));
 }
 
 function overheadReport(o: OverheadFigures): Record<string, unknown> {
@@ -319,15 +349,23 @@ function printOverhead(r: Record<string, unknown>, rounds: number): void {
   );
 }
 
+function medianCpu(xs: readonly (number | null)[]): number | null {
+  const known = xs.filter((x): x is number => x !== null);
+  return known.length === xs.length && known.length > 0 ? median(known) : null;
+}
+
 function printModes(modes: readonly ModeFigures[], rounds: number): void {
   console.log(
     `\n## One update per TypeScript run mode (bare CLI, one resource changes, ${rounds} warm rounds)\n`,
   );
-  console.log("| run mode | warm median s | warm fastest s | cold (empty caches) s | one-off build s |");
-  console.log("| --- | --- | --- | --- | --- |");
+  console.log(
+    "| run mode | warm median s | warm fastest s | warm median CPU s | cold (empty caches) s | one-off build s |",
+  );
+  console.log("| --- | --- | --- | --- | --- | --- |");
   for (const m of modes) {
+    const cpu = medianCpu(m.warmCpuMs);
     console.log(
-      `| ${m.mode.name} | ${seconds(median(m.warmMs))} | ${seconds(Math.min(...m.warmMs))} | ${seconds(m.coldMs)} | ${m.mode.buildMs > 0 ? seconds(m.mode.buildMs) : "-"} |`,
+      `| ${m.mode.name} | ${seconds(median(m.warmMs))} | ${seconds(Math.min(...m.warmMs))} | ${cpu === null ? "-" : seconds(cpu)} | ${seconds(m.coldMs)} | ${m.mode.buildMs > 0 ? seconds(m.mode.buildMs) : "-"} |`,
     );
   }
 }
@@ -346,6 +384,7 @@ export async function runEngineOverheadBench(argv: readonly string[] = process.a
         mode: m.mode.name,
         warmMedianMs: Math.round(median(m.warmMs)),
         warmMinMs: Math.round(Math.min(...m.warmMs)),
+        warmMedianCpuMs: medianCpu(m.warmCpuMs),
         coldMs: Math.round(m.coldMs),
         buildMs: Math.round(m.mode.buildMs),
         samples: m.warmMs.map(Math.round),

@@ -1,6 +1,9 @@
 import { z } from "zod";
 import cronParser from "cron-parser";
+import { ConfigError, type ConfigIssue } from "./configError";
 import { strongConsistencyPlacementIssues } from "./strongConsistencyRegions";
+
+export { ConfigError, type ConfigIssue } from "./configError";
 
 /**
  * The environment's desired state, as people write it in `Pulumi.<env>.yaml`.
@@ -376,12 +379,6 @@ export type Strategy = ReleaseConfig["strategy"];
 export type Routing = EnvironmentConfig["dns"]["routing"];
 export type TrafficControlKind = EnvironmentConfig["dns"]["control"];
 
-/** One problem with a config, named by its key path as users write it (`regionctl:dns.ttl`). */
-export interface ConfigIssue {
-  readonly path: string;
-  readonly message: string;
-}
-
 export type ConfigResult =
   | { readonly ok: true; readonly config: EnvironmentConfig }
   | { readonly ok: false; readonly issues: readonly ConfigIssue[] };
@@ -408,13 +405,6 @@ export function parseConfig(raw: unknown): EnvironmentConfig {
     throw new ConfigError(result.issues);
   }
   return result.config;
-}
-
-export class ConfigError extends Error {
-  constructor(readonly issues: readonly ConfigIssue[]) {
-    super(`invalid regionctl config:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join("\n")}`);
-    this.name = "ConfigError";
-  }
 }
 
 /** Keys of the raw config object, as they appear in a stack file under the `regionctl:` namespace. */

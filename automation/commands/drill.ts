@@ -2,11 +2,15 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
 import { type CliIo, writeJson } from "../cliIo";
-import { drillHtml, indexHtml } from "../drill/htmlReport";
 import { type DrillRun, runDrill } from "../drill/runner";
 import { SHIPPED_DRILLS, loadScenario, loadScenarioDir } from "../drill/scenarioFiles";
 import { summaryRow, summaryTable, timelineText } from "../drill/terminalReport";
 import { EXIT_FAILED, EXIT_OK, UsageError } from "../errors";
+import { loadModule } from "./loadModule";
+
+/** The HTML report, loaded only when a run writes one: a terminal-only drill starts without it. */
+const htmlReport = (): Promise<typeof import("../drill/htmlReport")> =>
+  loadModule("../drill/htmlReport", () => import("../drill/htmlReport"));
 
 interface DrillFlags {
   readonly scenario?: string;
@@ -60,6 +64,7 @@ export function registerDrill(program: Command, io: CliIo): void {
         const run = await runDrill(scenario, { seed });
         for (const line of timelineText(run.report)) human(line);
         if (flags.html !== undefined) {
+          const { drillHtml } = await htmlReport();
           writeFile(flags.html, drillHtml(run.report, run.segments, { description: scenario.description }));
           human(`HTML report: ${flags.html}`);
         }
@@ -73,6 +78,7 @@ export function registerDrill(program: Command, io: CliIo): void {
         return;
       }
 
+      const { drillHtml, indexHtml } = await htmlReport();
       const dir = flags.dir ?? SHIPPED_DRILLS;
       const scenarios = loadScenarioDir(dir);
       const runs: DrillRun[] = [];

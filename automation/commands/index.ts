@@ -1,6 +1,6 @@
-import * as path from "node:path";
 import type { Command } from "commander";
 import type { CliIo } from "../cliIo";
+import { loadModule as load } from "./loadModule";
 
 /** A CLI command: registers itself and returns its exit code through the action's result. */
 export type CommandModule = (program: Command, io: CliIo) => void;
@@ -14,17 +14,6 @@ export interface CommandEntry {
   /** The one-line description (the same text the module registers; a test keeps them equal). */
   readonly description: string;
   readonly load: () => Promise<CommandModule>;
-}
-
-/**
- * Loads a command's module. A clone runs on a CommonJS TypeScript hook that serves `require` but not
- * `import()`, and the compiled package is CommonJS; the test runner serves `import()`.
- */
-async function load<M>(specifier: string, viaImport: () => Promise<M>): Promise<M> {
-  const commonJs =
-    typeof require === "function" && require.extensions[path.extname(__filename)] !== undefined;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return commonJs ? (require(specifier) as M) : viaImport();
 }
 
 /** Every command, in help order. */

@@ -14,6 +14,11 @@ const HEAVY = [
   /node_modules\/@aws-sdk\//,
 ];
 
+/** What a terminal drill never needs: the HTML report and its chart. */
+const REPORT = [/automation\/drill\/htmlReport\./, /automation\/drill\/reportChart\./];
+/** What `--help` never needs: config validation and scenario parsing. */
+const VALIDATION = [/node_modules\/zod\//, /node_modules\/yaml\//, /node_modules\/cron-parser\//];
+
 /** Runs bin/regionctl.js in a fresh Node and returns the modules it loaded. */
 function loadedModules(...args: string[]): { status: number | null; modules: string[] } {
   const dir = mkdtempSync(path.join(tmpdir(), "regionctl-lazy-"));
@@ -35,17 +40,30 @@ function loadedModules(...args: string[]): { status: number | null; modules: str
 }
 
 describe("commands load their dependencies only when they run", () => {
-  it("`--help` loads neither the engine, the Kubernetes client nor the AWS SDKs", () => {
+  it("`--help` loads neither the engine, the Kubernetes client, the AWS SDKs nor config validation", () => {
     const r = loadedModules("--help");
     expect(r.status).toBe(0);
     expect(r.modules.length).toBeGreaterThan(0);
-    for (const heavy of HEAVY) expect(r.modules.filter((m) => heavy.test(m))).toEqual([]);
+    for (const heavy of [...HEAVY, ...VALIDATION]) expect(r.modules.filter((m) => heavy.test(m))).toEqual([]);
   });
 
-  it("a drill loads none of them either", () => {
+  it("a drill loads none of them either, nor the HTML report unless asked for one", () => {
     const r = loadedModules("drill", "--scenario", path.join(ROOT, "drills", "bad-canary-rollback.yaml"));
     expect(r.status).toBe(0);
-    for (const heavy of HEAVY) expect(r.modules.filter((m) => heavy.test(m))).toEqual([]);
+    for (const heavy of [...HEAVY, ...REPORT]) expect(r.modules.filter((m) => heavy.test(m))).toEqual([]);
+  });
+
+  it("the check can fail: `--html` loads the report", () => {
+    const html = path.join(mkdtempSync(path.join(tmpdir(), "regionctl-lazy-html-")), "report.html");
+    const r = loadedModules(
+      "drill",
+      "--scenario",
+      path.join(ROOT, "drills", "bad-canary-rollback.yaml"),
+      "--html",
+      html,
+    );
+    expect(r.status).toBe(0);
+    for (const report of REPORT) expect(r.modules.some((m) => report.test(m))).toBe(true);
   });
 
   it("the check can fail: a command that opens real ports does load them", () => {

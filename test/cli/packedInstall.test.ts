@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -7,11 +7,29 @@ import { describe, expect, it } from "vitest";
 const ROOT = path.resolve(__dirname, "../..");
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 
+/** Files a package must not ship: tests, fixtures, build state, tooling, the CLI's TypeScript. */
+const unwanted = (files: readonly string[]): string[] =>
+  files.filter((f) =>
+    /(^|\/)(test|tests|fixtures|bench|tools|\.github|\.ci)\/|\.test\.|\.tsbuildinfo$|^bin\/run-ts\.js$|^automation\//.test(
+      f,
+    ),
+  );
+
 /**
  * The package as a platform team gets it: `npm pack` (which compiles the CLI into dist/), installed
  * into an empty folder with its dependencies, run through `npx regionctl`.
  */
 describe("the packed package", () => {
+  it("the content check can fail: it names tests, fixtures and build state", () => {
+    const files = ["dist/automation/cli.js", "test/cli/x.test.ts", "test/fixtures/cloudfree/index.ts"];
+    expect(unwanted([...files, "dist/.tsbuildinfo", "policy/x.test.ts", "docs/drill.md"])).toEqual([
+      "test/cli/x.test.ts",
+      "test/fixtures/cloudfree/index.ts",
+      "dist/.tsbuildinfo",
+      "policy/x.test.ts",
+    ]);
+  });
+
   it("installs into an empty folder and `npx regionctl` runs there", { timeout: 600_000 }, () => {
     const work = mkdtempSync(path.join(tmpdir(), "regionctl-pack-"));
     const packs = path.join(work, "packs");
@@ -22,6 +40,15 @@ describe("the packed package", () => {
     });
     const [tarball] = readdirSync(packs).filter((f) => f.endsWith(".tgz"));
     expect(tarball).toMatch(/^regionctl-.*\.tgz$/);
+    // Only what runs: the compiled CLI, the program and policy pack, shipped drills and docs.
+    const packed = execFileSync("tar", ["-tzf", path.join(packs, tarball)], { encoding: "utf8" })
+      .split("\n")
+      .filter((f) => f !== "")
+      .map((f) => f.replace(/^package\//, ""));
+    expect(packed).toContain("dist/automation/cli.js");
+    expect(packed).toContain("bin/regionctl.js");
+    expect(packed).toContain("Pulumi.yaml");
+    expect(unwanted(packed)).toEqual([]);
 
     const app = path.join(work, "app");
     mkdirSync(app);
@@ -50,7 +77,9 @@ describe("the packed package", () => {
       });
 
     expect(npx("--help")).toMatch(/Usage: regionctl \[options\] \[command\]/);
-    expect(npx("--version").trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const version = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string })
+      .version;
+    expect(npx("--version").trim()).toBe(version);
     // The installed package runs the compiled CLI: it ships no CLI sources.
     expect(readdirSync(path.join(app, "node_modules", "regionctl"))).not.toContain("automation");
     const drill = path.join(app, "node_modules", "regionctl", "drills", "bad-canary-rollback.yaml");
