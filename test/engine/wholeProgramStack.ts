@@ -87,11 +87,10 @@ export async function openWholeProgramStack(options: WholeProgramStackOptions): 
   await Promise.all(Object.values(dirs).map((d) => mkdir(d, { recursive: true })));
   await installStandinPlugins(dirs.home, options.standinDir);
 
-  const project = parse(readFileSync(path.join(repo, "Pulumi.yaml"), "utf8")) as {
-    runtime: { options: { tsconfig: string } };
-  };
-  project.runtime.options.tsconfig = path.join(repo, project.runtime.options.tsconfig);
-  await writeFile(path.join(dirs.work, "Pulumi.yaml"), stringify({ ...project, main: repo }));
+  // The shipped project file, with its entry point made absolute: the stack runs from another folder.
+  const project = parse(readFileSync(path.join(repo, "Pulumi.yaml"), "utf8")) as { main?: string };
+  const main = path.join(repo, project.main ?? ".");
+  await writeFile(path.join(dirs.work, "Pulumi.yaml"), stringify({ ...project, main }));
 
   // The salt belongs to the shipped file's passphrase; `stack init` writes one for ours.
   const stackDoc = parse(readFileSync(path.join(repo, `Pulumi.${STACK}.yaml`), "utf8")) as {

@@ -2,7 +2,10 @@ package main
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
+	"math/big"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -87,9 +90,10 @@ func (p *standin) computed(t tokens.Type, urn resource.URN, in resource.Property
 		id := "sgr-" + h[:17]
 		return id, map[string]any{"arn": arn("ec2", "security-group-rule/"+id), "securityGroupRuleId": id}
 	case "aws:rds/subnetGroup:SubnetGroup", "aws:rds/clusterParameterGroup:ClusterParameterGroup":
-		name := str(in, "name", h[:8])
+		// A name prefix gets the unique suffix AWS's provider appends (26 characters).
+		name := str(in, "name", str(in, "namePrefix", "")+h[:26])
 		kind := map[bool]string{true: "subgrp", false: "cluster-pg"}[t == "aws:rds/subnetGroup:SubnetGroup"]
-		return name, map[string]any{"arn": arn("rds", kind+":"+name)}
+		return name, map[string]any{"arn": arn("rds", kind+":"+name), "name": name}
 	case "aws:secretsmanager/secret:Secret":
 		id := arn("secretsmanager", "secret:"+str(in, "name", h[:8])+"-"+h[:6])
 		return id, map[string]any{"arn": id}
@@ -110,6 +114,19 @@ func (p *standin) computed(t tokens.Type, urn resource.URN, in resource.Property
 	case "aws:dynamodb/table:Table":
 		name := str(in, "name", h[:8])
 		return name, map[string]any{"arn": arn("dynamodb", "table/"+name)}
+	case "random:index/randomId:RandomId":
+		n := 8
+		if v := in["byteLength"]; v.IsNumber() && int(v.NumberValue()) <= len(h)/2 {
+			n = int(v.NumberValue())
+		}
+		bytes, _ := hex.DecodeString(h[:2*n])
+		b64 := base64.RawURLEncoding.EncodeToString(bytes)
+		return b64, map[string]any{
+			"hex":    h[:2*n],
+			"b64Url": b64,
+			"b64Std": base64.StdEncoding.EncodeToString(bytes),
+			"dec":    new(big.Int).SetBytes(bytes).String(),
+		}
 	case "random:index/randomPassword:RandomPassword":
 		return "none", map[string]any{"result": password(h, in), "bcryptHash": "$2a$10$" + h[:53]}
 	}
