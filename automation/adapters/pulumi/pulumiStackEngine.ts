@@ -22,6 +22,7 @@ import {
   type UpdateOptions,
   type UpdateResult,
 } from "../../ports";
+import { fileBackendDirectory, removeEmptySidecars } from "./emptySidecars";
 import { translateEngineError } from "./engineErrors";
 import { OWNER_PID_ENV, killOwnEngineProcesses, reapOrphanedEngineProcesses } from "./engineProcesses";
 import { RunEvents } from "./engineEvents";
@@ -61,8 +62,8 @@ export interface PulumiStackEngineOptions {
   readonly env?: Readonly<Record<string, string>>;
   readonly skipVersionCheck?: boolean;
   /**
-   * Where the engine's own notes go: orphaned engine processes stopped, a dead process's stack
-   * lock cancelled. Default: nowhere.
+   * Where the engine's own notes go: orphaned engine processes stopped, a stale stack lock
+   * cancelled, an empty metadata sidecar of a `file://` backend removed. Default: nowhere.
    */
   readonly onNote?: (line: string) => void;
   /**
@@ -134,6 +135,11 @@ export class PulumiStackEngine implements StackEngine {
     watchOwnEngineProcesses();
     await reapOrphanedEngineProcesses({ note: options.onNote });
     if (options.backendUrl !== undefined) env.PULUMI_BACKEND_URL = options.backendUrl;
+    // Before the stack is selected: selecting reads the checkpoint, which an empty sidecar blocks.
+    const backendDir = fileBackendDirectory(
+      options.backendUrl ?? options.env?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL,
+    );
+    if (backendDir !== null) await removeEmptySidecars(backendDir, options.onNote);
     if (options.passphrase !== undefined) env.PULUMI_CONFIG_PASSPHRASE = options.passphrase;
 
     const workspaceOptions: LocalWorkspaceOptions = {
