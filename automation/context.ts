@@ -25,6 +25,7 @@ import { CloudWatchMetrics } from "./adapters/metrics/cloudWatchMetrics";
 import { PrometheusMetrics } from "./adapters/metrics/prometheusMetrics";
 import { killOwnEngineProcesses } from "./adapters/pulumi/engineProcesses";
 import { providePulumiBinDir } from "./adapters/pulumi/pulumiCommand";
+import { leaseForStaleLocks } from "./adapters/pulumi/leaseForStaleLocks";
 import { PulumiStackEngine } from "./adapters/pulumi/pulumiStackEngine";
 import { openStateStore } from "./adapters/state/openStateStore";
 import { withConfigHints } from "./configHints";
@@ -35,6 +36,8 @@ import { PROGRAM_PORTS_FILE, localProgramPorts } from "./localProgramPorts";
 import { UsageError } from "./errors";
 import { packageRoot } from "./packageRoot";
 import { systemClock } from "./executor/systemClock";
+import { DEFAULT_LEASE_TTL_MS } from "./executor";
+import { holderName } from "./leaseHolder";
 import type { Clock, HealthSource, MetricsSource, Ports, RegionEndpoint, StackEngine } from "./ports";
 
 /**
@@ -223,6 +226,11 @@ export async function realPorts(env: LoadedEnvironment): Promise<Ports> {
       programDir: REPO_ROOT,
       workDir: env.projectDir,
       onNote: (line) => process.stderr.write(`${line}\n`),
+      staleLock: leaseForStaleLocks(state, {
+        leaseTtlMs: DEFAULT_LEASE_TTL_MS,
+        self: holderName(),
+        now: () => clock.now(),
+      }),
     }),
   );
   const timeoutMs = config.dns.healthCheck.timeoutSeconds * 1000;

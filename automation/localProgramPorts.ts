@@ -2,12 +2,15 @@ import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import { providePulumiBinDir } from "./adapters/pulumi/pulumiCommand";
+import { leaseForStaleLocks } from "./adapters/pulumi/leaseForStaleLocks";
 import { PulumiStackEngine } from "./adapters/pulumi/pulumiStackEngine";
 import { openStateStore } from "./adapters/state/openStateStore";
 import { withStateIdentity } from "./adapters/state/stateIdentity";
 import type { LoadedEnvironment } from "./context";
 import { lazyStackEngine } from "./lazyStackEngine";
 import { systemClock } from "./executor/systemClock";
+import { DEFAULT_LEASE_TTL_MS } from "./executor";
+import { holderName } from "./leaseHolder";
 import type { OpenProgramPorts, Ports } from "./ports";
 
 /**
@@ -70,6 +73,11 @@ export async function localProgramPorts(
       passphrase: process.env.PULUMI_CONFIG_PASSPHRASE ?? LOCAL_PASSPHRASE,
       pulumiHome: dirs.home,
       onNote,
+      staleLock: leaseForStaleLocks(state, {
+        leaseTtlMs: DEFAULT_LEASE_TTL_MS,
+        self: holderName(),
+        now: () => clock.now(),
+      }),
     });
     // The stack file stays the one source: the engine's copy is refreshed from it on every open,
     // with the state folder absolute so the program reads the document the controller writes.

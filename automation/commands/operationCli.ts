@@ -1,4 +1,3 @@
-import * as os from "node:os";
 import type { Command } from "commander";
 import { ConfigError } from "../../components/config";
 import type { OperationalState } from "../../components/operationalState";
@@ -14,6 +13,7 @@ import {
   type ProgressEvent,
   StateWriteError,
 } from "../executor";
+import { holderName } from "../leaseHolder";
 import { LeaseHeldError, LeaseLostError, type Ports, StateConflictError } from "../ports";
 
 /** What the operation commands (deploy, status, promote, abort, resume) share. */
@@ -87,18 +87,7 @@ export async function environmentOrUsage(
   return env;
 }
 
-/** Who holds the lease: REGIONCTL_HOLDER (e.g. a CI run), else user@host:pid. */
-export function holderName(): string {
-  const fromEnv = process.env.REGIONCTL_HOLDER;
-  if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
-  let user = process.env.USER ?? "unknown";
-  try {
-    user = os.userInfo().username;
-  } catch {
-    // No passwd entry (some containers): keep $USER.
-  }
-  return `${user}@${os.hostname()}:${process.pid}`;
-}
+export { holderName } from "../leaseHolder";
 
 /** Human lines go to stdout, or to stderr when stdout carries JSON. */
 export function humanWriter(io: CliIo, json: boolean | undefined): (line: string) => void {

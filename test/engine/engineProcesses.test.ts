@@ -1,18 +1,15 @@
 import { spawn } from "node:child_process";
-import { hostname } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   OWNER_PID_ENV,
   engineProcesses,
-  lockHolders,
-  lockHoldersDead,
   reapOrphanedEngineProcesses,
 } from "../../automation/adapters/pulumi/engineProcesses";
 import { pidAlive } from "../../automation/adapters/processAlive";
 
 /**
  * Engine processes are found by the owner they carry; those whose regionctl is gone are stopped,
- * those whose regionctl lives are left alone. Stack-lock holders are read from the CLI's message.
+ * those whose regionctl lives are left alone.
  */
 
 const started: number[] = [];
@@ -65,23 +62,5 @@ describe.runIf(process.platform === "linux")("engine processes", () => {
     expect(pidAlive(orphan)).toBe(false);
     expect(pidAlive(kept)).toBe(true);
     expect(notes.join("\n")).toMatch(new RegExp(`left by regionctl pid ${owner}, which is gone`));
-  });
-});
-
-describe("stack lock holders", () => {
-  const message = (host: string, pid: number): string =>
-    `stack dev is locked by another update: lock held by root@${host} (pid ${pid}) at 2030-01-01T00:00:00Z`;
-
-  it("reads host and pid from the CLI's message", () => {
-    expect(lockHolders(message("vm-1", 8490))).toEqual([{ host: "vm-1", pid: 8490 }]);
-    expect(lockHolders("another update holds the stack lock")).toEqual([]);
-  });
-
-  it("calls a lock dead only when every holder is a gone process on this machine", async () => {
-    const dead = await deadPid();
-    expect(lockHoldersDead(lockHolders(message(hostname(), dead)))).toBe(true);
-    expect(lockHoldersDead(lockHolders(message(hostname(), process.pid)))).toBe(false);
-    expect(lockHoldersDead(lockHolders(message(`not-${hostname()}`, dead)))).toBe(false);
-    expect(lockHoldersDead([])).toBe(false);
   });
 });

@@ -5,7 +5,8 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import * as path from "node:path";
 import { describe, expect, inject, it } from "vitest";
-import { PulumiStackEngine } from "../../automation/adapters/pulumi/pulumiStackEngine";
+import { leaseForStaleLocks } from "../../automation/adapters/pulumi/leaseForStaleLocks";
+import { PulumiStackEngine, type StaleLockLease } from "../../automation/adapters/pulumi/pulumiStackEngine";
 import { StackLockedError } from "../../automation/ports";
 import { CLOUDFREE_PROGRAM, TEST_PASSPHRASE, withGreen } from "./cloudfreeStack";
 import {
@@ -21,7 +22,9 @@ import {
 
 /**
  * The StackEngine adapter on the real engine while an update runs: a second up gets the locked
- * error, cancellation through the AbortSignal, a signal fired before the call.
+ * error, cancellation through the AbortSignal, a signal fired before the call; and stack locks left
+ * by others: which are cancelled (a dead holder here; a lock elsewhere that outlived the lease with
+ * no live lease holder) and which are never broken.
  */
 
 useEngineStack();
@@ -115,7 +118,7 @@ describe("PulumiStackEngine on the real engine", () => {
       return child.pid ?? 0;
     }
 
-    async function plantLock(holder: { pid: number; hostname: string }): Promise<string> {
+    async function plantLock(holder: { pid: number; hostname: string }, ageMs = 0): Promise<string> {
       const dir = path.join(
         cf.root,
         "backend",
@@ -129,12 +132,16 @@ describe("PulumiStackEngine on the real engine", () => {
       const file = path.join(dir, `${randomUUID()}.json`);
       await writeFile(
         file,
-        JSON.stringify({ ...holder, username: "someone", timestamp: new Date().toISOString() }),
+        JSON.stringify({
+          ...holder,
+          username: "someone",
+          timestamp: new Date(Date.now() - ageMs).toISOString(),
+        }),
       );
       return file;
     }
 
-    async function engineWithNotes(notes: string[]): Promise<PulumiStackEngine> {
+    async function engineWithNotes(notes: string[], staleLock?: StaleLockLease): Promise<PulumiStackEngine> {
       return PulumiStackEngine.open({
         stack: cf.engine.name,
         binDir: inject("pulumiBinDir"),
@@ -144,8 +151,19 @@ describe("PulumiStackEngine on the real engine", () => {
         passphrase: TEST_PASSPHRASE,
         pulumiHome: path.join(cf.root, "pulumi-home"),
         onNote: (line) => notes.push(line),
+        staleLock,
       });
     }
+
+    /** The environment's lease as regionctl consults it, run `self`, TTL one minute. */
+    const TTL = 60_000;
+    const SELF = `me@${hostname()}:${process.pid}`;
+    const lease = (): StaleLockLease =>
+      leaseForStaleLocks(cf.store, { leaseTtlMs: TTL, self: SELF, now: Date.now });
+    const otherHost = async (): Promise<{ pid: number; hostname: string }> => ({
+      pid: await deadPid(),
+      hostname: `not-${hostname()}`,
+    });
 
     it(
       "cancels a lock whose holder on this machine is dead, says so, and runs the update",
@@ -160,6 +178,62 @@ describe("PulumiStackEngine on the real engine", () => {
         expect(notes.join("\n")).toMatch(
           new RegExp(`locked by pid ${pid} on ${hostname()}, which no longer runs: cancelling the lock`),
         );
+      },
+      ENGINE_TEST_MS,
+    );
+
+    it(
+      "cancels a lock from another machine older than the lease when no one else holds the lease",
+      async () => {
+        const lock = await plantLock(await otherHost(), 2 * TTL);
+        // This run's own lease does not keep the lock: the run takes it before it updates.
+        const own = await cf.store.acquireLease(SELF, "deploy-1", TTL);
+        try {
+          const notes: string[] = [];
+          const engine = await engineWithNotes(notes, lease());
+          await engine.up({ message: "after a crash elsewhere" });
+          expect(existsSync(lock)).toBe(false);
+          expect(notes.join("\n")).toMatch(
+            new RegExp(
+              `locked by pid \\d+ on not-${hostname()}, older than the 60 s lease, with no live lease holder in the state store: cancelling the lock`,
+            ),
+          );
+        } finally {
+          await cf.store.releaseLease(own);
+        }
+      },
+      ENGINE_TEST_MS,
+    );
+
+    it.each<[string, () => Promise<{ pid: number; hostname: string }>, number, string | null]>([
+      ["from another machine, not older than the lease", otherHost, 0, null],
+      [
+        "from another machine, old, while another run holds a live lease",
+        otherHost,
+        2 * TTL,
+        "ci@runner-7:42",
+      ],
+      [
+        "of a live process on this machine, old, with no lease",
+        () => Promise.resolve({ pid: process.pid, hostname: hostname() }),
+        2 * TTL,
+        null,
+      ],
+    ])(
+      "never breaks a lock %s",
+      async (_name, holder, ageMs, leaseHolder) => {
+        const lock = await plantLock(await holder(), ageMs);
+        const held = leaseHolder === null ? null : await cf.store.acquireLease(leaseHolder, "deploy-2", TTL);
+        try {
+          const notes: string[] = [];
+          const engine = await engineWithNotes(notes, lease());
+          await expect(engine.up({ message: "must wait" })).rejects.toBeInstanceOf(StackLockedError);
+          expect(existsSync(lock)).toBe(true);
+          expect(notes.join("\n")).not.toMatch(/cancelling the lock/);
+        } finally {
+          await rm(lock, { force: true });
+          if (held !== null) await cf.store.releaseLease(held);
+        }
       },
       ENGINE_TEST_MS,
     );

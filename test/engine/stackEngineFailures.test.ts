@@ -1,13 +1,16 @@
-import { readFile, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readFile, rm, stat, writeFile } from "node:fs/promises";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
+import { PulumiStackEngine } from "../../automation/adapters/pulumi/pulumiStackEngine";
 import { StackUpdateError } from "../../automation/ports";
-import { withGreen } from "./cloudfreeStack";
+import { CLOUDFREE_PROGRAM, TEST_PASSPHRASE, withGreen } from "./cloudfreeStack";
 import { BAD_VERSION, cf, ENGINE_TEST_MS, reconcile, useEngineStack } from "./engineStack";
 
 /**
  * The StackEngine adapter on the real engine when things go wrong or drift: a failed update and
- * the next one, previews of a state override, refresh of a drifted region.
+ * the next one, previews of a state override, refresh of a drifted region, a `file://` backend's
+ * metadata sidecar left empty by a kill.
  */
 
 useEngineStack();
@@ -103,4 +106,73 @@ describe("PulumiStackEngine on the real engine", () => {
     },
     ENGINE_TEST_MS,
   );
+
+  describe("an empty metadata sidecar left by a kill (file:// backend)", () => {
+    const stacks = (): string => path.join(cf.root, "backend", ".pulumi", "stacks", "regionctl");
+    const checkpoint = (): string => path.join(stacks(), `${cf.engine.name}.json`);
+    const sidecar = (): string => `${checkpoint()}.attrs`;
+    const meta = (): string => path.join(cf.root, "backend", ".pulumi", "meta.yaml.attrs");
+
+    async function reopen(notes: string[]): Promise<PulumiStackEngine> {
+      return PulumiStackEngine.open({
+        stack: cf.engine.name,
+        binDir: inject("pulumiBinDir"),
+        programDir: CLOUDFREE_PROGRAM,
+        workDir: cf.engine.workDir,
+        backendUrl: `file://${path.join(cf.root, "backend")}`,
+        passphrase: TEST_PASSPHRASE,
+        pulumiHome: path.join(cf.root, "pulumi-home"),
+        onNote: (line) => notes.push(line),
+      });
+    }
+
+    it(
+      "is removed with a note when the checkpoint beside it is intact, and the stack works again",
+      async () => {
+        await writeFile(sidecar(), "");
+        // What the engine does with it: the stack cannot be read at all.
+        await expect(cf.engine.preview()).rejects.toThrow(/failed to load checkpoint: EOF/);
+        await writeFile(meta(), "");
+
+        const notes: string[] = [];
+        const engine = await reopen(notes);
+        expect(existsSync(sidecar()) || existsSync(meta())).toBe(false);
+        expect(notes).toEqual([
+          expect.stringMatching(new RegExp(`removed the empty metadata file ${meta()}, left by a kill`)),
+          expect.stringMatching(
+            new RegExp(
+              `removed the empty metadata file ${sidecar()}, left by a kill .*; ${cf.engine.name}.json beside it is intact`,
+            ),
+          ),
+        ]);
+        await engine.preview({ expectNoChanges: true });
+      },
+      ENGINE_TEST_MS,
+    );
+
+    it(
+      "is left alone when it is not empty, or when the checkpoint is damaged too",
+      async () => {
+        const good = await readFile(checkpoint(), "utf8");
+        const torn = '{"user.metadata": {';
+        await writeFile(sidecar(), torn);
+        try {
+          await expect(reopen([])).rejects.toThrow(/failed to load checkpoint/);
+          expect(await readFile(sidecar(), "utf8")).toBe(torn);
+
+          await writeFile(sidecar(), "");
+          await writeFile(checkpoint(), good.slice(0, good.length / 2));
+          const notes: string[] = [];
+          await expect(reopen(notes)).rejects.toThrow(/failed to load checkpoint/);
+          expect((await stat(sidecar())).size).toBe(0);
+          expect(notes).toEqual([]);
+        } finally {
+          await writeFile(checkpoint(), good);
+          await rm(sidecar(), { force: true });
+        }
+        await (await reopen([])).preview({ expectNoChanges: true });
+      },
+      ENGINE_TEST_MS,
+    );
+  });
 });

@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync } from "node:fs";
-import { deadOnThisHost, pidAlive } from "../processAlive";
+import { pidAlive } from "../processAlive";
 
 /**
  * The engine's process tree belongs to the regionctl process that started it. Every engine process
@@ -83,22 +83,4 @@ export async function reapOrphanedEngineProcesses(options: ReapOptions = {}): Pr
   }
   for (const p of orphans) if (pidAlive(p.pid)) signal(p.pid, "SIGKILL");
   return orphans.map((p) => p.pid);
-}
-
-/** A stack lock's holder, from the CLI's "created by user@host (pid N)" text. */
-export interface LockHolder {
-  readonly host: string;
-  readonly pid: number;
-}
-
-export function lockHolders(detail: string): LockHolder[] {
-  return [...detail.matchAll(/@([^\s@()]+) \(pid (\d+)\)/g)].map((m) => ({ host: m[1], pid: Number(m[2]) }));
-}
-
-/**
- * True when every holder of a stack lock is provably dead: a process on this machine that no
- * longer runs. A holder on another machine, or one still running, is never presumed dead.
- */
-export function lockHoldersDead(holders: readonly LockHolder[]): boolean {
-  return holders.length > 0 && holders.every((h) => deadOnThisHost(h.host, h.pid));
 }

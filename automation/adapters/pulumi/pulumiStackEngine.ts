@@ -1,5 +1,5 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import * as path from "node:path";
 import {
   type ConfigMap,
@@ -22,17 +22,14 @@ import {
   type UpdateOptions,
   type UpdateResult,
 } from "../../ports";
+import { fileBackendDirectory, removeEmptySidecars } from "./emptySidecars";
 import { translateEngineError } from "./engineErrors";
-import {
-  OWNER_PID_ENV,
-  killOwnEngineProcesses,
-  lockHolders,
-  lockHoldersDead,
-  reapOrphanedEngineProcesses,
-} from "./engineProcesses";
+import { OWNER_PID_ENV, killOwnEngineProcesses, reapOrphanedEngineProcesses } from "./engineProcesses";
 import { RunEvents } from "./engineEvents";
 import { EventAnswers } from "./eventAnswers";
 import { pinnedPulumiCommand } from "./pulumiCommand";
+import { judgeStackLock, parseStackLocks } from "./staleStackLock";
+import { pidAlive } from "../processAlive";
 import {
   deploymentResources,
   regionUrns,
@@ -65,10 +62,23 @@ export interface PulumiStackEngineOptions {
   readonly env?: Readonly<Record<string, string>>;
   readonly skipVersionCheck?: boolean;
   /**
-   * Where the engine's own notes go: orphaned engine processes stopped, a dead process's stack
-   * lock cancelled. Default: nowhere.
+   * Where the engine's own notes go: orphaned engine processes stopped, a stale stack lock
+   * cancelled, an empty metadata sidecar of a `file://` backend removed. Default: nowhere.
    */
   readonly onNote?: (line: string) => void;
+  /**
+   * Lets a stack lock held on another machine be cancelled once it is older than the lease TTL
+   * and the state store shows no live lease holder but this run (staleStackLock.ts). Absent: only
+   * a lock whose holder on this machine is dead is cancelled.
+   */
+  readonly staleLock?: StaleLockLease;
+}
+
+/** What the engine needs to know of the environment's lease. */
+export interface StaleLockLease {
+  readonly leaseTtlMs: number;
+  /** The holder of a live lease other than this run, or null when there is none. */
+  readonly otherLeaseHolder: () => Promise<string | null>;
 }
 
 export interface EngineRunOptions extends UpdateOptions {
@@ -109,6 +119,7 @@ export class PulumiStackEngine implements StackEngine {
     /** How the workspace was made, for the short-lived ones a state-override preview needs. */
     private readonly workspaceOptions: LocalWorkspaceOptions,
     private readonly note: (line: string) => void,
+    private readonly staleLock: StaleLockLease | undefined,
   ) {}
 
   static async open(options: PulumiStackEngineOptions): Promise<PulumiStackEngine> {
@@ -124,6 +135,11 @@ export class PulumiStackEngine implements StackEngine {
     watchOwnEngineProcesses();
     await reapOrphanedEngineProcesses({ note: options.onNote });
     if (options.backendUrl !== undefined) env.PULUMI_BACKEND_URL = options.backendUrl;
+    // Before the stack is selected: selecting reads the checkpoint, which an empty sidecar blocks.
+    const backendDir = fileBackendDirectory(
+      options.backendUrl ?? options.env?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL,
+    );
+    if (backendDir !== null) await removeEmptySidecars(backendDir, options.onNote);
     if (options.passphrase !== undefined) env.PULUMI_CONFIG_PASSPHRASE = options.passphrase;
 
     const workspaceOptions: LocalWorkspaceOptions = {
@@ -147,6 +163,7 @@ export class PulumiStackEngine implements StackEngine {
       new EventAnswers(workspace, stack),
       workspaceOptions,
       options.onNote ?? (() => undefined),
+      options.staleLock,
     );
   }
 
@@ -325,17 +342,25 @@ export class PulumiStackEngine implements StackEngine {
 
   /**
    * A lock left by a killed run: first the engine processes it orphaned are stopped (they may be
-   * the holder, and an interrupted CLI releases its lock itself); a lock whose holders are then all
-   * dead processes on this machine is cancelled, as `pulumi cancel` does, with a note. Returns true
-   * when the command should be tried again. A lock held by a live process, or by another machine,
-   * is never broken.
+   * the holder, and an interrupted CLI releases its lock itself); then a lock judged stale
+   * (staleStackLock.ts: its holders here are dead, or it outlived the lease elsewhere with no live
+   * lease holder) is cancelled, as `pulumi cancel` does, with a note. Returns true when the command
+   * should be tried again. A lock held by a live process, or under a live lease, is never broken.
    */
   private async cancelDeadLock(err: StackLockedError): Promise<boolean> {
     const reaped = await reapOrphanedEngineProcesses({ note: this.note });
-    const holders = lockHolders(err.message);
-    if (!lockHoldersDead(holders)) return reaped.length > 0;
+    const locks = parseStackLocks(err.message);
+    const verdict = judgeStackLock({
+      locks,
+      now: Date.now(),
+      thisHost: hostname(),
+      pidAlive,
+      leaseTtlMs: this.staleLock?.leaseTtlMs,
+      otherLeaseHolder: await this.staleLock?.otherLeaseHolder(),
+    });
+    if (!verdict.cancel) return reaped.length > 0;
     this.note(
-      `stack ${this.stack.name} is locked by ${holders.map((h) => `pid ${h.pid} on ${h.host}`).join(", ")}, which no longer runs: cancelling the lock (pulumi cancel) and retrying`,
+      `stack ${this.stack.name} is locked by ${locks.map((h) => `pid ${h.pid} on ${h.host}`).join(", ")}, ${verdict.why}: cancelling the lock (pulumi cancel) and retrying`,
     );
     await this.stack.cancel();
     return true;

@@ -1,11 +1,14 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { link, open, readFile, rename, rm, stat } from "node:fs/promises";
+import { link, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import * as path from "node:path";
 import { hostname } from "node:os";
 
 /**
- * A cross-process mutex on a local file system: whoever creates the lock file with O_EXCL owns it.
- * It guards read-compare-write sequences that take milliseconds, so a lock older than `staleMs`, or
- * one whose process on this host is gone, was left by a crash and is broken.
+ * A cross-process mutex on a local file system: whoever creates the lock file owns it. The owner is
+ * written to a temp file first and hard-linked to the lock's name, which fails when that name exists,
+ * so the lock appears with its owner already in it: no kill can leave a lock without one. It guards
+ * read-compare-write sequences that take milliseconds, so a lock older than `staleMs`, or one whose
+ * process on this host is gone, was left by a crash and is broken.
  */
 
 export interface FileLockOptions {
@@ -60,17 +63,7 @@ async function acquire(lockFile: string, timeoutMs: number, staleMs: number): Pr
   let delayMs = 2;
   for (;;) {
     const owner: LockOwner = { token: randomUUID(), pid: process.pid, host: hostname(), at: Date.now() };
-    try {
-      const handle = await open(lockFile, "wx", 0o644);
-      try {
-        await handle.writeFile(JSON.stringify(owner), "utf8");
-      } finally {
-        await handle.close();
-      }
-      return owner.token;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    }
+    if (await create(lockFile, owner)) return owner.token;
     const seen = await sight(lockFile);
     if (seen === null) continue;
     if (isAbandoned(seen, staleMs)) {
@@ -82,6 +75,44 @@ async function acquire(lockFile: string, timeoutMs: number, staleMs: number): Pr
     await new Promise((r) => setTimeout(r, delayMs + Math.random() * delayMs));
     delayMs = Math.min(delayMs * 2, 50);
   }
+}
+
+/** Error codes of file systems that cannot hard-link (some network and FUSE mounts). */
+const NO_HARD_LINKS = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS", "EXDEV"]);
+
+/** Creates the lock file holding `owner`; false when it already exists. */
+async function create(lockFile: string, owner: LockOwner): Promise<boolean> {
+  const text = JSON.stringify(owner);
+  const tmp = path.join(path.dirname(lockFile), `.${path.basename(lockFile)}.${owner.token}.tmp`);
+  await writeFile(tmp, text, { flag: "wx", mode: 0o644 });
+  try {
+    await link(tmp, lockFile);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? "";
+    if (code === "EEXIST") return false;
+    if (NO_HARD_LINKS.has(code)) return createInPlace(lockFile, text);
+    throw err;
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+/** Where hard links are refused: O_EXCL, then the owner; a kill in between leaves it ownerless. */
+async function createInPlace(lockFile: string, text: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(lockFile, "wx", 0o644);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw err;
+  }
+  try {
+    await handle.writeFile(text, "utf8");
+  } finally {
+    await handle.close();
+  }
+  return true;
 }
 
 async function release(lockFile: string, token: string): Promise<void> {
@@ -101,7 +132,10 @@ async function sight(file: string): Promise<LockSighting | null> {
   }
 }
 
-/** Empty or torn content means the creator has not written it yet (or died doing so): age decides. */
+/**
+ * Empty or torn content: never made by `create` with hard links; the creator, on a file system
+ * without them, has not written it yet or died doing so.
+ */
 function parseOwner(text: string): LockOwner | null {
   try {
     const o = JSON.parse(text) as Partial<LockOwner>;
@@ -119,7 +153,7 @@ function parseOwner(text: string): LockOwner | null {
   return null;
 }
 
-/** A live holder writes its owner right after creating the file; an ownerless file older than this was left by a kill in between. */
+/** A live in-place creator writes its owner right after creating the file; an ownerless file older than this was left by a kill in between. */
 const OWNERLESS_GRACE_MS = 1_000;
 
 function isAbandoned(seen: LockSighting, staleMs: number): boolean {

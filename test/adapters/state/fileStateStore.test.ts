@@ -5,6 +5,7 @@ import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promi
 import { hostname, tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import { Worker } from "node:worker_threads";
 import { afterAll, describe, expect, it } from "vitest";
 import { FileStateStore } from "../../../automation/adapters/state/fileStateStore";
 import { LockTimeoutError } from "../../../automation/adapters/state/fileLock";
@@ -148,6 +149,44 @@ describe("FileStateStore on disk", () => {
       const empty = await lockedStore(null, 60_000);
       await empty.store.write(sampleState(), null);
       expect(existsSync(other.lockFile) || existsSync(empty.lockFile)).toBe(false);
+    });
+
+    it("never shows a lock file without its owner, and leaves no temp file behind", async () => {
+      const dir = await tempDir();
+      const lockFile = path.join(dir, "dev.lock");
+      // A thread of its own reads the lock file in a tight loop while the stores race for it, so
+      // the window between a lock's creation and its owner's write, were there one, is seen.
+      const watcher = new Worker(
+        `const { readFileSync, existsSync } = require("node:fs");
+         const { parentPort, workerData } = require("node:worker_threads");
+         const texts = new Set();
+         let reads = 0;
+         parentPort.on("message", () => parentPort.postMessage({ reads, texts: [...texts] }));
+         const spin = () => {
+           for (let i = 0; i < 2000; i++) {
+             try { texts.add(readFileSync(workerData, "utf8")); reads++; } catch {}
+           }
+           setImmediate(spin);
+         };
+         spin();`,
+        { eval: true, workerData: lockFile },
+      );
+      const stores = [0, 1, 2].map(() => new FileStateStore({ directory: dir, stack: "dev" }));
+      let etag: string | null = null;
+      for (let i = 0; i < 100; i++) {
+        // Three stores race for the lock on every round; only the first write of a round can win.
+        const results = await Promise.allSettled(stores.map((s) => s.write(sampleState(`r${i}`), etag)));
+        etag = (results.find((r) => r.status === "fulfilled") as PromiseFulfilledResult<string>).value;
+      }
+      const seen = await new Promise<{ reads: number; texts: string[] }>((resolve) => {
+        watcher.once("message", resolve);
+        watcher.postMessage("report");
+      });
+      await watcher.terminate();
+      expect(seen.reads).toBeGreaterThan(0);
+      for (const text of seen.texts)
+        expect(JSON.parse(text)).toMatchObject({ pid: process.pid, host: hostname() });
+      expect((await readdir(dir)).sort()).toEqual(["dev.json"]);
     });
 
     it("waits for a live lock, then gives up naming the lock file and its holder", async () => {
