@@ -46,6 +46,8 @@ export class AuroraRegionalCluster extends pulumi.ComponentResource {
   readonly kmsKeyArn: pulumi.Output<string>;
   /** Attach this group to whatever must reach the database (app nodes or pods). */
   readonly clientSecurityGroupId: pulumi.Output<string>;
+  /** The database's own group, which admits the clients group on the database port. */
+  readonly securityGroupId: pulumi.Output<string>;
   /** The cluster and its instances, for secondaries to depend on while this region is primary. */
   readonly members: readonly pulumi.Resource[];
 
@@ -179,6 +181,7 @@ export class AuroraRegionalCluster extends pulumi.ComponentResource {
     this.readerEndpoint = cluster.readerEndpoint;
     this.kmsKeyArn = key.arn;
     this.clientSecurityGroupId = clients.id;
+    this.securityGroupId = sg.id;
     this.members = [cluster, ...instances];
 
     this.registerOutputs({
@@ -188,6 +191,7 @@ export class AuroraRegionalCluster extends pulumi.ComponentResource {
       readerEndpoint: this.readerEndpoint,
       kmsKeyArn: this.kmsKeyArn,
       clientSecurityGroupId: this.clientSecurityGroupId,
+      securityGroupId: this.securityGroupId,
     });
   }
 }
