@@ -10,6 +10,7 @@ import {
   instanceIdentifiers,
   rpoParameters,
 } from "./auroraSettings";
+import { auroraLogExports } from "./auroraLogExports";
 import type { EnvironmentConfig } from "./config";
 import type { RegionPlan } from "./topology";
 
@@ -140,6 +141,7 @@ export class AuroraRegionalCluster extends pulumi.ComponentResource {
         kmsKeyId: key.arn,
         // Apps can connect with tokens from their pod identity rather than the master password.
         iamDatabaseAuthenticationEnabled: true,
+        enabledCloudwatchLogsExports: auroraLogExports(database.engine),
         deletionProtection: database.deletionProtection,
         backupRetentionPeriod: database.backupRetentionDays,
         copyTagsToSnapshot: true,
