@@ -16,6 +16,25 @@ export const NAME_LABEL = "app.kubernetes.io/name";
 export const COLOR_LABEL = "regionctl.io/color";
 export const VERSION_LABEL = "regionctl.io/version";
 export const HTTP_PORT_NAME = "http";
+/** The app's service account; its IAM role reads the database secret (see appIdentity.ts). */
+export const APP_SERVICE_ACCOUNT = APP_NAME;
+/** Writable scratch space, as the root filesystem is read-only. */
+export const SCRATCH_VOLUME = "tmp";
+
+/**
+ * Pods run as a non-root user with no way to gain privileges and a read-only root filesystem; the
+ * image must name a numeric non-root USER, and may write only under /tmp.
+ */
+export const RESTRICTED_CONTAINER_CONTEXT: core.v1.SecurityContext = {
+  runAsNonRoot: true,
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ["ALL"] },
+};
+export const RESTRICTED_POD_CONTEXT: core.v1.PodSecurityContext = {
+  runAsNonRoot: true,
+  seccompProfile: { type: "RuntimeDefault" },
+};
 
 export interface EnvVar {
   readonly name: string;
@@ -75,10 +94,15 @@ export function deploymentSpec(
     template: {
       metadata: { labels },
       spec: {
+        serviceAccountName: APP_SERVICE_ACCOUNT,
+        securityContext: RESTRICTED_POD_CONTEXT,
+        volumes: [{ name: SCRATCH_VOLUME, emptyDir: {} }],
         containers: [
           {
             name: APP_NAME,
             image: imageRef(app.image, version),
+            securityContext: RESTRICTED_CONTAINER_CONTEXT,
+            volumeMounts: [{ name: SCRATCH_VOLUME, mountPath: "/tmp" }],
             ports: [{ name: HTTP_PORT_NAME, containerPort: app.port }],
             env: [
               { name: "REGION", value: plan.region },

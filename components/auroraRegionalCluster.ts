@@ -12,6 +12,7 @@ import {
   rpoParameterGroupPrefix,
   rpoParameters,
 } from "./auroraSettings";
+import { auroraLogExports } from "./auroraLogExports";
 import type { EnvironmentConfig } from "./config";
 import type { RegionPlan } from "./topology";
 
@@ -48,6 +49,8 @@ export class AuroraRegionalCluster extends pulumi.ComponentResource {
   readonly kmsKeyArn: pulumi.Output<string>;
   /** Attach this group to whatever must reach the database (app nodes or pods). */
   readonly clientSecurityGroupId: pulumi.Output<string>;
+  /** The database's own group, which admits the clients group on the database port. */
+  readonly securityGroupId: pulumi.Output<string>;
   /** The cluster and its instances, for secondaries to depend on while this region is primary. */
   readonly members: readonly pulumi.Resource[];
 
@@ -146,6 +149,7 @@ export class AuroraRegionalCluster extends pulumi.ComponentResource {
         kmsKeyId: key.arn,
         // Apps can connect with tokens from their pod identity rather than the master password.
         iamDatabaseAuthenticationEnabled: true,
+        enabledCloudwatchLogsExports: auroraLogExports(database.engine),
         deletionProtection: database.deletionProtection,
         backupRetentionPeriod: database.backupRetentionDays,
         copyTagsToSnapshot: true,
@@ -187,6 +191,7 @@ export class AuroraRegionalCluster extends pulumi.ComponentResource {
     this.readerEndpoint = cluster.readerEndpoint;
     this.kmsKeyArn = key.arn;
     this.clientSecurityGroupId = clients.id;
+    this.securityGroupId = sg.id;
     this.members = [cluster, ...instances];
 
     this.registerOutputs({
@@ -196,6 +201,7 @@ export class AuroraRegionalCluster extends pulumi.ComponentResource {
       readerEndpoint: this.readerEndpoint,
       kmsKeyArn: this.kmsKeyArn,
       clientSecurityGroupId: this.clientSecurityGroupId,
+      securityGroupId: this.securityGroupId,
     });
   }
 }

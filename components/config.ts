@@ -82,6 +82,32 @@ const regionSchema = z
     kubeContext: z.string().min(1).optional(),
     /** Lower is preferred for failover. Default: 1 for the writer, 2 for every other region. */
     priority: z.number().int().min(1).max(100).optional(),
+    /**
+     * Name of the region's EKS cluster. The app's IAM role is bound to its service account there
+     * with EKS Pod Identity (the cluster needs the `eks-pod-identity-agent` add-on).
+     */
+    clusterName: z
+      .string({ required_error: "clusterName is required: the app's pod identity is bound in that cluster" })
+      .regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, "an EKS cluster name: letters, digits, '-' and '_'"),
+    /**
+     * The EKS cluster security group (`aws eks describe-cluster --query
+     * cluster.resourcesVpcConfig.clusterSecurityGroupId`). With `app.databaseAccess: pods` the app's
+     * pods keep it beside the database clients group (cluster DNS, the load balancer); with `nodes`
+     * the database admits it.
+     */
+    clusterSecurityGroupId: z
+      .string({ required_error: "clusterSecurityGroupId is required: pods reach the database through it" })
+      .regex(/^sg-[0-9a-f]{8,17}$/, "must look like sg-0123456789abcdef0"),
+    /**
+     * ACM certificate in this region valid for `endpoint`. The region's load balancer terminates
+     * the Route 53 health checks' and clients' TLS with it.
+     */
+    certificateArn: z
+      .string({ required_error: "certificateArn is required: the load balancer serves HTTPS with it" })
+      .regex(
+        /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/,
+        "must look like arn:aws:acm:<region>:<account>:certificate/<id>",
+      ),
   })
   .strict();
 
@@ -158,6 +184,13 @@ const appSchema = z
     memoryRequest: z.string().default("256Mi"),
     cpuLimit: z.string().default("1"),
     memoryLimit: z.string().default("512Mi"),
+    /**
+     * How the app's and sync job's pods reach the database. `pods`: a SecurityGroupPolicy gives them
+     * the database clients group and the cluster security group (security groups for pods: the VPC
+     * CNI with `ENABLE_POD_ENI=true`, Nitro nodes). `nodes`: the database admits the cluster security
+     * group, so every pod on the nodes reaches it. Default pods.
+     */
+    databaseAccess: z.enum(["pods", "nodes"]).default("pods"),
   })
   .strict();
 
@@ -328,6 +361,15 @@ function crossFieldIssues(raw: unknown): ConfigIssue[] {
     }
     if (entry.kubeconfig === undefined && entry.kubeContext === undefined) {
       issues.push({ path: `regionctl:regions[${i}]`, message: "needs kubeconfig or kubeContext" });
+    }
+    const certRegion =
+      typeof entry.certificateArn === "string" ? entry.certificateArn.split(":")[3] : undefined;
+    if (typeof name === "string" && certRegion !== undefined && certRegion !== "" && certRegion !== name) {
+      // A load balancer can only use a certificate from its own region.
+      issues.push({
+        path: `regionctl:regions[${i}].certificateArn`,
+        message: `the certificate is in ${certRegion}, but a load balancer in ${name} needs one from ${name}`,
+      });
     }
   });
   if (typeof c.writer === "string" && Array.isArray(c.regions) && !names.includes(c.writer)) {

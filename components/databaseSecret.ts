@@ -17,7 +17,10 @@ export interface DatabaseSecretArgs {
   readonly host: pulumi.Input<string>;
   readonly port: pulumi.Input<number>;
   readonly globalClusterIdentifier: pulumi.Input<string>;
-  /** Key of the secret's home region, when that region is one of the environment's. */
+  /**
+   * Key of the secret's home region, when that region is one of the environment's. Default: a
+   * customer-managed key made here, so the secret never falls back to the AWS managed key.
+   */
   readonly kmsKeyArn?: pulumi.Input<string>;
   /** Every other region the secret must be readable in. */
   readonly replicas: readonly SecretReplica[];
@@ -44,12 +47,19 @@ export class DatabaseSecret extends pulumi.ComponentResource {
     }
     super("regionctl:index:DatabaseSecret", name, {}, opts);
 
+    const kmsKeyArn =
+      args.kmsKeyArn ??
+      new aws.kms.Key(
+        `${name}-kms`,
+        { description: "regionctl database secret", enableKeyRotation: true, deletionWindowInDays: 30 },
+        { parent: this },
+      ).arn;
     const secret = new aws.secretsmanager.Secret(
       `${name}-secret`,
       {
         name: args.secretName,
         description: "regionctl database master credentials",
-        kmsKeyId: args.kmsKeyArn,
+        kmsKeyId: kmsKeyArn,
         recoveryWindowInDays: 7,
         replicas: args.replicas.map((r) => ({ region: r.region, kmsKeyId: r.kmsKeyArn })),
       },

@@ -80,6 +80,9 @@ export function buildEnvironment(
   );
 
   const secretName = databaseSecretName(config.environment);
+  // The secret is encrypted with the regions' own keys, so it is made after the region stacks;
+  // their pods' IAM policies take its ARN once it exists.
+  const [secretArn, resolveSecretArn] = pulumi.deferredOutput<string>();
   const stacks: RegionStack[] = [];
   // The plan lists the writer first, so every secondary can depend on the primary's members.
   for (const regionPlan of plan.regions) {
@@ -98,6 +101,7 @@ export function buildEnvironment(
         masterPassword: database.masterPassword,
         writerEndpoint: database.writerEndpoint,
         databaseSecretName: secretName,
+        databaseSecretArn: secretArn,
         primaryMembers: regionPlan.role === "secondary" ? primary?.database.members : undefined,
       }),
     );
@@ -121,6 +125,7 @@ export function buildEnvironment(
     },
     global,
   );
+  resolveSecretArn(secret.secretArn);
 
   const arc = config.dns.control === "arc" ? arcRoutingControls(config, plan.regions) : undefined;
   const routing = new FailoverRouting(

@@ -1,9 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
+import { AppExposure } from "./appExposure";
+import { AppIdentity } from "./appIdentity";
 import { AuroraRegionalCluster } from "./auroraRegionalCluster";
-import type { EnvVar } from "./appSpec";
+import { enginePort } from "./auroraSettings";
+import { APP_SERVICE_ACCOUNT, type EnvVar } from "./appSpec";
 import type { EnvironmentConfig, RegionConfig } from "./config";
+import { DatabaseAccess } from "./databaseAccess";
 import { RegionalApp } from "./regionalApp";
 import { SyncJob } from "./syncJob";
 import type { RegionPlan } from "./topology";
@@ -20,13 +24,16 @@ export interface RegionStackArgs {
   /** The global writer endpoint, handed to the app and the sync job. */
   readonly writerEndpoint: pulumi.Input<string>;
   readonly databaseSecretName: pulumi.Input<string>;
+  /** The database secret's ARN in its home region; the pods read this region's replica. */
+  readonly databaseSecretArn: pulumi.Input<string>;
   /** The primary's members; required when this region is a secondary. */
   readonly primaryMembers?: readonly pulumi.Resource[];
 }
 
 /**
  * Everything one region runs, under that region's own AWS and Kubernetes providers: its Aurora
- * member, its application and, in a secondary region, its sync job. Named exactly by the region, and
+ * member, the network path and IAM identity its pods reach the database with, its application,
+ * the load balancer and endpoint record that serve it and, in a secondary region, its sync job. Named exactly by the region, and
  * every descendant's name starts with it, so the controller can leave an impaired region out of a
  * stack update by its URNs.
  */
@@ -35,6 +42,7 @@ export class RegionStack extends pulumi.ComponentResource {
   readonly role: RegionPlan["role"];
   readonly database: AuroraRegionalCluster;
   readonly app: RegionalApp;
+  readonly exposure: AppExposure;
   readonly syncJob: SyncJob | undefined;
   readonly clusterArn: pulumi.Output<string>;
   readonly clusterEndpoint: pulumi.Output<string>;
@@ -86,7 +94,20 @@ export class RegionStack extends pulumi.ComponentResource {
       { parent: this, providers: [awsProvider] },
     );
 
+    const access = new DatabaseAccess(
+      `${name}-db-access`,
+      {
+        mode: config.app.databaseAccess,
+        port: enginePort(config.database.engine),
+        clientSecurityGroupId: this.database.clientSecurityGroupId,
+        databaseSecurityGroupId: this.database.securityGroupId,
+        clusterSecurityGroupId: region.clusterSecurityGroupId,
+      },
+      { parent: this, providers: [awsProvider] },
+    );
+
     const env: EnvVar[] = [
+      { name: "AWS_REGION", value: plan.region },
       { name: "ENVIRONMENT", value: config.environment },
       { name: "DATABASE_SECRET_NAME", value: args.databaseSecretName },
       { name: "DATABASE_WRITER_ENDPOINT", value: args.writerEndpoint },
@@ -100,8 +121,35 @@ export class RegionStack extends pulumi.ComponentResource {
         namespace: config.app.namespace ?? config.environment,
         healthPath: config.dns.healthCheck.path,
         env,
+        podSecurityGroupIds: access.podSecurityGroupIds,
       },
       { parent: this, providers: [k8sProvider] },
+    );
+
+    new AppIdentity(
+      `${name}-identity`,
+      {
+        region: plan.region,
+        clusterName: region.clusterName,
+        namespace: this.app.namespaceName,
+        serviceAccount: APP_SERVICE_ACCOUNT,
+        secretArn: args.databaseSecretArn,
+        kmsKeyArn: this.database.kmsKeyArn,
+      },
+      { parent: this, providers: [awsProvider] },
+    );
+
+    this.exposure = new AppExposure(
+      `${name}-exposure`,
+      {
+        plan,
+        namespace: this.app.namespaceName,
+        certificateArn: region.certificateArn,
+        port: config.dns.healthCheck.port,
+        zoneId: config.dns.zoneId,
+        ttl: config.dns.ttl,
+      },
+      { parent: this, providers: [awsProvider, k8sProvider] },
     );
 
     this.syncJob =
@@ -119,7 +167,8 @@ export class RegionStack extends pulumi.ComponentResource {
               retrySeconds: config.sync.retrySeconds,
               env,
             },
-            { parent: this, providers: [k8sProvider] },
+            // After the app's service account and pod security groups, which its pods use too.
+            { parent: this, providers: [k8sProvider], dependsOn: [this.app] },
           );
 
     this.clusterArn = this.database.clusterArn;
@@ -133,6 +182,7 @@ export class RegionStack extends pulumi.ComponentResource {
       readerEndpoint: this.readerEndpoint,
       kmsKeyArn: this.kmsKeyArn,
       namespace: this.app.namespaceName,
+      loadBalancerHostname: this.exposure.loadBalancerHostname,
     });
   }
 }

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import {
   APP_NAME,
+  APP_SERVICE_ACCOUNT,
   type EnvVar,
   deploymentName,
   deploymentSpec,
@@ -10,6 +11,12 @@ import {
   serviceSpec,
 } from "./appSpec";
 import type { EnvironmentConfig } from "./config";
+import {
+  SECURITY_GROUP_POLICY_API_VERSION,
+  SECURITY_GROUP_POLICY_KIND,
+  SECURITY_GROUP_POLICY_NAME,
+  securityGroupPolicySpec,
+} from "./podSecurityGroupPolicy";
 import type { RegionPlan } from "./topology";
 
 export interface RegionalAppArgs {
@@ -21,16 +28,23 @@ export interface RegionalAppArgs {
   readonly healthPath: string;
   /** Extra container environment (database endpoints, secret name). */
   readonly env?: readonly EnvVar[];
+  /**
+   * Security groups the app's and sync job's pods get through a SecurityGroupPolicy. Default: none,
+   * the pods use their nodes' groups.
+   */
+  readonly podSecurityGroupIds?: readonly pulumi.Input<string>[];
 }
 
 /**
- * One region's application on its Kubernetes cluster: a namespace, a blue and a green Deployment
- * sized from the topology's slots, a Service selecting the active colour (both during a canary) and
- * a PodDisruptionBudget. Pass the region's Kubernetes provider in `providers`.
+ * One region's application on its Kubernetes cluster: a namespace, the service account its pods
+ * run as, optionally their SecurityGroupPolicy, a blue and a green Deployment sized from the
+ * topology's slots, a Service selecting the active colour (both during a canary) and a
+ * PodDisruptionBudget. Pass the region's Kubernetes provider in `providers`.
  */
 export class RegionalApp extends pulumi.ComponentResource {
   readonly namespaceName: pulumi.Output<string>;
   readonly serviceName: pulumi.Output<string>;
+  readonly serviceAccountName: pulumi.Output<string>;
   readonly selector: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: RegionalAppArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -51,6 +65,28 @@ export class RegionalApp extends pulumi.ComponentResource {
     );
     const namespace = ns.metadata.name;
 
+    const serviceAccount = new k8s.core.v1.ServiceAccount(
+      `${name}-sa`,
+      { metadata: { name: APP_SERVICE_ACCOUNT, namespace } },
+      { parent: this },
+    );
+    // Pods get their security groups when they start, so the policy exists before any pod does.
+    const podPrerequisites: pulumi.Resource[] = [serviceAccount];
+    if (args.podSecurityGroupIds !== undefined) {
+      podPrerequisites.push(
+        new k8s.apiextensions.CustomResource(
+          `${name}-sgp`,
+          {
+            apiVersion: SECURITY_GROUP_POLICY_API_VERSION,
+            kind: SECURITY_GROUP_POLICY_KIND,
+            metadata: { name: SECURITY_GROUP_POLICY_NAME, namespace },
+            spec: securityGroupPolicySpec(args.podSecurityGroupIds),
+          },
+          { parent: this },
+        ),
+      );
+    }
+
     for (const slot of plan.app.slots) {
       new k8s.apps.v1.Deployment(
         `${name}-${slot.color}`,
@@ -58,7 +94,7 @@ export class RegionalApp extends pulumi.ComponentResource {
           metadata: { name: deploymentName(slot.color), namespace },
           spec: deploymentSpec(slot, plan, app, args.healthPath, args.env ?? []),
         },
-        { parent: this },
+        { parent: this, dependsOn: podPrerequisites },
       );
     }
 
@@ -74,11 +110,13 @@ export class RegionalApp extends pulumi.ComponentResource {
     );
 
     this.namespaceName = namespace;
+    this.serviceAccountName = serviceAccount.metadata.name;
     this.serviceName = service.metadata.name;
     this.selector = pulumi.output(serviceSelector(plan));
     this.registerOutputs({
       namespaceName: this.namespaceName,
       serviceName: this.serviceName,
+      serviceAccountName: this.serviceAccountName,
       selector: this.selector,
     });
   }

@@ -1,5 +1,11 @@
 import type { batch } from "@pulumi/kubernetes/types/input";
-import type { EnvVar } from "./appSpec";
+import {
+  APP_SERVICE_ACCOUNT,
+  type EnvVar,
+  RESTRICTED_CONTAINER_CONTEXT,
+  RESTRICTED_POD_CONTEXT,
+  SCRATCH_VOLUME,
+} from "./appSpec";
 
 /**
  * The CronJob of a secondary region's sync, as a plain spec. A failed run is retried by the next
@@ -45,10 +51,16 @@ export function cronJobSpec(s: SyncJobSettings): batch.v1.CronJobSpec {
           metadata: { labels: syncLabels(s.targetRegion) },
           spec: {
             restartPolicy: "Never",
+            // The app's identity: the sync job reads the same database secret.
+            serviceAccountName: APP_SERVICE_ACCOUNT,
+            securityContext: RESTRICTED_POD_CONTEXT,
+            volumes: [{ name: SCRATCH_VOLUME, emptyDir: {} }],
             containers: [
               {
                 name: SYNC_NAME,
                 image: s.image,
+                securityContext: RESTRICTED_CONTAINER_CONTEXT,
+                volumeMounts: [{ name: SCRATCH_VOLUME, mountPath: "/tmp" }],
                 env: [
                   { name: "BATCH_SIZE", value: String(s.batchSize) },
                   { name: "SOURCE_REGION", value: s.sourceRegion },

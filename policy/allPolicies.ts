@@ -1,4 +1,5 @@
 import type { Policies } from "@pulumi/policy";
+import { auroraAdminUsername } from "./policies/auroraAdminUsername";
 import { auroraBackupRetention } from "./policies/auroraBackupRetention";
 import {
   auroraDeletionProtection,
@@ -6,12 +7,19 @@ import {
 } from "./policies/auroraDeletionProtection";
 import { auroraEncryptionRegionalKms } from "./policies/auroraEncryptionRegionalKms";
 import { auroraGlobalClusterRegions } from "./policies/auroraGlobalClusterRegions";
+import { auroraGlobalEngineVersions } from "./policies/auroraGlobalEngineVersions";
 import { auroraIamAuthentication } from "./policies/auroraIamAuthentication";
+import { auroraLogExports } from "./policies/auroraLogExports";
 import { auroraNoPublicInstances } from "./policies/auroraNoPublicInstances";
 import { databasePasswordSecret } from "./policies/databasePasswordSecret";
 import { databasePortNotPublic } from "./policies/databasePortNotPublic";
+import { databaseSecretCmk } from "./policies/databaseSecretCmk";
+import { databaseSecretReplicated } from "./policies/databaseSecretReplicated";
+import { databaseSecretRotation } from "./policies/databaseSecretRotation";
 import { kubernetesDeploymentProbesLimits } from "./policies/kubernetesDeploymentProbesLimits";
 import { kmsKeyRotation } from "./policies/kmsKeyRotation";
+import { kubernetesImageDigest } from "./policies/kubernetesImageDigest";
+import { kubernetesSecurityContext } from "./policies/kubernetesSecurityContext";
 import { kubernetesSyncCronJobForbid } from "./policies/kubernetesSyncCronJobForbid";
 import { route53HealthCheckHttps } from "./policies/route53HealthCheckHttps";
 import { route53HealthCheckTiming } from "./policies/route53HealthCheckTiming";
@@ -31,6 +39,9 @@ export const policies: Policies = [
   auroraNoPublicInstances,
   auroraGlobalClusterRegions,
   auroraIamAuthentication,
+  auroraAdminUsername,
+  auroraLogExports,
+  auroraGlobalEngineVersions,
   kmsKeyRotation,
   route53RoutedRecordsHealthChecked,
   route53HealthCheckTiming,
@@ -38,8 +49,13 @@ export const policies: Policies = [
   route53HealthCheckHttps,
   kubernetesDeploymentProbesLimits,
   kubernetesSyncCronJobForbid,
+  kubernetesSecurityContext,
+  kubernetesImageDigest,
   databasePasswordSecret,
   databasePortNotPublic,
+  databaseSecretCmk,
+  databaseSecretRotation,
+  databaseSecretReplicated,
   stackRegionCoverage,
   stackSingleWriter,
   stackFailoverPrimary,

@@ -20,7 +20,9 @@ export const T = {
   route53Record: "aws:route53/record:Record",
   route53HealthCheck: "aws:route53/healthCheck:HealthCheck",
   randomPassword: "random:index/randomPassword:RandomPassword",
+  secret: "aws:secretsmanager/secret:Secret",
   secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
+  secretRotation: "aws:secretsmanager/secretRotation:SecretRotation",
   deployment: "kubernetes:apps/v1:Deployment",
   cronJob: "kubernetes:batch/v1:CronJob",
 } as const;

@@ -21,6 +21,9 @@ export function scenarioRawConfig(
         `subnet-${(0xa000_0001 + 2 * i).toString(16)}`,
       ],
       kubeContext: `drill-${region}`,
+      clusterName: `drill-${region}`,
+      clusterSecurityGroupId: `sg-${(0x2000_0000 + i).toString(16)}`,
+      certificateArn: `arn:aws:acm:${region}:123456789012:certificate/0a1b2c3d-0000-4000-8000-000000000001`,
     })),
     database: {
       engine: "aurora-postgresql",

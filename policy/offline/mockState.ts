@@ -42,6 +42,8 @@ export function mockState(
       };
     case "aws:route53/record:Record":
       return { fqdn: inputs.name };
+    case "kubernetes:core/v1:Service":
+      return loadBalancerStatus(name, inputs);
     case "pulumi:pulumi:StackReference":
       // Offline there is no checkpoint: the stack reads as never deployed.
       return { outputs: {}, secretOutputNames: [] };
@@ -51,4 +53,13 @@ export function mockState(
     default:
       return type.startsWith("aws:") ? { arn: `arn:aws:mock:${region}:${MOCK_ACCOUNT}:${name}` } : {};
   }
+}
+
+/** The address the load balancer controller gives a LoadBalancer Service once its NLB exists. */
+export function loadBalancerStatus(name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  const spec = inputs.spec as { type?: unknown } | undefined;
+  if (spec?.type !== "LoadBalancer") return {};
+  return {
+    status: { loadBalancer: { ingress: [{ hostname: `${name}-0123456789abcdef.elb.amazonaws.com` }] } },
+  };
 }

@@ -8,6 +8,7 @@ import { bufferIo } from "../../automation/cliIo";
 import { parseConfig, rawConfigFromStackConfig } from "../../components/config";
 import { initialState } from "../../components/operationalState";
 import { policies } from "../../policy/allPolicies";
+import { DEV_STACK_ADVISORIES, violatedByLevel } from "../policy/fixtures";
 
 const ROOT = path.resolve(__dirname, "../..");
 const DEV = path.join(ROOT, "Pulumi.dev.yaml");
@@ -52,14 +53,19 @@ describe("regionctl validate", () => {
   it("exits 0 on the shipped dev config", async () => {
     const r = await validate("--stack", "dev");
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("validate: ok (0 advisory violation(s))");
+    // Tagged images (8 pod templates) and a secret nothing rotates yet: advisories, not blockers.
+    expect(r.stdout).toContain("validate: ok (9 advisory violation(s))");
   });
 
   it("--json: one document with every policy evaluated over the program's resources", async () => {
     const r = await validate("--config", DEV, "--json");
     expect(r.code).toBe(0);
     const report = json(r.stdout);
-    expect(report).toMatchObject({ outcome: "ok", exitCode: 0, violations: [], configIssues: [] });
+    expect(report).toMatchObject({ outcome: "ok", exitCode: 0, configIssues: [] });
+    expect(violatedByLevel(report.violations as never)).toEqual({
+      mandatory: [],
+      advisory: DEV_STACK_ADVISORIES,
+    });
     expect(report.resources).toBeGreaterThan(50);
     expect(report.policies.map((p) => p.name)).toContain("stack-region-coverage");
     expect(report.policies).toHaveLength(policies.length);
@@ -114,7 +120,7 @@ describe("regionctl validate", () => {
       "MANDATORY aurora-deletion-protection — aws:rds/globalCluster:GlobalCluster global-db-cluster",
     );
     expect(r.stdout).toMatch(
-      /validate: 10 mandatory and 0 advisory violation\(s\): pulumi up would be blocked/,
+      /validate: 10 mandatory and 9 advisory violation\(s\): pulumi up would be blocked/,
     );
   });
 
@@ -132,6 +138,7 @@ describe("regionctl validate", () => {
     expect([...levels].sort()).toEqual([
       "aurora-backup-retention:advisory",
       "aurora-deletion-protection-nonprod:advisory",
+      ...DEV_STACK_ADVISORIES.map((p) => `${p}:advisory`),
     ]);
     expect(
       report.violations
@@ -150,7 +157,10 @@ describe("regionctl validate", () => {
     writeFileSync(stateFile, JSON.stringify(state));
     const r = await validate("--stack", "dev", "--state", stateFile, "--json");
     expect(r.code).toBe(0);
-    expect(json(r.stdout).violations).toEqual([]);
+    expect(violatedByLevel(json(r.stdout).violations as never)).toEqual({
+      mandatory: [],
+      advisory: DEV_STACK_ADVISORIES,
+    });
   });
 
   it("exits 2 on usage mistakes, listing every one", async () => {

@@ -43,6 +43,7 @@ describe("component argument checks name the field", () => {
             masterPassword: "p",
             writerEndpoint: "w",
             databaseSecretName: "s",
+            databaseSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf",
           }),
       ),
     ).rejects.toThrow(/RegionStack must be named by its region: name west, plan.region us-west-2/);

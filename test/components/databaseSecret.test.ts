@@ -54,7 +54,11 @@ describe("the database secret", () => {
     const { recorder } = await runProgram({ config: withPatch((c) => (c.awsRegion = "us-east-2")) });
     const [secret] = recorder.ofType(SECRET);
     expect(recorder.regionOf(secret)).toBe("us-east-2");
-    expect(secret.inputs.kmsKeyId).toBeUndefined();
+    // No region key lives there, so the secret gets a customer-managed key of its own, never AWS's.
+    const key = recorder.named("global-db-secret-kms", "aws:kms/key:Key");
+    expect(recorder.regionOf(key)).toBe("us-east-2");
+    expect(key.inputs.enableKeyRotation).toBe(true);
+    expect(secret.inputs.kmsKeyId).toBe("arn:aws:kms:us-east-2:123456789012:key/global-db-secret-kms");
     expect(secret.inputs.replicas.map((r: { region: string }) => r.region)).toEqual([
       "us-east-1",
       "us-west-2",

@@ -10,8 +10,11 @@ import { parseConfig } from "../../components/config";
 const HEALTH = "aws:route53/healthCheck:HealthCheck";
 const RECORD = "aws:route53/record:Record";
 
+/** The routed records; each region's own endpoint record lives in its RegionStack (appExposure.test.ts). */
+const routed = (rec: MockRecorder): RecordedResource[] =>
+  rec.ofType(RECORD).filter((r) => rec.parentOf(r)?.type === "regionctl:index:FailoverRouting");
 const failoverRole = (r: RecordedResource): string | undefined => r.inputs.failoverRoutingPolicies?.[0]?.type;
-const primaries = (rec: MockRecorder) => rec.ofType(RECORD).filter((r) => failoverRole(r) === "PRIMARY");
+const primaries = (rec: MockRecorder) => routed(rec).filter((r) => failoverRole(r) === "PRIMARY");
 const healthCheckOf = (rec: MockRecorder, region: string) => rec.named(`${region}-dns-health`, HEALTH);
 
 // The default 3-region program, run once and shared by the tests that only read it.
@@ -45,7 +48,7 @@ describe("FailoverRouting health checks", () => {
 
   it("uses the global provider and lives in the FailoverRouting component", async () => {
     const { recorder } = await defaultProgram();
-    for (const r of [...recorder.ofType(HEALTH), ...recorder.ofType(RECORD)]) {
+    for (const r of [...recorder.ofType(HEALTH), ...routed(recorder)]) {
       expect(recorder.providerOf(r)?.name).toBe("global-aws");
       expect(recorder.parentOf(r)?.type).toBe("regionctl:index:FailoverRouting");
       expect(recorder.ancestorOfType(r, "regionctl:index:RegionStack")).toBeUndefined();
@@ -76,7 +79,7 @@ describe("FailoverRouting failover records", () => {
 
   it("points SECONDARY at an alias to a latency set of every secondary when there are several", async () => {
     const { recorder } = await defaultProgram();
-    const secondary = recorder.ofType(RECORD).filter((r) => failoverRole(r) === "SECONDARY");
+    const secondary = routed(recorder).filter((r) => failoverRole(r) === "SECONDARY");
     expect(secondary).toHaveLength(1);
     expect(secondary[0].inputs.aliases).toEqual([
       {
@@ -86,7 +89,7 @@ describe("FailoverRouting failover records", () => {
       },
     ]);
     expect(secondary[0].inputs.ttl).toBeUndefined();
-    const set = recorder.ofType(RECORD).filter((r) => r.inputs.name === "secondaries.app.dev.example.com");
+    const set = routed(recorder).filter((r) => r.inputs.name === "secondaries.app.dev.example.com");
     expect(set.map((r) => r.inputs.latencyRoutingPolicies[0].region).sort()).toEqual([
       "eu-west-1",
       "us-west-2",
@@ -101,8 +104,8 @@ describe("FailoverRouting failover records", () => {
 
   it("creates the SECONDARY alias only after the latency records it targets", async () => {
     const { recorder } = await defaultProgram();
-    const [alias] = recorder.ofType(RECORD).filter((r) => failoverRole(r) === "SECONDARY");
-    const set = recorder.ofType(RECORD).filter((r) => r.inputs.name === "secondaries.app.dev.example.com");
+    const [alias] = routed(recorder).filter((r) => failoverRole(r) === "SECONDARY");
+    const set = routed(recorder).filter((r) => r.inputs.name === "secondaries.app.dev.example.com");
     expect(set).toHaveLength(2);
     for (const target of set) expect(alias.dependencies).toContain(target.urn);
     expect(recorder.resources.indexOf(alias)).toBeGreaterThan(
@@ -112,7 +115,7 @@ describe("FailoverRouting failover records", () => {
 
   it("points SECONDARY straight at the other region when there are two regions", async () => {
     const { recorder } = await runProgram({ config: rawConfig({ regionCount: 2 }) });
-    const records = recorder.ofType(RECORD);
+    const records = routed(recorder);
     expect(records).toHaveLength(2);
     const secondary = records.find((r) => failoverRole(r) === "SECONDARY");
     expect(secondary?.inputs).toMatchObject({
@@ -124,7 +127,7 @@ describe("FailoverRouting failover records", () => {
 
   it("uses the configured TTL on every record that is not an alias", async () => {
     const { recorder } = await runProgram({ config: withPatch((c) => (c.dns.ttl = 15)) });
-    const plain = recorder.ofType(RECORD).filter((r) => r.inputs.aliases === undefined);
+    const plain = routed(recorder).filter((r) => r.inputs.aliases === undefined);
     expect(plain.length).toBe(3);
     for (const r of plain) expect(r.inputs.ttl).toBe(15);
   });
@@ -146,7 +149,7 @@ describe("FailoverRouting failover records", () => {
 describe("FailoverRouting latency and weighted records", () => {
   it("latency: one health-checked record per region and no failover records", async () => {
     const { recorder } = await runProgram({ config: rawConfig({ routing: "latency" }) });
-    const records = recorder.ofType(RECORD);
+    const records = routed(recorder);
     expect(records.map((r) => r.name).sort()).toEqual(
       ["eu-west-1-dns-latency", "us-east-1-dns-latency", "us-west-2-dns-latency"].sort(),
     );
@@ -170,7 +173,7 @@ describe("FailoverRouting latency and weighted records", () => {
     state.regions["us-west-2"] = { ...state.regions["us-west-2"], drained: true };
     const { recorder } = await runProgram({ config: raw, state });
     const plan = planTopology(config, state);
-    const records = recorder.ofType(RECORD);
+    const records = routed(recorder);
     expect(records).toHaveLength(3);
     for (const region of plan.regions) {
       const record = recorder.named(`${region.region}-dns-weighted`, RECORD);

@@ -7,6 +7,7 @@ import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { vi } from "vitest";
 import type { OperationalState } from "../../components/operationalState";
+import { loadBalancerStatus } from "../../policy/offline/mockState";
 
 /**
  * A recording Pulumi mock runtime. It records every resource registration with what the engine
@@ -329,6 +330,8 @@ function defaultState(r: RecordedResource, region: string | undefined): Record<s
       };
     case "aws:route53/record:Record":
       return { fqdn: inputs.name };
+    case "kubernetes:core/v1:Service":
+      return loadBalancerStatus(r.name, inputs);
     case "pulumi:pulumi:StackReference":
       // What the engine answers for a stack never deployed.
       return { outputs: {}, secretOutputNames: [] };

@@ -105,6 +105,7 @@ export function goodStack(shape: StackShape = {}): Res[] {
       deletionProtection: true,
       backupRetentionPeriod: 7,
       copyTagsToSnapshot: true,
+      enabledCloudwatchLogsExports: ["postgresql"],
       ...(isWriter ? { masterUsername: "regionctl", masterPassword: PASSWORD } : {}),
     };
     const cluster = res("aws:rds/cluster:Cluster", `${region}-db`, clusterInputs, {
@@ -146,7 +147,12 @@ export function goodStack(shape: StackShape = {}): Res[] {
                 containers: [
                   {
                     name: "app",
-                    image: "registry.example.com/shop/web:1.0.0",
+                    image: `registry.example.com/shop/web@sha256:${"0".repeat(64)}`,
+                    securityContext: {
+                      runAsNonRoot: true,
+                      allowPrivilegeEscalation: false,
+                      readOnlyRootFilesystem: true,
+                    },
                     readinessProbe: { httpGet: { path: "/health", port: 8080 } },
                     livenessProbe: { httpGet: { path: "/health", port: 8080 } },
                     resources: {
@@ -212,6 +218,20 @@ export function goodStack(shape: StackShape = {}): Res[] {
     );
     out.push(rs, aws, k8s, key, cluster, ...instances, ...deployments, ...cron, hc, record);
   }
+  const keyArnOf = (region: string) => `arn:aws:kms:${region}:${ACCOUNT}:key/${region}-key`;
+  out.push(
+    res(
+      "aws:secretsmanager/secret:Secret",
+      "db-secret",
+      {
+        name: `regionctl/${env}/database`,
+        kmsKeyId: keyArnOf("us-east-1"),
+        replicas: regions.filter((r) => r !== "us-east-1").map((r) => ({ region: r, kmsKeyId: keyArnOf(r) })),
+        tags: { "regionctl:rotation": "controller" },
+      },
+      { parent: stack.urn, provider: globalProvider.urn, region: "us-east-1" },
+    ),
+  );
   stack.outputs = { globalClusterId: `${env}-global`, writerRegion: writer };
   return out;
 }
@@ -253,4 +273,20 @@ export async function previewViolationsOf(
   resources: readonly GraphResource[],
 ): Promise<PolicyViolation[]> {
   return [...(await evaluatePolicies(resources, { policies, preview: true })).violations];
+}
+
+/**
+ * The advisories the shipped dev stack draws on purpose: its images are tagged by version (a digest
+ * per release is the team's choice), and the controller does not rotate the password yet.
+ */
+export const DEV_STACK_ADVISORIES = ["database-secret-rotation", "kubernetes-image-digest"];
+
+/** The policies a list of violations names, each once and sorted, split by enforcement. */
+export function violatedByLevel(violations: readonly PolicyViolation[]): {
+  mandatory: string[];
+  advisory: string[];
+} {
+  const names = (level: string) =>
+    [...new Set(violations.filter((v) => v.enforcementLevel === level).map((v) => v.policy))].sort();
+  return { mandatory: names("mandatory"), advisory: names("advisory") };
 }

@@ -78,6 +78,7 @@ function cluster(
       iamDatabaseAuthenticationEnabled: true,
       deletionProtection: true,
       backupRetentionPeriod: 7,
+      enabledCloudwatchLogsExports: ["postgresql"],
       ...props,
     },
   };

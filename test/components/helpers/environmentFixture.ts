@@ -26,6 +26,9 @@ export function rawRegion(region: string, index: number): RawConfig {
     vpcId: `vpc-0a1b2c3d4e5f6${hex(index)}`,
     subnetIds: [`subnet-0a1b2c3d4e5${hex(index)}01`, `subnet-0a1b2c3d4e5${hex(index)}02`],
     kubeContext: `dev-${region}`,
+    clusterName: `dev-${region}`,
+    clusterSecurityGroupId: `sg-0c1d2e3f4a5b6${hex(index)}`,
+    certificateArn: `arn:aws:acm:${region}:123456789012:certificate/0a1b2c3d-0000-4000-8000-00000000${hex(index)}`,
   };
 }
 
