@@ -3,9 +3,10 @@ import type { Recorder } from "./recorder";
 import type { SimCloud } from "./simCloud";
 
 /**
- * `standalone`: detached from the global cluster and promoted (RemoveFromGlobalCluster). `orphan`:
- * an old writer left behind when the global cluster re-formed around a standalone writer; it still
- * takes whatever writes reach it, until a stack update rebuilds it.
+ * `standalone`: detached from the global cluster and promoted (RemoveFromGlobalCluster); only the
+ * latest detached one is the writer, an earlier one (a target that died mid-promotion) is left
+ * behind. `orphan`: an old writer left behind when the global cluster re-formed around a standalone
+ * writer; it still takes whatever writes reach it, until it is fenced or a stack update rebuilds it.
  */
 type Role = "writer" | "secondary" | "standalone" | "orphan";
 
@@ -15,6 +16,8 @@ interface Member {
   detached: boolean;
   /** Copying data after a rebuild or a rejoin, until this instant. */
   resyncUntil: number | null;
+  /** Taken out of service (stopped) by the controller: it accepts no writes until rebuilt. */
+  fenced: boolean;
 }
 
 interface Transition {
@@ -71,6 +74,8 @@ export class SimGlobalDatabase implements GlobalDatabase {
   private readonly members = new Map<string, Member>();
   private writer: string;
   private transition: Transition | null = null;
+  /** The latest detached standalone cluster's region: the writer while the database is split. */
+  private detachedWriter: string | null = null;
   /** Lag of each secondary at the moment the writer's region was lost, for RPO. */
   private lagAtWriterLoss: Record<string, number> | null = null;
   readonly lost: LostWrites[] = [];
@@ -87,6 +92,7 @@ export class SimGlobalDatabase implements GlobalDatabase {
         role: region === writer ? "writer" : "secondary",
         detached: false,
         resyncUntil: null,
+        fenced: false,
       });
     }
   }
@@ -117,11 +123,25 @@ export class SimGlobalDatabase implements GlobalDatabase {
   regionRecovered(region: string): void {
     const m = this.member(region);
     if (region === this.writer) this.lagAtWriterLoss = null;
-    if (m.role === "orphan" || (m.role === "writer" && this.standalone() !== null)) {
+    if (m.fenced) {
+      this.recorder.log(
+        "cloud",
+        "db-fenced-back",
+        `${region}'s cluster is back, stopped: it takes no writes`,
+        region,
+      );
+    } else if (m.role === "standalone" && region !== this.standalone()) {
       this.recorder.log(
         "cloud",
         "db-old-writer-back",
-        `${region}'s cluster is back as the writer of the old global cluster, split from the detached writer; it takes writes only from apps still configured with it`,
+        `${region}'s cluster is back as a standalone writer an earlier detach promoted, split from the writer ${this.standalone() ?? "of the global cluster"}; it takes writes from any app still configured with it until it is fenced`,
+        region,
+      );
+    } else if (m.role === "orphan" || (m.role === "writer" && this.standalone() !== null)) {
+      this.recorder.log(
+        "cloud",
+        "db-old-writer-back",
+        `${region}'s cluster is back as the writer of the old global cluster, split from the detached writer; it takes writes from any app still configured with it until it is fenced`,
         region,
       );
     } else if (m.role === "writer" && region !== this.writer) {
@@ -156,10 +176,10 @@ export class SimGlobalDatabase implements GlobalDatabase {
     );
   }
 
-  /** A detached standalone writer, after a detach-and-promote failover. */
+  /** The detached standalone writer, after a detach-and-promote failover: the latest one detached. */
   private standalone(): string | null {
-    for (const [region, m] of this.members) if (m.role === "standalone") return region;
-    return null;
+    const r = this.detachedWriter;
+    return r !== null && this.member(r).role === "standalone" ? r : null;
   }
 
   /**
@@ -178,9 +198,10 @@ export class SimGlobalDatabase implements GlobalDatabase {
       this.member(alone).role = "writer";
       for (const [r, other] of this.members) {
         if (r === alone || r === region) continue;
-        if (r === old) other.role = "orphan";
+        if (r === old || other.role === "standalone") other.role = "orphan";
         other.detached = true;
       }
+      this.detachedWriter = null;
       this.recorder.log(
         "cloud",
         "db-reformed",
@@ -191,6 +212,7 @@ export class SimGlobalDatabase implements GlobalDatabase {
     m.detached = false;
     m.role = "secondary";
     m.resyncUntil = null;
+    m.fenced = false;
     this.recorder.log(
       "cloud",
       "db-rebuilt",
@@ -214,21 +236,23 @@ export class SimGlobalDatabase implements GlobalDatabase {
   // What the checker reads
 
   /**
-   * Regions whose cluster accepts writes now: the global writer and any detached standalone writer.
-   * A writer a detach left behind (the old global cluster's, or an orphan) counts while some
-   * application still sends it writes; the controller fences it by draining its region and
-   * pointing every other region's app at the new writer.
+   * Regions whose cluster accepts writes now: the global writer, or the detached standalone writer
+   * while the database is split. A writer a detach left behind (the old global cluster's, an
+   * earlier detached target, an orphan) stays writable when its region is back: it counts while
+   * some application still sends it writes, unless the controller fenced (stopped) it. The
+   * controller keeps writes away by draining its region and pointing every app at the new writer,
+   * and fences it once its region is back.
    */
   writersNow(): string[] {
     const now = this.cloud.clock.now();
-    const split = this.standalone() !== null;
+    const current = this.standalone();
     const out: string[] = [];
     for (const [region, m] of this.members) {
-      if (!this.cloud.controlPlaneUp(region, now)) continue;
+      if (!this.cloud.controlPlaneUp(region, now) || m.fenced) continue;
       const globalWriter = m.role === "writer" && region === this.writer && this.transition === null;
-      const leftBehind = (globalWriter && split) || m.role === "orphan";
-      if (m.role === "standalone" || (globalWriter && !leftBehind)) out.push(region);
-      else if (leftBehind && this.cloud.receivesWrites(region, now)) out.push(region);
+      const writable = globalWriter || m.role === "orphan" || m.role === "standalone";
+      if (region === current || (current === null && globalWriter)) out.push(region);
+      else if (writable && this.cloud.receivesWrites(region, now)) out.push(region);
     }
     return out;
   }
@@ -290,15 +314,24 @@ export class SimGlobalDatabase implements GlobalDatabase {
       });
     }
     const t = this.transition;
-    // As the RDS adapter reports it: through a detached standalone cluster (DescribeDBClusters of
-    // the via region's own cluster), that cluster is the writer.
-    const detached = this.member(viaRegion).role === "standalone";
+    // As the RDS adapter reports it: through an available standalone cluster (DescribeDBClusters
+    // of the via region's own cluster), that cluster is the writer; a stopped one is not.
+    const via = this.member(viaRegion);
+    const detached = via.role === "standalone" && !via.fenced;
     return {
       id: "drill-global",
       writer: detached ? viaRegion : t === null ? this.writer : null,
       status: t === null ? "available" : t.kind === "failover" ? "failing-over" : "switching-over",
       members,
-      ...(detached ? { detachedWriter: viaRegion } : {}),
+      ...(detached
+        ? {
+            detachedWriter: viaRegion,
+            detachedCluster: {
+              identifier: `drill-${viaRegion}`,
+              endpoint: `drill-${viaRegion}.cluster-sim.${viaRegion}.rds.amazonaws.com`,
+            },
+          }
+        : {}),
     };
   }
 
@@ -336,6 +369,7 @@ export class SimGlobalDatabase implements GlobalDatabase {
     }
     await this.cloud.clock.sleep(this.timings.detachSeconds * 1000);
     m.role = "standalone";
+    this.detachedWriter = region;
     this.recordLoss(this.writer, region);
     this.recorder.log(
       "cloud",
@@ -343,6 +377,21 @@ export class SimGlobalDatabase implements GlobalDatabase {
       `${region}'s cluster left the global database and accepts writes on its own`,
       region,
     );
+  }
+
+  /** Stops the region's cluster (StopDBCluster, out of the global cluster first if a member). */
+  async fenceCluster(region: string, viaRegion: string): Promise<void> {
+    await this.call(viaRegion, "StopDBCluster");
+    const m = this.member(region);
+    if (m.fenced) return;
+    if (region === this.standalone() || (this.standalone() === null && region === this.writer)) {
+      throw new RdsError(
+        "InvalidDBClusterStateFault",
+        `${region}'s cluster is the writer; it is not stopped`,
+      );
+    }
+    m.fenced = true;
+    this.recorder.log("cloud", "db-fenced", `${region}'s cluster was stopped: it takes no writes`, region);
   }
 
   private startTransition(kind: Transition["kind"], to: string, seconds: number): void {

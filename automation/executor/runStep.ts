@@ -4,6 +4,7 @@ import { runAnalysis } from "./steps/analysis";
 import { runAwaitWriter } from "./steps/awaitWriter";
 import { runDbFailover } from "./steps/dbFailover";
 import { runDbSwitchover } from "./steps/dbSwitchover";
+import { runFenceCluster } from "./steps/fenceCluster";
 import { runHealthGateStep } from "./steps/healthGate";
 import { runParallel } from "./steps/parallel";
 import { runPatchState } from "./steps/patchState";
@@ -39,6 +40,8 @@ export function runStep(step: Step, ctx: StepContext): Promise<StepOutcome> {
       return runAwaitWriter(step, ctx);
     case "syncRun":
       return runSyncRun(step, ctx);
+    case "fenceCluster":
+      return runFenceCluster(step, ctx);
     case "parallel":
       return runParallel(step, ctx);
     case "restore":
@@ -53,6 +56,7 @@ export const MUTATING_KINDS: ReadonlySet<Step["kind"]> = new Set([
   "dbFailover",
   "dbSwitchover",
   "syncRun",
+  "fenceCluster",
   "parallel",
   "restore",
 ]);

@@ -86,6 +86,15 @@ export type Step =
   | (StepBase & { readonly kind: "dbSwitchover"; readonly to: string; readonly maxLagSeconds: number })
   | (StepBase & { readonly kind: "awaitWriter"; readonly region: string; readonly timeoutSeconds: number })
   | (StepBase & { readonly kind: "syncRun"; readonly region: string })
+  /**
+   * Takes a cluster a detach left writable out of service (stopped), through its own region once
+   * that region is back, and drops it from the state's fence list.
+   */
+  | (StepBase & {
+      readonly kind: "fenceCluster";
+      readonly region: string;
+      readonly clusterIdentifier: string;
+    })
   /** Branches run at once; the step fails when any branch fails. */
   | (StepBase & { readonly kind: "parallel"; readonly branches: readonly (readonly Step[])[] })
   /**

@@ -505,6 +505,7 @@ export class MemoryGlobalDatabase implements GlobalDatabase {
   failSwitchover: Error | undefined;
   failRemove: Error | undefined;
   readonly detached = new Set<string>();
+  failFence?: Error;
   private pending: { to: string; at: number } | null = null;
 
   constructor(
@@ -527,7 +528,15 @@ export class MemoryGlobalDatabase implements GlobalDatabase {
     return {
       id: this.id,
       writer: detached ? viaRegion : this.writer,
-      ...(detached ? { detachedWriter: viaRegion } : {}),
+      ...(detached
+        ? {
+            detachedWriter: viaRegion,
+            detachedCluster: {
+              identifier: `${this.id}-${viaRegion}`,
+              endpoint: `${this.id}-${viaRegion}.cluster-example.${viaRegion}.rds.amazonaws.com`,
+            },
+          }
+        : {}),
       status: this.pending === null ? "available" : "failing-over",
       members: regions
         .filter((r) => !this.detached.has(r))
@@ -558,6 +567,15 @@ export class MemoryGlobalDatabase implements GlobalDatabase {
     if (this.failRemove !== undefined) throw this.failRemove;
     // The detached cluster takes writes on its own; the global cluster keeps its old writer.
     this.detached.add(region);
+  }
+
+  /** Clusters taken out of service. */
+  readonly fenced = new Set<string>();
+
+  async fenceCluster(region: string, viaRegion: string): Promise<void> {
+    this.log.add("database", "fenceCluster", { region, via: viaRegion });
+    if (this.failFence !== undefined) throw this.failFence;
+    this.fenced.add(region);
   }
 
   private promote(to: string): void {

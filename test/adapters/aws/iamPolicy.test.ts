@@ -1,5 +1,5 @@
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { DescribeGlobalClustersCommand, RDSClient } from "@aws-sdk/client-rds";
+import { DescribeDBClustersCommand, DescribeGlobalClustersCommand, RDSClient } from "@aws-sdk/client-rds";
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
@@ -69,6 +69,12 @@ async function driveEveryAdapter(): Promise<void> {
       },
     ],
   });
+  // The old writer's cluster, back and available: fencing it removes it and stops it.
+  rds.on(DescribeDBClustersCommand, { DBClusterIdentifier: "test-us-east-1" }).resolves({
+    DBClusters: [
+      { DBClusterIdentifier: "test-us-east-1", DBClusterArn: arn("us-east-1"), Status: "available" },
+    ],
+  });
   r53.onAnyCommand().resolves({ HealthCheckObservations: [], ResourceRecordSets: [], IsTruncated: false });
   cw.onAnyCommand().resolves({ MetricDataResults: [] });
   const stateText = encodeState(initialState(parseConfig(sampleRawConfig())));
@@ -93,6 +99,7 @@ async function driveEveryAdapter(): Promise<void> {
   await db.failover("us-west-2", "us-west-2");
   await db.switchover("us-west-2", "us-west-2");
   await db.removeFromGlobal("us-west-2", "us-west-2");
+  await db.fenceCluster("us-east-1", "us-east-1");
 
   const route53 = new Route53Client({ region: "us-east-1", credentials: creds });
   await route53CheckerFractions(route53)([{ region: "us-east-1", url: "x", healthCheckId: "hc" }]);
