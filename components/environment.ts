@@ -79,6 +79,13 @@ export function buildEnvironment(
     global,
   );
 
+  // After a detach-and-promote failover the writer is a standalone cluster: the apps, the sync jobs
+  // and the secret name its own endpoint, never the global one, which still names the old writer.
+  const writerEndpoint: pulumi.Output<string> =
+    plan.writerEndpoint.kind === "detached"
+      ? pulumi.output(plan.writerEndpoint.endpoint)
+      : database.writerEndpoint;
+
   const secretName = databaseSecretName(config.environment);
   const stacks: RegionStack[] = [];
   // The plan lists the writer first, so every secondary can depend on the primary's members.
@@ -96,7 +103,7 @@ export function buildEnvironment(
         globalClusterIdentifier: database.globalClusterId,
         masterUsername: database.masterUsername,
         masterPassword: database.masterPassword,
-        writerEndpoint: database.writerEndpoint,
+        writerEndpoint,
         databaseSecretName: secretName,
         primaryMembers: regionPlan.role === "secondary" ? primary?.database.members : undefined,
       }),
@@ -111,7 +118,7 @@ export function buildEnvironment(
       engine: config.database.engine,
       username: database.masterUsername,
       password: database.masterPassword,
-      host: database.writerEndpoint,
+      host: writerEndpoint,
       port: enginePort(config.database.engine),
       globalClusterIdentifier: database.globalClusterId,
       kmsKeyArn: homeStack?.kmsKeyArn,
@@ -148,7 +155,7 @@ export function buildEnvironment(
     routing: plan.routing,
     dnsName: config.dns.name,
     globalClusterId: database.globalClusterId,
-    writerEndpoint: database.writerEndpoint,
+    writerEndpoint,
     databaseSecretArn: secret.secretArn,
     regions,
     ...(arc === undefined
