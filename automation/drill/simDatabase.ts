@@ -76,6 +76,8 @@ export class SimGlobalDatabase implements GlobalDatabase {
   private transition: Transition | null = null;
   /** The latest detached standalone cluster's region: the writer while the database is split. */
   private detachedWriter: string | null = null;
+  /** The region whose cluster a RemoveFromGlobalCluster in progress is detaching. */
+  private detaching: string | null = null;
   /** Lag of each secondary at the moment the writer's region was lost, for RPO. */
   private lagAtWriterLoss: Record<string, number> | null = null;
   readonly lost: LostWrites[] = [];
@@ -107,9 +109,9 @@ export class SimGlobalDatabase implements GlobalDatabase {
   // Faults and recoveries the runner applies
 
   /** The writer's region just went down: what each secondary had not received is now at risk. */
-  /** The region a failover or switchover in progress is promoting, if any. */
+  /** The region a failover, switchover or detach in progress is promoting, if any. */
   promotingTo(): string | null {
-    return this.transition?.to ?? null;
+    return this.transition?.to ?? this.detaching;
   }
 
   writerRegionLost(region: string): void {
@@ -367,7 +369,12 @@ export class SimGlobalDatabase implements GlobalDatabase {
     if (m.role !== "secondary" || m.detached) {
       throw new RdsError("InvalidDBClusterStateFault", `${region} is not a secondary member`);
     }
-    await this.cloud.clock.sleep(this.timings.detachSeconds * 1000);
+    this.detaching = region;
+    try {
+      await this.cloud.clock.sleep(this.timings.detachSeconds * 1000);
+    } finally {
+      this.detaching = null;
+    }
     m.role = "standalone";
     this.detachedWriter = region;
     this.recordLoss(this.writer, region);

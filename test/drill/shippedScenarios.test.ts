@@ -24,6 +24,7 @@ const SHIPPED = [
   "api-outage-during-recovery",
   "api-errors-retried",
   "detach-failover",
+  "detach-target-dies",
 ];
 
 describe("shipped drills", () => {
@@ -166,5 +167,35 @@ describe("shipped drills", () => {
     expect(event("region-readmitted", "us-east-1")?.atSeconds as number).toBeGreaterThan(
       rebuilt?.atSeconds as number,
     );
+  });
+
+  it("detach target dies: fails over again at once, and fences both returning clusters before rebuilding them", async () => {
+    const { report } = await drill("detach-target-dies");
+    expect(report.invariantViolations).toEqual([]);
+    const at = (kind: string, region: string) =>
+      report.timeline.filter((e) => e.kind === kind && e.region === region).map((e) => e.atSeconds);
+    // The first target is abandoned as soon as the watcher finds its region failing, not after
+    // an update that cannot land: the second detach starts within the detection time.
+    const [lost] = at("health-unhealthy", "us-west-2");
+    const failed = report.operations[0];
+    expect(failed).toMatchObject({ kind: "failover", outcome: "failed" });
+    expect(failed.reason).toMatch(/us-west-2 failed while it was being promoted/);
+    const [second] = at("db-detached", "eu-west-1");
+    expect(second - lost).toBeLessThan(120);
+    // Each dead region came back with a writable cluster, took no writes, and was stopped before
+    // anything brought its region back under stack management.
+    for (const [region, back] of [
+      ["us-east-1", 1200],
+      ["us-west-2", 1500],
+    ] as const) {
+      const [fenced] = at("db-fenced", region);
+      const [rebuilt] = at("db-rebuilt", region);
+      expect(at("db-old-writer-back", region)).toEqual([back]);
+      expect(fenced).toBeGreaterThan(back);
+      expect(fenced).toBeLessThanOrEqual(at("region-included", region)[0]);
+      expect(rebuilt).toBeGreaterThan(fenced);
+      expect(at("region-readmitted", region)[0]).toBeGreaterThan(rebuilt);
+    }
+    expect(report.finalWriter).toBe("eu-west-1");
   });
 });

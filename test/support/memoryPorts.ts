@@ -505,6 +505,8 @@ export class MemoryGlobalDatabase implements GlobalDatabase {
   failSwitchover: Error | undefined;
   failRemove: Error | undefined;
   readonly detached = new Set<string>();
+  /** Members the database reports unavailable (their region is down). */
+  readonly unavailable = new Set<string>();
   failFence?: Error;
   private pending: { to: string; at: number } | null = null;
 
@@ -544,7 +546,7 @@ export class MemoryGlobalDatabase implements GlobalDatabase {
           region,
           clusterArn: `arn:aws:rds:${region}:123456789012:cluster:${this.id}-${region}`,
           isWriter: region === this.writer,
-          status: "connected",
+          status: this.unavailable.has(region) ? "unavailable" : "connected",
           lagSeconds: region === this.writer ? null : (this.lag[region] ?? null),
         })),
     };

@@ -5,7 +5,7 @@ import type { GlobalClusterView } from "../../ports";
 import { isTransientError, retryTransient } from "../retry";
 import { stepRetry } from "../stepRetry";
 import { errorMessage, failed, ok, type StepContext, type StepOutcome } from "../stepContext";
-import { updateStack } from "./stackUpdate";
+import { runStackUpdate } from "./stackUpdate";
 
 /**
  * Unplanned promotion of `to`. Every call goes through the target region's endpoint: the old
@@ -84,10 +84,30 @@ export async function runDbFailover(
     let detachProblem: string | null;
     if (overlap) {
       ctx.progress(`${from}'s cluster is unavailable: fencing it and detaching ${step.to} at once`, step.to);
-      [fenceProblem, detachProblem] = await Promise.all([
-        fence(ctx, step.id, from, step.to, { revertOnFailure: false }),
-        detach(),
-      ]);
+      // The fence's update is abandoned if the target fails meanwhile: the failover must start
+      // again towards a live region at once, not after an update that cannot land.
+      const cancel = new AbortController();
+      const relay = (): void => cancel.abort();
+      ctx.signal.addEventListener("abort", relay, { once: true });
+      let fenced: string | null | "lost";
+      try {
+        [fenced, detachProblem] = await Promise.all([
+          unlessLost(
+            ctx,
+            step.to,
+            fence({ ...ctx, signal: cancel.signal }, step.id, from, step.to, { revertOnFailure: false }),
+            cancel,
+          ),
+          detach(),
+        ]);
+      } finally {
+        ctx.signal.removeEventListener("abort", relay);
+      }
+      if (fenced === "lost") {
+        if (detachProblem === null) await recordDetach(ctx, from, step.to, why);
+        return failed(`${step.to} failed while it was being promoted; fail over again to a live region`);
+      }
+      fenceProblem = fenced;
     } else {
       fenceProblem = await fence(ctx, step.id, from, step.to, { revertOnFailure: true });
       if (fenceProblem !== null) {
@@ -114,6 +134,46 @@ export async function runDbFailover(
   }
 }
 
+/** How often a fence running beside a detach checks that the target is still alive. */
+const TARGET_CHECK_MS = 5_000;
+
+/**
+ * `work`, unless the watcher finds `region` failing first: then `cancel` stops it and the answer is
+ * "lost". Without a watcher nothing is ever found failing, and `work` is awaited to its end.
+ */
+async function unlessLost<T>(
+  ctx: StepContext,
+  region: string,
+  work: Promise<T>,
+  cancel: AbortController,
+): Promise<T | "lost"> {
+  const settled = work.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  for (;;) {
+    const tick = new AbortController();
+    const outcome = await Promise.race([
+      settled,
+      ctx.ports.clock.sleep(TARGET_CHECK_MS, tick.signal).then(
+        () => null,
+        () => null,
+      ),
+    ]);
+    tick.abort();
+    if (outcome !== null) {
+      if ("error" in outcome) throw outcome.error;
+      return outcome.value;
+    }
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    if (ctx.impaired().includes(region)) {
+      cancel.abort();
+      await settled;
+      return "lost";
+    }
+  }
+}
+
 /** The database reports the old writer's cluster unavailable: nothing can write to it now. */
 function oldWriterUnavailable(view: GlobalClusterView | null, from: string): boolean {
   const status = memberOf(view, from)?.status;
@@ -136,6 +196,8 @@ async function recordDetach(ctx: StepContext, from: string, to: string, cause: s
     }),
   }));
   await queueRebuilds(ctx, to, cause);
+  // Its API is not called during its outage: the record waits for the next confirmation.
+  if (ctx.impaired().includes(to)) return;
   try {
     const view = await retryTransient(() => ctx.ports.database.describe(to), stepRetry(ctx, "describe", to));
     await recordDetachedWriter(ctx, view, to);
@@ -183,16 +245,20 @@ async function fence(
     writer: to,
     regions: { ...s.regions, [from]: { ...s.regions[from], drained: true, excluded: true } },
   }));
-  const live = ctx.state.current.regions;
-  const excludes = Object.keys(live).filter((r) => live[r].excluded);
-  try {
-    await updateStack(ctx, `${stepId}/fence`, undefined, excludes, { attempts: RECOVERY_UPDATE_ATTEMPTS });
-    return null;
-  } catch (err) {
-    if (ctx.signal.aborted) throw err;
-    if (options.revertOnFailure) await ctx.state.update((s) => ({ ...s, writer: from }));
-    return `the applications could not be pointed away from ${from} (${errorMessage(err)})`;
-  }
+  // As any stack update: regions excluded in the state, or failing now, are left untouched.
+  const outcome = await runStackUpdate(
+    {
+      id: `${stepId}/fence`,
+      kind: "stackUpdate",
+      description: `point every application at ${to}`,
+      attempts: RECOVERY_UPDATE_ATTEMPTS,
+    },
+    ctx,
+  );
+  if (outcome.status === "ok") return null;
+  if (ctx.signal.aborted) throw ctx.signal.reason;
+  if (options.revertOnFailure) await ctx.state.update((s) => ({ ...s, writer: from }));
+  return `the applications could not be pointed away from ${from} (${outcome.detail})`;
 }
 
 /** Whether the database already shows a writer change to `to` (or has it), seen through `to`. */
