@@ -247,6 +247,15 @@ export interface GlobalClusterView {
    * cluster's, which no longer replicate from the writer.
    */
   readonly detachedWriter?: string;
+  /** With `detachedWriter`: that standalone cluster's identifier and its own writer endpoint. */
+  readonly detachedCluster?: DetachedCluster;
+}
+
+/** A standalone cluster that left the global cluster and takes writes on its own. */
+export interface DetachedCluster {
+  readonly identifier: string;
+  /** The cluster's own writer endpoint: the global cluster's endpoint still names the old writer. */
+  readonly endpoint: string;
 }
 
 /** An Aurora global database. Every call names the region whose endpoint it uses (blast radius). */
@@ -258,6 +267,12 @@ export interface GlobalDatabase {
   switchover(toRegion: string, viaRegion: string): Promise<void>;
   /** Detach `region`'s cluster from the global cluster, making it a standalone writer. */
   removeFromGlobal(region: string, viaRegion: string): Promise<void>;
+  /**
+   * Takes `region`'s cluster out of service so nothing can write to it: a writer a detach left
+   * behind (the old global cluster's, or an earlier detached target), once its region is back.
+   * Idempotent: a cluster already fenced stays so.
+   */
+  fenceCluster(region: string, viaRegion: string): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -79,6 +79,13 @@ export function buildEnvironment(
     global,
   );
 
+  // After a detach-and-promote failover the writer is a standalone cluster: the apps, the sync jobs
+  // and the secret name its own endpoint, never the global one, which still names the old writer.
+  const writerEndpoint: pulumi.Output<string> =
+    plan.writerEndpoint.kind === "detached"
+      ? pulumi.output(plan.writerEndpoint.endpoint)
+      : database.writerEndpoint;
+
   const secretName = databaseSecretName(config.environment);
   // The secret is encrypted with the regions' own keys, so it is made after the region stacks;
   // their pods' IAM policies take its ARN once it exists.
@@ -99,7 +106,7 @@ export function buildEnvironment(
         globalClusterIdentifier: database.globalClusterId,
         masterUsername: database.masterUsername,
         masterPassword: database.masterPassword,
-        writerEndpoint: database.writerEndpoint,
+        writerEndpoint,
         databaseSecretName: secretName,
         databaseSecretArn: secretArn,
         primaryMembers: regionPlan.role === "secondary" ? primary?.database.members : undefined,
@@ -115,7 +122,7 @@ export function buildEnvironment(
       engine: config.database.engine,
       username: database.masterUsername,
       password: database.masterPassword,
-      host: database.writerEndpoint,
+      host: writerEndpoint,
       port: enginePort(config.database.engine),
       globalClusterIdentifier: database.globalClusterId,
       kmsKeyArn: homeStack?.kmsKeyArn,
@@ -153,7 +160,7 @@ export function buildEnvironment(
     routing: plan.routing,
     dnsName: config.dns.name,
     globalClusterId: database.globalClusterId,
-    writerEndpoint: database.writerEndpoint,
+    writerEndpoint,
     databaseSecretArn: secret.secretArn,
     regions,
     ...(arc === undefined

@@ -136,6 +136,32 @@ const incidentSchema = z
   .strict();
 export type IncidentRecord = z.infer<typeof incidentSchema>;
 
+const detachedWriterSchema = z
+  .object({
+    region: z.string(),
+    /** The standalone cluster's identifier. */
+    clusterIdentifier: z.string(),
+    /** Its own writer endpoint, which the apps and the secret name while it is the writer. */
+    endpoint: z.string().min(1),
+    /** The global cluster it left. */
+    detachedFrom: z.string(),
+    operationId: z.string(),
+    recordedAt: z.string(),
+  })
+  .strict();
+export type DetachedWriterRecord = z.infer<typeof detachedWriterSchema>;
+
+const fenceItemSchema = z
+  .object({
+    region: z.string(),
+    clusterIdentifier: z.string(),
+    /** Why the cluster is still writable: the old global writer, or an earlier detached target. */
+    reason: z.string(),
+    queuedAt: z.string(),
+  })
+  .strict();
+export type FenceItem = z.infer<typeof fenceItemSchema>;
+
 export const operationalStateSchema = z
   .object({
     schemaVersion: z.literal(SCHEMA_VERSION),
@@ -161,6 +187,16 @@ export const operationalStateSchema = z
      * before it existed, and when none is relaxed.
      */
     rpoGuardRelaxed: z.array(z.string()).optional(),
+    /**
+     * The standalone cluster a detach-and-promote failover made the writer. Absent (or null) while
+     * the writer is the global cluster's, and in documents written before it existed.
+     */
+    detachedWriter: detachedWriterSchema.nullable().optional(),
+    /**
+     * Clusters a detach left writable in a region that was down (the old global writer, an earlier
+     * detached target): each is fenced when its region is back, before it is rebuilt or readmitted.
+     */
+    fenceOnReturn: z.array(fenceItemSchema).optional(),
   })
   .strict();
 export type OperationalState = z.infer<typeof operationalStateSchema>;

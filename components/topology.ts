@@ -63,9 +63,24 @@ export interface RegionPlan {
   } | null;
 }
 
+/**
+ * Where the apps and the secret send writes: the global cluster's writer endpoint, or, after a
+ * detach-and-promote failover, the detached cluster's own endpoint. The global endpoint still names
+ * the old global cluster's writer then, and writes sent there would make a second writer.
+ */
+export type WriterEndpointPlan =
+  | { readonly kind: "global" }
+  | {
+      readonly kind: "detached";
+      readonly region: string;
+      readonly clusterIdentifier: string;
+      readonly endpoint: string;
+    };
+
 export interface EnvironmentPlan {
   readonly environment: string;
   readonly writer: string;
+  readonly writerEndpoint: WriterEndpointPlan;
   readonly routing: Routing;
   readonly globalClusterIdentifier: string;
   /** Sorted: writer first, then by priority, then by config order. */
@@ -142,9 +157,21 @@ export function planTopology(config: EnvironmentConfig, stored: OperationalState
     };
   });
 
+  const detached = state.detachedWriter ?? null;
+  const writerEndpoint: WriterEndpointPlan =
+    detached !== null && detached.region === writer
+      ? {
+          kind: "detached",
+          region: detached.region,
+          clusterIdentifier: detached.clusterIdentifier,
+          endpoint: detached.endpoint,
+        }
+      : { kind: "global" };
+
   return {
     environment: config.environment,
     writer,
+    writerEndpoint,
     routing,
     globalClusterIdentifier: `${config.environment}-global`,
     regions,

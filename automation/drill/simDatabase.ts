@@ -3,9 +3,10 @@ import type { Recorder } from "./recorder";
 import type { SimCloud } from "./simCloud";
 
 /**
- * `standalone`: detached from the global cluster and promoted (RemoveFromGlobalCluster). `orphan`:
- * an old writer left behind when the global cluster re-formed around a standalone writer; it still
- * takes whatever writes reach it, until a stack update rebuilds it.
+ * `standalone`: detached from the global cluster and promoted (RemoveFromGlobalCluster); only the
+ * latest detached one is the writer, an earlier one (a target that died mid-promotion) is left
+ * behind. `orphan`: an old writer left behind when the global cluster re-formed around a standalone
+ * writer; it still takes whatever writes reach it, until it is fenced or a stack update rebuilds it.
  */
 type Role = "writer" | "secondary" | "standalone" | "orphan";
 
@@ -17,6 +18,8 @@ interface Member {
   resyncUntil: number | null;
   /** `rds.global_db_rpo` in the cluster's parameter group, seconds; null when unset. */
   rpoGuardSeconds: number | null;
+  /** Taken out of service (stopped) by the controller: it accepts no writes until rebuilt. */
+  fenced: boolean;
 }
 
 interface Transition {
@@ -75,6 +78,10 @@ export class SimGlobalDatabase implements GlobalDatabase {
   private readonly members = new Map<string, Member>();
   private writer: string;
   private transition: Transition | null = null;
+  /** The latest detached standalone cluster's region: the writer while the database is split. */
+  private detachedWriter: string | null = null;
+  /** The region whose cluster a RemoveFromGlobalCluster in progress is detaching. */
+  private detaching: string | null = null;
   /** Lag of each secondary at the moment the writer's region was lost, for RPO. */
   private lagAtWriterLoss: Record<string, number> | null = null;
   readonly lost: LostWrites[] = [];
@@ -92,6 +99,7 @@ export class SimGlobalDatabase implements GlobalDatabase {
         detached: false,
         resyncUntil: null,
         rpoGuardSeconds: timings.rpoSeconds ?? null,
+        fenced: false,
       });
     }
   }
@@ -106,9 +114,9 @@ export class SimGlobalDatabase implements GlobalDatabase {
   // Faults and recoveries the runner applies
 
   /** The writer's region just went down: what each secondary had not received is now at risk. */
-  /** The region a failover or switchover in progress is promoting, if any. */
+  /** The region a failover, switchover or detach in progress is promoting, if any. */
   promotingTo(): string | null {
-    return this.transition?.to ?? null;
+    return this.transition?.to ?? this.detaching;
   }
 
   writerRegionLost(region: string): void {
@@ -122,11 +130,25 @@ export class SimGlobalDatabase implements GlobalDatabase {
   regionRecovered(region: string): void {
     const m = this.member(region);
     if (region === this.writer) this.lagAtWriterLoss = null;
-    if (m.role === "orphan" || (m.role === "writer" && this.standalone() !== null)) {
+    if (m.fenced) {
+      this.recorder.log(
+        "cloud",
+        "db-fenced-back",
+        `${region}'s cluster is back, stopped: it takes no writes`,
+        region,
+      );
+    } else if (m.role === "standalone" && region !== this.standalone()) {
       this.recorder.log(
         "cloud",
         "db-old-writer-back",
-        `${region}'s cluster is back as the writer of the old global cluster, split from the detached writer; it takes writes only from apps still configured with it`,
+        `${region}'s cluster is back as a standalone writer an earlier detach promoted, split from the writer ${this.standalone() ?? "of the global cluster"}; it takes writes from any app still configured with it until it is fenced`,
+        region,
+      );
+    } else if (m.role === "orphan" || (m.role === "writer" && this.standalone() !== null)) {
+      this.recorder.log(
+        "cloud",
+        "db-old-writer-back",
+        `${region}'s cluster is back as the writer of the old global cluster, split from the detached writer; it takes writes from any app still configured with it until it is fenced`,
         region,
       );
     } else if (m.role === "writer" && region !== this.writer) {
@@ -161,10 +183,10 @@ export class SimGlobalDatabase implements GlobalDatabase {
     );
   }
 
-  /** A detached standalone writer, after a detach-and-promote failover. */
+  /** The detached standalone writer, after a detach-and-promote failover: the latest one detached. */
   private standalone(): string | null {
-    for (const [region, m] of this.members) if (m.role === "standalone") return region;
-    return null;
+    const r = this.detachedWriter;
+    return r !== null && this.member(r).role === "standalone" ? r : null;
   }
 
   /**
@@ -183,9 +205,10 @@ export class SimGlobalDatabase implements GlobalDatabase {
       this.member(alone).role = "writer";
       for (const [r, other] of this.members) {
         if (r === alone || r === region) continue;
-        if (r === old) other.role = "orphan";
+        if (r === old || other.role === "standalone") other.role = "orphan";
         other.detached = true;
       }
+      this.detachedWriter = null;
       this.recorder.log(
         "cloud",
         "db-reformed",
@@ -196,6 +219,7 @@ export class SimGlobalDatabase implements GlobalDatabase {
     m.detached = false;
     m.role = "secondary";
     m.resyncUntil = null;
+    m.fenced = false;
     this.recorder.log(
       "cloud",
       "db-rebuilt",
@@ -273,22 +297,26 @@ export class SimGlobalDatabase implements GlobalDatabase {
   // What the checker reads
 
   /**
-   * Regions whose cluster accepts writes now: the global writer and any detached standalone writer.
-   * A writer a detach left behind (the old global cluster's, or an orphan) counts while some
-   * application still sends it writes; the controller fences it by draining its region and
-   * pointing every other region's app at the new writer.
+   * Regions whose cluster accepts writes now: the global writer, or the detached standalone writer
+   * while the database is split. A writer a detach left behind (the old global cluster's, an
+   * earlier detached target, an orphan) stays writable when its region is back: it counts while
+   * some application still sends it writes, unless the controller fenced (stopped) it. The
+   * controller keeps writes away by draining its region and pointing every app at the new writer,
+   * and fences it once its region is back.
    */
   writersNow(): string[] {
     const now = this.cloud.clock.now();
-    const split = this.standalone() !== null;
+    const current = this.standalone();
     const out: string[] = [];
     for (const [region, m] of this.members) {
-      if (!this.cloud.controlPlaneUp(region, now)) continue;
+      if (!this.cloud.controlPlaneUp(region, now) || m.fenced) continue;
       const globalWriter = m.role === "writer" && region === this.writer && this.transition === null;
-      const leftBehind = (globalWriter && split) || m.role === "orphan";
-      if (m.role === "standalone" || (globalWriter && !leftBehind && !this.commitsBlocked(region, now)))
-        out.push(region);
-      else if (leftBehind && this.cloud.receivesWrites(region, now)) out.push(region);
+      const writable = globalWriter || m.role === "orphan" || m.role === "standalone";
+      if (region === current) out.push(region);
+      // The global writer stops committing once the RPO guard has gone without a secondary too long.
+      else if (current === null && globalWriter) {
+        if (!this.commitsBlocked(region, now)) out.push(region);
+      } else if (writable && this.cloud.receivesWrites(region, now)) out.push(region);
     }
     return out;
   }
@@ -350,15 +378,24 @@ export class SimGlobalDatabase implements GlobalDatabase {
       });
     }
     const t = this.transition;
-    // As the RDS adapter reports it: through a detached standalone cluster (DescribeDBClusters of
-    // the via region's own cluster), that cluster is the writer.
-    const detached = this.member(viaRegion).role === "standalone";
+    // As the RDS adapter reports it: through an available standalone cluster (DescribeDBClusters
+    // of the via region's own cluster), that cluster is the writer; a stopped one is not.
+    const via = this.member(viaRegion);
+    const detached = via.role === "standalone" && !via.fenced;
     return {
       id: "drill-global",
       writer: detached ? viaRegion : t === null ? this.writer : null,
       status: t === null ? "available" : t.kind === "failover" ? "failing-over" : "switching-over",
       members,
-      ...(detached ? { detachedWriter: viaRegion } : {}),
+      ...(detached
+        ? {
+            detachedWriter: viaRegion,
+            detachedCluster: {
+              identifier: `drill-${viaRegion}`,
+              endpoint: `drill-${viaRegion}.cluster-sim.${viaRegion}.rds.amazonaws.com`,
+            },
+          }
+        : {}),
     };
   }
 
@@ -394,8 +431,14 @@ export class SimGlobalDatabase implements GlobalDatabase {
     if (m.role !== "secondary" || m.detached) {
       throw new RdsError("InvalidDBClusterStateFault", `${region} is not a secondary member`);
     }
-    await this.cloud.clock.sleep(this.timings.detachSeconds * 1000);
+    this.detaching = region;
+    try {
+      await this.cloud.clock.sleep(this.timings.detachSeconds * 1000);
+    } finally {
+      this.detaching = null;
+    }
     m.role = "standalone";
+    this.detachedWriter = region;
     this.recordLoss(this.writer, region);
     this.recorder.log(
       "cloud",
@@ -403,6 +446,21 @@ export class SimGlobalDatabase implements GlobalDatabase {
       `${region}'s cluster left the global database and accepts writes on its own`,
       region,
     );
+  }
+
+  /** Stops the region's cluster (StopDBCluster, out of the global cluster first if a member). */
+  async fenceCluster(region: string, viaRegion: string): Promise<void> {
+    await this.call(viaRegion, "StopDBCluster");
+    const m = this.member(region);
+    if (m.fenced) return;
+    if (region === this.standalone() || (this.standalone() === null && region === this.writer)) {
+      throw new RdsError(
+        "InvalidDBClusterStateFault",
+        `${region}'s cluster is the writer; it is not stopped`,
+      );
+    }
+    m.fenced = true;
+    this.recorder.log("cloud", "db-fenced", `${region}'s cluster was stopped: it takes no writes`, region);
   }
 
   private startTransition(kind: Transition["kind"], to: string, seconds: number): void {

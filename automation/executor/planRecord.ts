@@ -14,6 +14,7 @@ const KINDS: readonly StepKind[] = [
   "syncRun",
   "rotatePassword",
   "rpoGuard",
+  "fenceCluster",
   "parallel",
   "restore",
 ];

@@ -4,6 +4,7 @@ import { runAnalysis } from "./steps/analysis";
 import { runAwaitWriter } from "./steps/awaitWriter";
 import { runDbFailover } from "./steps/dbFailover";
 import { runDbSwitchover } from "./steps/dbSwitchover";
+import { runFenceCluster } from "./steps/fenceCluster";
 import { runHealthGateStep } from "./steps/healthGate";
 import { runParallel } from "./steps/parallel";
 import { runPatchState } from "./steps/patchState";
@@ -45,6 +46,8 @@ export function runStep(step: Step, ctx: StepContext): Promise<StepOutcome> {
       return runRotatePassword(step, ctx);
     case "rpoGuard":
       return runRpoGuard(step, ctx);
+    case "fenceCluster":
+      return runFenceCluster(step, ctx);
     case "parallel":
       return runParallel(step, ctx);
     case "restore":
@@ -61,6 +64,7 @@ export const MUTATING_KINDS: ReadonlySet<Step["kind"]> = new Set([
   "syncRun",
   "rotatePassword",
   "rpoGuard",
+  "fenceCluster",
   "parallel",
   "restore",
 ]);

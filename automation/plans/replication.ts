@@ -2,6 +2,7 @@ import type { EnvironmentConfig } from "../../components/config";
 import type { OperationalState, RepairItem } from "../../components/operationalState";
 import type { GlobalClusterView } from "../ports";
 import { RULES, memberOf, refuse } from "./failoverSafety";
+import { fenceSteps } from "./fence";
 import type { Plan, Refusal, Step } from "./steps";
 
 /**
@@ -188,7 +189,8 @@ export function planRepair(
       `${item.region} is the writer; its cluster is not re-attached as a secondary`,
     );
   }
-  const steps: Step[] = [];
+  // A cluster a detach left writable is stopped before its region is touched at all.
+  const steps: Step[] = fenceSteps(state, item.region, "repair");
   if (rs.excluded) {
     steps.push({
       id: "repair/readmit",

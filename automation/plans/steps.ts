@@ -103,6 +103,15 @@ export type Step =
       readonly seconds: number;
       readonly relaxed: boolean;
     })
+  /**
+   * Takes a cluster a detach left writable out of service (stopped), through its own region once
+   * that region is back, and drops it from the state's fence list.
+   */
+  | (StepBase & {
+      readonly kind: "fenceCluster";
+      readonly region: string;
+      readonly clusterIdentifier: string;
+    })
   /** Branches run at once; the step fails when any branch fails. */
   | (StepBase & { readonly kind: "parallel"; readonly branches: readonly (readonly Step[])[] })
   /**

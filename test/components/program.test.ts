@@ -310,3 +310,52 @@ describe("the recording mock", () => {
     expect(await new Promise((resolve) => result.apply(resolve))).toBe("eu-west-1");
   });
 });
+
+describe("an operational state after a detach-and-promote failover to us-west-2", () => {
+  const DETACHED = "dev-us-west-2.cluster-detached.us-west-2.rds.amazonaws.com";
+  const GLOBAL = "dev-global.global-mock.global.rds.amazonaws.com";
+  const detachedState = (writer: string) => ({
+    ...stateWithWriter(validConfig(), writer),
+    detachedWriter: {
+      region: "us-west-2",
+      clusterIdentifier: "dev-us-west-2",
+      endpoint: DETACHED,
+      detachedFrom: "dev-global",
+      operationId: "failover-1",
+      recordedAt: "2025-01-01T00:05:00.000Z",
+    },
+  });
+  const writerEndpoints = (rec: MockRecorder): string[] => {
+    const envs = [
+      ...rec
+        .ofType("kubernetes:apps/v1:Deployment")
+        .map((d) => d.inputs.spec.template.spec.containers[0].env),
+      ...rec
+        .ofType("kubernetes:batch/v1:CronJob")
+        .map((j) => j.inputs.spec.jobTemplate.spec.template.spec.containers[0].env),
+    ] as { name: string; value: string }[][];
+    return envs.map((env) => env.find((e) => e.name === "DATABASE_WRITER_ENDPOINT")?.value ?? "missing");
+  };
+  const secretHost = (rec: MockRecorder): string =>
+    JSON.parse(rec.ofType("aws:secretsmanager/secretVersion:SecretVersion")[0].inputs.secretString).host;
+
+  let run: ProgramRun;
+  beforeAll(async () => {
+    run = await runProgram({ config: rawConfig(), state: detachedState("us-west-2") });
+  });
+
+  it("points every app, every sync job and the secret at the detached cluster's own endpoint", () => {
+    const endpoints = writerEndpoints(run.recorder);
+    expect(endpoints.length).toBeGreaterThan(3);
+    expect(new Set(endpoints)).toEqual(new Set([DETACHED]));
+    expect(secretHost(run.recorder)).toBe(DETACHED);
+    expect(run.outputs.writerEndpoint.value).toBe(DETACHED);
+    expect(run.outputs.writer.value).toBe("us-west-2");
+  });
+
+  it("goes back to the global endpoint once the writer is another region's", async () => {
+    const moved = await runProgram({ config: rawConfig(), state: detachedState("eu-west-1") });
+    expect(new Set(writerEndpoints(moved.recorder))).toEqual(new Set([GLOBAL]));
+    expect(secretHost(moved.recorder)).toBe(GLOBAL);
+  });
+});

@@ -52,19 +52,6 @@ const KNOWN_CONTROLLER_GAPS: readonly {
     matches: (s) => s.regions.length === 2 && has(s, "outage") && (has(s, "flap") || has(s, "degrade")),
   },
   {
-    name: "detach-and-promote fences and detaches one after the other",
-    properties: ["rto"],
-    matches: (s) => !s.database.managedFailover && has(s, "outage"),
-  },
-  {
-    // The detached cluster of a target that died mid-promotion comes back writable when its region
-    // returns, and a failover target chosen after it waits for the detach to give up first; fencing
-    // or retiring the detached cluster on return is not built yet.
-    name: "a detach-and-promote target that dies mid-promotion returns as a second writer",
-    properties: [INVARIANTS.neverTwoWriters, INVARIANTS.neverZeroWriters],
-    matches: (s) => !s.database.managedFailover && s.events.filter((e) => e.kind === "outage").length > 1,
-  },
-  {
     name: "a degradation Route 53 does not see is held out only after the watcher's window",
     properties: ["rto"],
     matches: (s) => has(s, "degrade"),

@@ -24,6 +24,7 @@ const SHIPPED = [
   "api-outage-during-recovery",
   "api-errors-retried",
   "detach-failover",
+  "detach-target-dies",
 ];
 
 describe("shipped drills", () => {
@@ -139,21 +140,62 @@ describe("shipped drills", () => {
       report.timeline.find((e) => e.kind === kind && (region === undefined || e.region === region));
     const detached = event("db-detached", "us-west-2");
     expect(detached).toBeDefined();
-    // awaitWriter confirmed the standalone writer through its own cluster, at once, not after 900 s.
+    // awaitWriter confirmed the standalone writer through its own cluster, at once, not after 900 s;
+    // the move waits only for the fence's stack update, queued behind the traffic move's.
     const move = report.timeline.find(
       (e) => e.kind === "step-finished" && /failover\/move ok/.test(e.message),
     );
-    expect((move?.atSeconds as number) - (detached?.atSeconds as number)).toBeLessThan(10);
+    expect((move?.atSeconds as number) - (detached?.atSeconds as number)).toBeLessThan(40);
+    // The old writer's cluster was unavailable, so the fence overlapped the detach: the writer
+    // accepts writes about one detach after detection.
+    const detected = event("incident-recorded");
+    expect((detached?.atSeconds as number) - (detected?.atSeconds as number)).toBeLessThan(32);
     expect(report.operations[0]).toMatchObject({ kind: "failover", outcome: "succeeded" });
     // The old writer came back as the old global cluster's writer, took no writes, and was rebuilt.
     const back = event("db-old-writer-back", "us-east-1");
     const rebuilt = event("db-rebuilt", "us-east-1");
     expect(back?.atSeconds).toBe(1500);
     expect(rebuilt?.atSeconds as number).toBeGreaterThan(1500);
+    // Its repair stopped it before bringing the region back under stack management.
+    const fenced = event("db-fenced", "us-east-1");
+    expect(fenced?.atSeconds as number).toBeGreaterThan(1500);
+    expect(fenced?.atSeconds as number).toBeLessThanOrEqual(
+      event("region-included", "us-east-1")?.atSeconds as number,
+    );
     expect(report.timeline.some((e) => e.kind === "writes-refused" && e.atSeconds >= 1500)).toBe(false);
     expect(report.finalWriter).toBe("us-west-2");
     expect(event("region-readmitted", "us-east-1")?.atSeconds as number).toBeGreaterThan(
       rebuilt?.atSeconds as number,
     );
+  });
+
+  it("detach target dies: fails over again at once, and fences both returning clusters before rebuilding them", async () => {
+    const { report } = await drill("detach-target-dies");
+    expect(report.invariantViolations).toEqual([]);
+    const at = (kind: string, region: string) =>
+      report.timeline.filter((e) => e.kind === kind && e.region === region).map((e) => e.atSeconds);
+    // The first target is abandoned as soon as the watcher finds its region failing, not after
+    // an update that cannot land: the second detach starts within the detection time.
+    const [lost] = at("health-unhealthy", "us-west-2");
+    const failed = report.operations[0];
+    expect(failed).toMatchObject({ kind: "failover", outcome: "failed" });
+    expect(failed.reason).toMatch(/us-west-2 failed while it was being promoted/);
+    const [second] = at("db-detached", "eu-west-1");
+    expect(second - lost).toBeLessThan(120);
+    // Each dead region came back with a writable cluster, took no writes, and was stopped before
+    // anything brought its region back under stack management.
+    for (const [region, back] of [
+      ["us-east-1", 1200],
+      ["us-west-2", 1500],
+    ] as const) {
+      const [fenced] = at("db-fenced", region);
+      const [rebuilt] = at("db-rebuilt", region);
+      expect(at("db-old-writer-back", region)).toEqual([back]);
+      expect(fenced).toBeGreaterThan(back);
+      expect(fenced).toBeLessThanOrEqual(at("region-included", region)[0]);
+      expect(rebuilt).toBeGreaterThan(fenced);
+      expect(at("region-readmitted", region)[0]).toBeGreaterThan(rebuilt);
+    }
+    expect(report.finalWriter).toBe("eu-west-1");
   });
 });

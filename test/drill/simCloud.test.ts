@@ -183,6 +183,63 @@ describe("simulated Aurora: detach and promote", () => {
   });
 });
 
+describe("simulated Aurora: a detach target that dies mid-promotion", () => {
+  it("returns writable until fenced, and the global cluster re-forms around the latest detached writer", async () => {
+    const s = scenario({ database: { managedFailover: false } });
+    const built = scenarioConfig(s);
+    if (!("config" in built)) throw new Error("bad scenario");
+    const clock = new VirtualClock(DRILL_EPOCH_MS);
+    const recorder = new Recorder(clock);
+    const cloud = new SimCloud(s, built.config, 1, clock, recorder);
+    const db = new SimGlobalDatabase(cloud, recorder, s.database, "us-east-1");
+    const settle = async <T>(p: Promise<T>): Promise<T> => {
+      let done = false;
+      void p.then(
+        () => (done = true),
+        () => (done = true),
+      );
+      await clock.idle();
+      while (!done && (await clock.step(clock.now() + 3_600_000))) {
+        // until the call returns
+      }
+      return p;
+    };
+    const withWriter = (writer: string) => {
+      const state = initialState(built.config);
+      state.writer = writer;
+      return planTopology(built.config, state);
+    };
+
+    cloud.outage("us-east-1");
+    db.writerRegionLost("us-east-1");
+    // The first target: every app pointed at it, then detached; then its region goes down too.
+    cloud.apply(withWriter("us-west-2"), ["us-west-2", "eu-west-1"], true);
+    await settle(db.removeFromGlobal("us-west-2", "us-west-2"));
+    cloud.outage("us-west-2");
+    // The next target, detached from the old global cluster.
+    await settle(db.removeFromGlobal("eu-west-1", "eu-west-1"));
+    expect(db.writersNow()).toEqual(["eu-west-1"]);
+
+    // Back, and some app still configured with it gets requests: two writers.
+    cloud.recover("us-west-2");
+    db.regionRecovered("us-west-2");
+    expect(db.writersNow().sort()).toEqual(["eu-west-1", "us-west-2"]);
+    expect((await settle(db.describe("us-west-2"))).detachedWriter).toBe("us-west-2");
+
+    // Fenced (stopped): it takes no writes, and no longer calls itself the writer.
+    await expect(settle(db.fenceCluster("eu-west-1", "eu-west-1"))).rejects.toThrow(/is the writer/);
+    await settle(db.fenceCluster("us-west-2", "us-west-2"));
+    expect(db.writersNow()).toEqual(["eu-west-1"]);
+    expect((await settle(db.describe("us-west-2"))).detachedWriter).toBeUndefined();
+
+    // Its rebuild re-forms the global cluster around the latest detached writer, not the first.
+    expect(db.needsRebuild("us-west-2")).toBe(true);
+    db.rebuild("us-west-2");
+    expect(db.writerRegion()).toBe("eu-west-1");
+    expect(db.writersNow()).toEqual(["eu-west-1"]);
+  });
+});
+
 describe("simulated stack: a member dropped outside Pulumi", () => {
   it("is re-created only by an update that refreshes first (pulumi up --refresh)", async () => {
     const s = scenario({});

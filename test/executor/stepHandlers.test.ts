@@ -64,6 +64,103 @@ describe("step handlers", () => {
     expect(h.stored().writer).toBe("us-west-2");
   });
 
+  it("dbFailover records the detached writer with its own endpoint, and the old writer to fence on return", async () => {
+    const h = harness({ regions: 3 });
+    h.mem.database.failFailover = new Error("InvalidGlobalClusterStateFault");
+    await run(h, failoverSteps(true));
+    expect(h.stored().detachedWriter).toMatchObject({
+      region: "us-west-2",
+      clusterIdentifier: expect.stringMatching(/-us-west-2$/),
+      endpoint: expect.stringMatching(/\.us-west-2\.rds\.amazonaws\.com$/),
+      operationId: "op-failover",
+    });
+    expect(h.stored().fenceOnReturn).toEqual([
+      expect.objectContaining({
+        region: "us-east-1",
+        reason: expect.stringMatching(/old global cluster's writer/),
+      }),
+    ]);
+  });
+
+  it("dbFailover overlaps the fence with the detach when the old writer's cluster is unavailable", async () => {
+    const overlapped = harness({ regions: 3 });
+    overlapped.mem.database.failFailover = new Error("InvalidGlobalClusterStateFault");
+    overlapped.mem.database.unavailable.add("us-east-1");
+    overlapped.mem.stack.updateMs = 20_000;
+    const result = await run(overlapped, failoverSteps(true));
+    expect(result.outcome).toBe("succeeded");
+    const order = (h: Harness) =>
+      h.mem.log.entries
+        .filter((e) => (e.port === "stack" && e.action === "up") || e.action === "removeFromGlobal")
+        .map((e) => `${e.action}@${e.at - h.mem.log.entries[0].at}`);
+    // The detach starts at once; the fence's update lands 20 s later.
+    expect(order(overlapped)).toEqual(["removeFromGlobal@0", "up@20000"]);
+    expect(overlapped.stored()).toMatchObject({
+      writer: "us-west-2",
+      detachedWriter: { region: "us-west-2" },
+    });
+
+    // A reachable old writer is fenced first.
+    const reachable = harness({ regions: 3 });
+    reachable.mem.database.failFailover = new Error("InvalidGlobalClusterStateFault");
+    reachable.mem.stack.updateMs = 20_000;
+    await run(reachable, failoverSteps(true));
+    expect(order(reachable)).toEqual(["up@20000", "removeFromGlobal@20000"]);
+  });
+
+  it("dbFailover overlapping: a failed fence keeps the detached writer in the state for a reconcile", async () => {
+    const h = harness({ regions: 3 });
+    h.mem.database.failFailover = new Error("InvalidGlobalClusterStateFault");
+    h.mem.database.unavailable.add("us-east-1");
+    h.mem.stack.failUp = () => new Error("provider crashed");
+    const result = await run(h, failoverSteps(true));
+    expect(result).toMatchObject({ outcome: "failed", failedStep: "db" });
+    expect(result.reason).toMatch(
+      /us-west-2 detached and promoted, but the applications could not be pointed away/,
+    );
+    expect(h.stored().writer).toBe("us-west-2");
+    expect(h.mem.database.detached.has("us-west-2")).toBe(true);
+  });
+
+  it("fenceCluster stops the cluster through its own region, then drops it from the fence list", async () => {
+    const item = {
+      region: "us-east-1",
+      clusterIdentifier: "dev-us-east-1",
+      reason: "old writer",
+      queuedAt: "x",
+    };
+    const fenceStep: Step = {
+      kind: "fenceCluster",
+      id: "fence",
+      description: "stop",
+      region: "us-east-1",
+      clusterIdentifier: "dev-us-east-1",
+    };
+    const state = (config: Harness["config"]) => ({
+      ...initialState(config),
+      writer: "us-west-2",
+      fenceOnReturn: [item],
+    });
+
+    const h = harness({ regions: 3 });
+    await h.mem.state.write(state(h.config), null);
+    expect((await run(h, [fenceStep])).outcome).toBe("succeeded");
+    expect(h.mem.log.of("database", "fenceCluster")).toEqual([
+      expect.objectContaining({ detail: { region: "us-east-1", via: "us-east-1" } }),
+    ]);
+    expect(h.mem.database.fenced.has("us-east-1")).toBe(true);
+    expect(h.stored().fenceOnReturn).toEqual([]);
+
+    // A fence that fails stays on the list, for the next repair to try again.
+    const refused = harness({ regions: 3 });
+    await refused.mem.state.write(state(refused.config), null);
+    refused.mem.database.failFence = Object.assign(new Error("not allowed"), {
+      name: "InvalidDBClusterStateFault",
+    });
+    expect((await run(refused, [fenceStep])).outcome).toBe("failed");
+    expect(refused.stored().fenceOnReturn).toEqual([item]);
+  });
+
   it("dbFailover: a detach that fails leaves the state naming the writer the database still has", async () => {
     const h = harness({ regions: 3 });
     h.mem.database.failFailover = new Error("InvalidGlobalClusterStateFault");

@@ -509,6 +509,9 @@ export class MemoryGlobalDatabase implements GlobalDatabase {
   failSwitchover: Error | undefined;
   failRemove: Error | undefined;
   readonly detached = new Set<string>();
+  /** Members the database reports unavailable (their region is down). */
+  readonly unavailable = new Set<string>();
+  failFence?: Error;
   private pending: { to: string; at: number } | null = null;
 
   constructor(
@@ -531,7 +534,15 @@ export class MemoryGlobalDatabase implements GlobalDatabase {
     return {
       id: this.id,
       writer: detached ? viaRegion : this.writer,
-      ...(detached ? { detachedWriter: viaRegion } : {}),
+      ...(detached
+        ? {
+            detachedWriter: viaRegion,
+            detachedCluster: {
+              identifier: `${this.id}-${viaRegion}`,
+              endpoint: `${this.id}-${viaRegion}.cluster-example.${viaRegion}.rds.amazonaws.com`,
+            },
+          }
+        : {}),
       status: this.pending === null ? "available" : "failing-over",
       members: regions
         .filter((r) => !this.detached.has(r))
@@ -539,7 +550,7 @@ export class MemoryGlobalDatabase implements GlobalDatabase {
           region,
           clusterArn: `arn:aws:rds:${region}:123456789012:cluster:${this.id}-${region}`,
           isWriter: region === this.writer,
-          status: "connected",
+          status: this.unavailable.has(region) ? "unavailable" : "connected",
           lagSeconds: region === this.writer ? null : (this.lag[region] ?? null),
         })),
     };
@@ -562,6 +573,15 @@ export class MemoryGlobalDatabase implements GlobalDatabase {
     if (this.failRemove !== undefined) throw this.failRemove;
     // The detached cluster takes writes on its own; the global cluster keeps its old writer.
     this.detached.add(region);
+  }
+
+  /** Clusters taken out of service. */
+  readonly fenced = new Set<string>();
+
+  async fenceCluster(region: string, viaRegion: string): Promise<void> {
+    this.log.add("database", "fenceCluster", { region, via: viaRegion });
+    if (this.failFence !== undefined) throw this.failFence;
+    this.fenced.add(region);
   }
 
   private promote(to: string): void {

@@ -6,6 +6,7 @@ import {
   type GlobalCluster,
   type RDSClient,
   RemoveFromGlobalClusterCommand,
+  StopDBClusterCommand,
   SwitchoverGlobalClusterCommand,
 } from "@aws-sdk/client-rds";
 import type { GlobalClusterMember, GlobalClusterView, GlobalDatabase } from "../../ports";
@@ -18,6 +19,7 @@ export const RDS_GLOBAL_DATABASE_ACTIONS = declareActions("rds-global-database",
   "FailoverGlobalCluster",
   "SwitchoverGlobalCluster",
   "RemoveFromGlobalCluster",
+  "StopDBCluster",
 ]);
 
 export interface RdsGlobalDatabaseOptions {
@@ -142,6 +144,14 @@ export function rdsGlobalDatabase(options: RdsGlobalDatabaseOptions): GlobalData
         status: inMove ? (gc.FailoverState?.Status ?? "moving") : (gc.Status ?? "unknown"),
         members,
         ...(detachedWriter === null ? {} : { detachedWriter }),
+        ...(detachedWriter === null || local?.Endpoint === undefined
+          ? {}
+          : {
+              detachedCluster: {
+                identifier: local.DBClusterIdentifier ?? options.clusterIdentifier(viaRegion),
+                endpoint: local.Endpoint,
+              },
+            }),
       };
       return view;
     },
@@ -175,6 +185,29 @@ export function rdsGlobalDatabase(options: RdsGlobalDatabaseOptions): GlobalData
           DbClusterIdentifier: arn,
         }),
       );
+    },
+
+    // A writer a detach left behind is first taken out of the old global cluster (a member cannot
+    // be stopped), then stopped: a stopped cluster accepts no connections, so nothing writes to it
+    // until a repair rebuilds it as a secondary of the writer.
+    // A cluster's own APIs are those of its region, so the call goes there whatever `viaRegion` says.
+    async fenceCluster(region) {
+      const viaRegion = region;
+      const local = await localCluster(region);
+      if (local === null || local.Status === "stopped" || local.Status === "stopping") return;
+      const gc = await globalCluster(viaRegion);
+      const arn = local.DBClusterArn;
+      if (arn !== undefined && (gc.GlobalClusterMembers ?? []).some((m) => m.DBClusterArn === arn)) {
+        await options.rds(viaRegion).send(
+          new RemoveFromGlobalClusterCommand({
+            GlobalClusterIdentifier: globalClusterId,
+            DbClusterIdentifier: arn,
+          }),
+        );
+      }
+      await options
+        .rds(viaRegion)
+        .send(new StopDBClusterCommand({ DBClusterIdentifier: options.clusterIdentifier(region) }));
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Step } from "../../plans/steps";
 import { errorMessage, failed, ok, type StepContext, type StepOutcome } from "../stepContext";
+import { recordDetachedWriter } from "./dbFailover";
 
 /** Aurora advises about 5 s of DNS caching for the writer endpoint; polling faster gains nothing. */
 export const AWAIT_WRITER_POLL_MS = 5_000;
@@ -29,6 +30,7 @@ export async function runAwaitWriter(
       const view = await database.describe(step.region);
       const after = `after ${Math.round((clock.now() - start) / 1000)} s`;
       if (view.detachedWriter === step.region) {
+        await recordDetachedWriter(ctx, view, step.region);
         return ok(`${step.region} is the writer ${after}: a standalone cluster, detached from ${view.id}`);
       }
       if (view.writer === step.region) {

@@ -74,6 +74,12 @@ async function driveEveryAdapter(): Promise<void> {
       },
     ],
   });
+  // The old writer's cluster, back and available: fencing it removes it and stops it.
+  rds.on(DescribeDBClustersCommand, { DBClusterIdentifier: "test-us-east-1" }).resolves({
+    DBClusters: [
+      { DBClusterIdentifier: "test-us-east-1", DBClusterArn: arn("us-east-1"), Status: "available" },
+    ],
+  });
   r53.onAnyCommand().resolves({ HealthCheckObservations: [], ResourceRecordSets: [], IsTruncated: false });
   cw.onAnyCommand().resolves({ MetricDataResults: [] });
   const stateText = encodeState(initialState(parseConfig(sampleRawConfig())));
@@ -98,6 +104,7 @@ async function driveEveryAdapter(): Promise<void> {
   await db.failover("us-west-2", "us-west-2");
   await db.switchover("us-west-2", "us-west-2");
   await db.removeFromGlobal("us-west-2", "us-west-2");
+  await db.fenceCluster("us-east-1", "us-east-1");
 
   rds.on(DescribeDBClustersCommand).resolves({
     DBClusters: [{ Status: "available", DBClusterParameterGroup: "test-us-west-2-rpo-1" }],

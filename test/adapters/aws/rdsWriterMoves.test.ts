@@ -5,6 +5,7 @@ import {
   type GlobalCluster,
   RDSClient,
   RemoveFromGlobalClusterCommand,
+  StopDBClusterCommand,
   SwitchoverGlobalClusterCommand,
   type FailoverStatus,
 } from "@aws-sdk/client-rds";
@@ -88,6 +89,7 @@ beforeEach(() => {
   rds.on(FailoverGlobalClusterCommand).callsFake(record("FailoverGlobalCluster"));
   rds.on(SwitchoverGlobalClusterCommand).callsFake(record("SwitchoverGlobalCluster"));
   rds.on(RemoveFromGlobalClusterCommand).callsFake(record("RemoveFromGlobalCluster"));
+  rds.on(StopDBClusterCommand).callsFake(record("StopDBCluster"));
 });
 
 afterEach(() => rds.reset());
@@ -130,6 +132,61 @@ describe("RDS writer moves (mocked SDK)", () => {
         input: { GlobalClusterIdentifier: GLOBAL, DbClusterIdentifier: arn("eu-west-1") },
       },
     ]);
+  });
+
+  it("fenceCluster: a member is removed from the global cluster, then stopped, all in its own region", async () => {
+    await db.fenceCluster("us-east-1", "us-east-1");
+    expect(
+      sent.filter((s) => s.command === "RemoveFromGlobalCluster" || s.command === "StopDBCluster"),
+    ).toEqual([
+      {
+        command: "RemoveFromGlobalCluster",
+        region: "us-east-1",
+        input: { GlobalClusterIdentifier: GLOBAL, DbClusterIdentifier: arn("us-east-1") },
+      },
+      { command: "StopDBCluster", region: "us-east-1", input: { DBClusterIdentifier: "test-us-east-1" } },
+    ]);
+    expect(sent.every((s) => s.region === "us-east-1")).toBe(true);
+  });
+
+  it("fenceCluster: a standalone cluster is only stopped; a stopped one is left alone", async () => {
+    rds.on(DescribeDBClustersCommand).resolves({
+      DBClusters: [
+        { DBClusterIdentifier: "test-ap-south-1", DBClusterArn: arn("ap-south-1"), Status: "available" },
+      ],
+    });
+    await db.fenceCluster("ap-south-1", "ap-south-1");
+    expect(sent.map((s) => s.command)).toEqual(["DescribeGlobalClusters", "StopDBCluster"]);
+    sent = [];
+    rds.on(DescribeDBClustersCommand).resolves({
+      DBClusters: [
+        { DBClusterIdentifier: "test-ap-south-1", DBClusterArn: arn("ap-south-1"), Status: "stopped" },
+      ],
+    });
+    await db.fenceCluster("ap-south-1", "ap-south-1");
+    expect(sent).toEqual([]);
+  });
+
+  it("describe through a detached cluster reports its identifier and its own endpoint", async () => {
+    rds.on(DescribeDBClustersCommand).resolves({
+      DBClusters: [
+        {
+          DBClusterIdentifier: "test-ap-south-1",
+          DBClusterArn: arn("ap-south-1"),
+          Status: "available",
+          Endpoint: "test-ap-south-1.cluster-abc.ap-south-1.rds.amazonaws.com",
+        },
+      ],
+    });
+    const view = await db.describe("ap-south-1");
+    expect(view).toMatchObject({
+      writer: "ap-south-1",
+      detachedWriter: "ap-south-1",
+      detachedCluster: {
+        identifier: "test-ap-south-1",
+        endpoint: "test-ap-south-1.cluster-abc.ap-south-1.rds.amazonaws.com",
+      },
+    });
   });
 
   it("refuses to move the writer to a region without a member", async () => {
