@@ -1,5 +1,5 @@
 import { ROUTE53_HEALTHY_FRACTION } from "../health/sampleVerdict";
-import { draw } from "./random";
+import { draw, drawer } from "./random";
 
 /** What one probe of an endpoint meets at an instant. */
 export interface ProbeConditions {
@@ -38,6 +38,10 @@ export class EndpointCheckers {
   private readonly states: CheckerState[];
   private readonly networkMs: number[];
   private readonly phaseMs: number[];
+  private readonly drawProbe: ((n: number) => number)[];
+  /** When the earliest checker probes next: before then, the last count still holds. */
+  private dueAt = Number.NEGATIVE_INFINITY;
+  private healthyCount = 0;
 
   constructor(
     private readonly name: string,
@@ -48,7 +52,9 @@ export class EndpointCheckers {
     this.states = [];
     this.networkMs = [];
     this.phaseMs = [];
+    this.drawProbe = [];
     for (let c = 0; c < settings.checkers; c++) {
+      this.drawProbe.push(drawer(settings.seed, "chk", name, c));
       this.states.push({ next: 0, healthy: true, streak: 0, changedAt: startMs });
       // Checkers sit in different AWS regions: 20-300 ms away from the endpoint.
       this.networkMs.push(20 + Math.floor(draw(settings.seed, "net", name, c) * 280));
@@ -58,11 +64,21 @@ export class EndpointCheckers {
 
   /** Fraction of checkers that see the endpoint healthy at `ms`. */
   fractionAt(ms: number): number {
+    if (ms < this.dueAt) return this.healthyCount / this.states.length;
     let healthy = 0;
+    let due = Number.POSITIVE_INFINITY;
     for (let c = 0; c < this.states.length; c++) {
-      if (this.advance(c, ms).healthy) healthy++;
+      const s = this.advance(c, ms);
+      if (s.healthy) healthy++;
+      due = Math.min(due, this.probeAt(c, s.next));
     }
+    this.healthyCount = healthy;
+    this.dueAt = due;
     return healthy / this.states.length;
+  }
+
+  private probeAt(c: number, n: number): number {
+    return this.startMs + this.phaseMs[c] + n * this.settings.intervalMs;
   }
 
   healthyAt(ms: number): boolean {
@@ -71,15 +87,15 @@ export class EndpointCheckers {
 
   private advance(c: number, ms: number): CheckerState {
     const s = this.states[c];
-    const { intervalMs, failureThreshold, timeoutMs, seed } = this.settings;
+    const { failureThreshold, timeoutMs } = this.settings;
     for (;;) {
-      const at = this.startMs + this.phaseMs[c] + s.next * intervalMs;
+      const at = this.probeAt(c, s.next);
       if (at > ms) return s;
       const cond = this.conditionsAt(at);
       const ok =
         cond.reachable &&
         cond.latencyMs + this.networkMs[c] <= timeoutMs &&
-        draw(seed, "chk", this.name, c, s.next) >= cond.errorRate;
+        this.drawProbe[c](s.next) >= cond.errorRate;
       if (ok === s.healthy) {
         s.streak = 0;
       } else if (++s.streak >= failureThreshold) {
