@@ -56,7 +56,8 @@ class Usage {
 /** The world as one second's sample reads it (see `Monitor.worldView`). */
 interface WorldView {
   readonly generation: number;
-  readonly route53Key: string;
+  /** Bit i: Route 53 sees region i healthy. */
+  readonly route53Key: number;
   /** Per region, in the cloud's order. */
   readonly route53: readonly boolean[];
   readonly answer: string[];
@@ -118,8 +119,12 @@ export class Monitor {
 
   /** Samples every whole second in [fromMs, toMs): the world is as the last event left it. */
   sampleUntil(toMs: number): void {
+    // No event runs between these seconds, and the database reports its writers as of the clock's
+    // instant, which does not move while they are sampled.
+    let writers: string[] | null = null;
     while (this.nextSampleMs < toMs) {
-      this.sample(this.nextSampleMs);
+      writers ??= this.database.writersNow();
+      this.sample(this.nextSampleMs, writers);
       this.nextSampleMs += 1000;
     }
   }
@@ -136,8 +141,10 @@ export class Monitor {
 
   private worldView(ms: number): WorldView {
     const cloud = this.cloud;
-    const route53 = cloud.regions.map((r) => cloud.route53Healthy(r, ms));
-    const route53Key = route53.map((h) => (h ? "1" : "0")).join("");
+    let route53Key = 0;
+    for (let i = 0; i < cloud.regions.length; i++) {
+      if (cloud.route53Healthy(cloud.regions[i], ms)) route53Key += 2 ** i;
+    }
     const generation = cloud.generation();
     const last = this.view;
     if (
@@ -147,6 +154,7 @@ export class Monitor {
       last.route53Key === route53Key
     )
       return last;
+    const route53 = cloud.regions.map((_, i) => Math.floor(route53Key / 2 ** i) % 2 === 1);
     const answer = cloud.dnsAnswer(ms);
     const healthy = cloud.regions.map((r) => cloud.actuallyHealthy(r, ms));
     const rate = new Map<string, number>();
@@ -169,7 +177,7 @@ export class Monitor {
     return this.view;
   }
 
-  private sample(ms: number): void {
+  private sample(ms: number, writers: readonly string[]): void {
     const cloud = this.cloud;
     const s = drillSeconds(ms);
     const view = this.worldView(ms);
@@ -181,7 +189,6 @@ export class Monitor {
     const settled = (bad: number | null | undefined): boolean =>
       bad === null || bad === undefined || ms >= bad + 1000 + cloud.ttlMs;
     const clientsOk = settled(this.lastBadAnswerMs);
-    const writers = this.database.writersNow();
     const writerOk = writers.length === 1;
     const ok = clientsOk && writerOk;
     for (const r of cloud.regions) {
