@@ -19,6 +19,12 @@ export interface CheckerSettings {
   readonly timeoutMs: number;
 }
 
+/** Probes from `from` on meet the same conditions: asked once per evaluation. */
+interface Steady {
+  readonly from: number;
+  cond: ProbeConditions | null;
+}
+
 interface CheckerState {
   /** Index of the next probe to evaluate. */
   next: number;
@@ -48,6 +54,8 @@ export class EndpointCheckers {
     private readonly settings: CheckerSettings,
     private readonly startMs: number,
     private readonly conditionsAt: (ms: number) => ProbeConditions,
+    /** From when on the endpoint meets the same conditions until the world changes, or null (it flaps). */
+    private readonly steadyFrom: () => number | null = () => null,
   ) {
     this.states = [];
     this.networkMs = [];
@@ -67,8 +75,9 @@ export class EndpointCheckers {
     if (ms < this.dueAt) return this.healthyCount / this.states.length;
     let healthy = 0;
     let due = Number.POSITIVE_INFINITY;
+    const steady: Steady = { from: this.steadyFrom() ?? Number.POSITIVE_INFINITY, cond: null };
     for (let c = 0; c < this.states.length; c++) {
-      const s = this.advance(c, ms);
+      const s = this.advance(c, ms, steady);
       if (s.healthy) healthy++;
       due = Math.min(due, this.probeAt(c, s.next));
     }
@@ -85,13 +94,15 @@ export class EndpointCheckers {
     return this.fractionAt(ms) > ROUTE53_HEALTHY_FRACTION;
   }
 
-  private advance(c: number, ms: number): CheckerState {
+  private advance(c: number, ms: number, steady: Steady): CheckerState {
     const s = this.states[c];
     const { failureThreshold, timeoutMs } = this.settings;
     for (;;) {
       const at = this.probeAt(c, s.next);
       if (at > ms) return s;
-      const cond = this.conditionsAt(at);
+      let cond: ProbeConditions;
+      if (at < steady.from) cond = this.conditionsAt(at);
+      else cond = steady.cond ??= this.conditionsAt(at);
       const ok =
         cond.reachable &&
         cond.latencyMs + this.networkMs[c] <= timeoutMs &&

@@ -105,6 +105,7 @@ export class SimCloud {
           },
           start,
           (ms) => this.probeConditions(rp.region, ms),
+          () => (this.conditionAt(rp.region, this.clock.now()).flap === null ? this.changedAt : null),
         ),
       );
     }
