@@ -272,9 +272,8 @@ export class Monitor {
    */
   private countRequests(view: WorldView, writerOk: boolean): void {
     const keep = Math.max(1, Math.round(this.cloud.ttlMs / 1000));
-    const last = this.recentAnswers[this.recentAnswers.length - 1];
     this.sameAnswerSeconds =
-      last !== undefined && last.join(",") === view.answerKey ? this.sameAnswerSeconds + 1 : 1;
+      this.lastShare?.view.answerKey === view.answerKey ? this.sameAnswerSeconds + 1 : 1;
     this.recentAnswers.push(view.answer);
     while (this.recentAnswers.length > keep) this.recentAnswers.shift();
     // A full TTL of one answer under the same conditions gives the same share as the second before.

@@ -15,7 +15,19 @@ export function draw(seed: number, ...key: readonly (string | number)[]): number
  */
 export function drawer(seed: number, ...prefix: readonly (string | number)[]): (n: number) => number {
   const h = fnv(0x811c9dc5 ^ (seed >>> 0), `${prefix.join("\u0001")}\u0001`);
-  return (n) => finish(fnv(h, String(n)));
+  return (n) => finish(Number.isSafeInteger(n) && n >= 0 ? fnvDigits(h, n) : fnv(h, String(n)));
+}
+
+/** `fnv(h, String(n))` for a whole number, without making the string. */
+function fnvDigits(start: number, n: number): number {
+  let h = start;
+  let unit = 1;
+  while (unit * 10 <= n) unit *= 10;
+  for (; unit >= 1; unit /= 10) {
+    h ^= 48 + (Math.floor(n / unit) % 10);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h;
 }
 
 function fnv(start: number, text: string): number {

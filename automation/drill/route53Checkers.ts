@@ -19,15 +19,7 @@ export interface CheckerSettings {
   readonly timeoutMs: number;
 }
 
-/** Probes from `from` on meet the same conditions: asked once per evaluation. */
-interface Steady {
-  readonly from: number;
-  cond: ProbeConditions | null;
-}
-
 interface CheckerState {
-  /** Index of the next probe to evaluate. */
-  next: number;
   healthy: boolean;
   streak: number;
   /** When `healthy` last changed (ms), for timelines. */
@@ -39,15 +31,19 @@ interface CheckerState {
  * location (its own network delay and phase) and changes its verdict after `failureThreshold`
  * consecutive results the other way. The endpoint is healthy while more than 18 % of checkers
  * see it healthy. Evaluated lazily up to the instant asked, so idle stretches cost nothing.
+ *
+ * The checkers' phases are spread over one interval in checker order, so all probes form one
+ * sequence in time: checker 0..n-1 of round 0, then of round 1, and so on. Evaluating up to an
+ * instant walks that sequence from where it stopped, touching only the probes due.
  */
 export class EndpointCheckers {
   private readonly states: CheckerState[];
   private readonly networkMs: number[];
   private readonly phaseMs: number[];
   private readonly drawProbe: ((n: number) => number)[];
-  /** When the earliest checker probes next: before then, the last count still holds. */
-  private dueAt = Number.NEGATIVE_INFINITY;
-  private healthyCount = 0;
+  /** The next probe to evaluate, as an index into the sequence of all checkers' probes. */
+  private nextProbe = 0;
+  private healthyCount: number;
 
   constructor(
     private readonly name: string,
@@ -63,58 +59,50 @@ export class EndpointCheckers {
     this.drawProbe = [];
     for (let c = 0; c < settings.checkers; c++) {
       this.drawProbe.push(drawer(settings.seed, "chk", name, c));
-      this.states.push({ next: 0, healthy: true, streak: 0, changedAt: startMs });
+      this.states.push({ healthy: true, streak: 0, changedAt: startMs });
       // Checkers sit in different AWS regions: 20-300 ms away from the endpoint.
       this.networkMs.push(20 + Math.floor(draw(settings.seed, "net", name, c) * 280));
       this.phaseMs.push(Math.floor((c * settings.intervalMs) / settings.checkers));
     }
+    this.healthyCount = settings.checkers;
   }
 
   /** Fraction of checkers that see the endpoint healthy at `ms`. */
   fractionAt(ms: number): number {
-    if (ms < this.dueAt) return this.healthyCount / this.states.length;
-    let healthy = 0;
-    let due = Number.POSITIVE_INFINITY;
-    const steady: Steady = { from: this.steadyFrom() ?? Number.POSITIVE_INFINITY, cond: null };
-    for (let c = 0; c < this.states.length; c++) {
-      const s = this.advance(c, ms, steady);
-      if (s.healthy) healthy++;
-      due = Math.min(due, this.probeAt(c, s.next));
+    const checkers = this.states.length;
+    if (this.probeAt(this.nextProbe) <= ms) {
+      const { failureThreshold, timeoutMs } = this.settings;
+      const steadyFrom = this.steadyFrom() ?? Number.POSITIVE_INFINITY;
+      let steady: ProbeConditions | null = null;
+      for (let at = this.probeAt(this.nextProbe); at <= ms; at = this.probeAt(++this.nextProbe)) {
+        const c = this.nextProbe % checkers;
+        const round = Math.floor(this.nextProbe / checkers);
+        const s = this.states[c];
+        const cond = at < steadyFrom ? this.conditionsAt(at) : (steady ??= this.conditionsAt(at));
+        const ok =
+          cond.reachable &&
+          cond.latencyMs + this.networkMs[c] <= timeoutMs &&
+          this.drawProbe[c](round) >= cond.errorRate;
+        if (ok === s.healthy) {
+          s.streak = 0;
+        } else if (++s.streak >= failureThreshold) {
+          s.healthy = ok;
+          s.streak = 0;
+          s.changedAt = at;
+          this.healthyCount += ok ? 1 : -1;
+        }
+      }
     }
-    this.healthyCount = healthy;
-    this.dueAt = due;
-    return healthy / this.states.length;
+    return this.healthyCount / checkers;
   }
 
-  private probeAt(c: number, n: number): number {
-    return this.startMs + this.phaseMs[c] + n * this.settings.intervalMs;
+  /** When probe `i` of the sequence runs: checker `i mod n`, in round `i div n`. */
+  private probeAt(i: number): number {
+    const checkers = this.states.length;
+    return this.startMs + this.phaseMs[i % checkers] + Math.floor(i / checkers) * this.settings.intervalMs;
   }
 
   healthyAt(ms: number): boolean {
     return this.fractionAt(ms) > ROUTE53_HEALTHY_FRACTION;
-  }
-
-  private advance(c: number, ms: number, steady: Steady): CheckerState {
-    const s = this.states[c];
-    const { failureThreshold, timeoutMs } = this.settings;
-    for (;;) {
-      const at = this.probeAt(c, s.next);
-      if (at > ms) return s;
-      let cond: ProbeConditions;
-      if (at < steady.from) cond = this.conditionsAt(at);
-      else cond = steady.cond ??= this.conditionsAt(at);
-      const ok =
-        cond.reachable &&
-        cond.latencyMs + this.networkMs[c] <= timeoutMs &&
-        this.drawProbe[c](s.next) >= cond.errorRate;
-      if (ok === s.healthy) {
-        s.streak = 0;
-      } else if (++s.streak >= failureThreshold) {
-        s.healthy = ok;
-        s.streak = 0;
-        s.changedAt = at;
-      }
-      s.next++;
-    }
   }
 }
