@@ -141,10 +141,7 @@ export class Monitor {
 
   private worldView(ms: number): WorldView {
     const cloud = this.cloud;
-    let route53Key = 0;
-    for (let i = 0; i < cloud.regions.length; i++) {
-      if (cloud.route53Healthy(cloud.regions[i], ms)) route53Key += 2 ** i;
-    }
+    const route53Key = cloud.route53Verdicts(ms);
     const generation = cloud.generation();
     const last = this.view;
     if (

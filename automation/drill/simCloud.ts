@@ -339,6 +339,15 @@ export class SimCloud {
     return this.checkers.get(region)?.healthyAt(ms) ?? false;
   }
 
+  /** Route 53's verdicts on every region at `ms`: bit i is set when it sees region i healthy. */
+  route53Verdicts(ms: number): number {
+    let bits = 0;
+    this.regions.forEach((r, i) => {
+      if (this.checkers.get(r)?.healthyAt(ms) === true) bits += 2 ** i;
+    });
+    return bits;
+  }
+
   record(region: string): DnsRecordPlan {
     const r = this.records.get(region);
     if (r === undefined) throw new Error(`the drill has no region ${region}`);
