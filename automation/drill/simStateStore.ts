@@ -16,7 +16,6 @@ import type { Clock } from "../ports";
  * without re-parsing and nothing the controller holds can change what is stored.
  */
 export class SimStateStore implements StateStore {
-  readonly location = "drill://state";
   /** The stored document, parsed once per write; only the drill's own readers see it. */
   private doc: OperationalState | null = null;
   private revision = 0;
@@ -27,6 +26,7 @@ export class SimStateStore implements StateStore {
     private readonly clock: Clock,
     /** Sees every write, in order: the invariant checker and the timeline hang off it. */
     private readonly onWrite: (before: OperationalState | null, after: OperationalState) => void = () => {},
+    readonly location = "drill://state",
   ) {}
 
   async read(): Promise<StoredState | null> {
