@@ -200,9 +200,8 @@ export class InvariantChecker {
     }
   }
 
-  /** Runs every simulated second. */
-  onSecond(ms: number): void {
-    const writers = this.database.writersNow();
+  /** Runs every simulated second; `writers` are the database's writers now, when the caller has them. */
+  onSecond(ms: number, writers: readonly string[] = this.database.writersNow()): void {
     this.checkZeroWriters(ms, writers.length);
     this.hold(
       "two-writers",

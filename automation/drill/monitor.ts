@@ -53,6 +53,23 @@ class Usage {
   }
 }
 
+/** The world as one second's sample reads it (see `Monitor.worldView`). */
+interface WorldView {
+  readonly generation: number;
+  /** Bit i: Route 53 sees region i healthy. */
+  readonly route53Key: number;
+  /** Per region, in the cloud's order. */
+  readonly route53: readonly boolean[];
+  readonly answer: string[];
+  readonly answerKey: string;
+  readonly serving: readonly boolean[];
+  readonly healthy: readonly boolean[];
+  readonly healthyIn: ReadonlyMap<string, boolean>;
+  /** Share of a region's requests that succeed. */
+  readonly rate: ReadonlyMap<string, number>;
+  readonly versions: readonly string[];
+}
+
 /** A stretch of time in which a region's frame did not change. */
 export interface Segment extends RegionFrame {
   readonly fromSeconds: number;
@@ -102,34 +119,82 @@ export class Monitor {
 
   /** Samples every whole second in [fromMs, toMs): the world is as the last event left it. */
   sampleUntil(toMs: number): void {
+    // No event runs between these seconds, and the database reports its writers as of the clock's
+    // instant, which does not move while they are sampled.
+    let writers: string[] | null = null;
     while (this.nextSampleMs < toMs) {
-      this.sample(this.nextSampleMs);
+      writers ??= this.database.writersNow();
+      this.sample(this.nextSampleMs, writers);
       this.nextSampleMs += 1000;
     }
   }
 
-  private sample(ms: number): void {
+  /**
+   * What one second's sample reads of the world, kept while nothing moves: the world changes only at
+   * the clock's events, and Route 53's verdicts at its checkers' probes, so most seconds between
+   * two events read the same answers.
+   */
+  private view: WorldView | null = null;
+  /** Seconds in a row clients got the same answer, and the request share computed on them. */
+  private sameAnswerSeconds = 0;
+  private lastShare: { readonly view: WorldView; readonly succeeded: number } | null = null;
+
+  private worldView(ms: number): WorldView {
+    const cloud = this.cloud;
+    const route53Key = cloud.route53Verdicts(ms);
+    const generation = cloud.generation();
+    const last = this.view;
+    if (
+      last !== null &&
+      !cloud.flapping() &&
+      last.generation === generation &&
+      last.route53Key === route53Key
+    )
+      return last;
+    const route53 = cloud.regions.map((_, i) => Math.floor(route53Key / 2 ** i) % 2 === 1);
+    const answer = cloud.dnsAnswer(ms);
+    const healthy = cloud.regions.map((r) => cloud.actuallyHealthy(r, ms));
+    const rate = new Map<string, number>();
+    for (const r of cloud.regions) {
+      const c = cloud.probeConditions(r, ms);
+      rate.set(r, c.reachable && c.latencyMs + 300 <= cloud.timeoutMs ? 1 - c.errorRate : 0);
+    }
+    this.view = {
+      generation,
+      route53Key,
+      route53,
+      answer,
+      answerKey: answer.join(","),
+      serving: cloud.regions.map((r) => answer.includes(r)),
+      healthy,
+      healthyIn: new Map(cloud.regions.map((r, i) => [r, healthy[i]])),
+      rate,
+      versions: cloud.regions.map((r) => cloud.servedVersion(r, ms)),
+    };
+    return this.view;
+  }
+
+  private sample(ms: number, writers: readonly string[]): void {
     const cloud = this.cloud;
     const s = drillSeconds(ms);
-    const answer = cloud.dnsAnswer(ms);
-    const healthy = new Map(cloud.regions.map((r) => [r, cloud.actuallyHealthy(r, ms)]));
-    const answerOk = answer.length > 0 && answer.every((r) => healthy.get(r) === true);
+    const view = this.worldView(ms);
+    const answer = view.answer;
+    const answerOk = answer.length > 0 && answer.every((r) => view.healthyIn.get(r) === true);
     if (!answerOk) this.lastBadAnswerMs = ms;
-    for (const r of answer) if (healthy.get(r) !== true) this.lastBadMs.set(r, ms);
+    for (const r of answer) if (view.healthyIn.get(r) !== true) this.lastBadMs.set(r, ms);
     // A client that resolved during the last bad second keeps that answer for a full TTL.
     const settled = (bad: number | null | undefined): boolean =>
       bad === null || bad === undefined || ms >= bad + 1000 + cloud.ttlMs;
     const clientsOk = settled(this.lastBadAnswerMs);
-    const writerOk = this.database.writersNow().length === 1;
+    const writerOk = writers.length === 1;
     const ok = clientsOk && writerOk;
     for (const r of cloud.regions) {
       if (!settled(this.lastBadMs.get(r))) extend(this.clientImpact.get(r) as Stretch[], s);
     }
     if (!writerOk) extend(this.writerImpact, s);
-    this.countRequests(ms, answer, writerOk);
+    this.countRequests(view, writerOk);
 
-    const key = answer.join(",");
-    if (key !== this.lastAnswer) {
+    if (view.answerKey !== this.lastAnswer) {
       cloud.recorder.log(
         "cloud",
         "dns-answer",
@@ -137,7 +202,7 @@ export class Monitor {
         undefined,
         ms,
       );
-      this.lastAnswer = key;
+      this.lastAnswer = view.answerKey;
     }
     if (clientsOk !== this.lastClientsOk) {
       cloud.recorder.log(
@@ -152,7 +217,6 @@ export class Monitor {
       this.lastClientsOk = clientsOk;
     }
     if (writerOk !== this.lastWriterOk) {
-      const writers = this.database.writersNow();
       cloud.recorder.log(
         "cloud",
         writerOk ? "writes-accepted" : "writes-refused",
@@ -165,40 +229,37 @@ export class Monitor {
     if (!ok) extend(this.outages, s);
 
     const writer = this.database.writerRegion();
-    const writers = this.database.writersNow();
-    for (const region of cloud.regions) {
-      const frame: RegionFrame = {
-        serving: answer.includes(region),
-        healthy: healthy.get(region) === true,
-        route53: cloud.route53Healthy(region, ms),
-        version: cloud.servedVersion(region, ms),
-        writer: writer === region || writers.includes(region),
-      };
+    cloud.regions.forEach((region, i) => {
+      const serving = view.serving[i];
+      const healthy = view.healthy[i];
+      const route53 = view.route53[i];
+      const version = view.versions[i];
+      const isWriter = writer === region || writers.includes(region);
       const list = this.segments.get(region) as Segment[];
       const tail = list[list.length - 1];
       if (
         tail !== undefined &&
-        tail.serving === frame.serving &&
-        tail.healthy === frame.healthy &&
-        tail.route53 === frame.route53 &&
-        tail.version === frame.version &&
-        tail.writer === frame.writer
+        tail.serving === serving &&
+        tail.healthy === healthy &&
+        tail.route53 === route53 &&
+        tail.version === version &&
+        tail.writer === isWriter
       ) {
         tail.toSeconds = s + 1;
-      } else {
-        if (tail !== undefined && tail.route53 !== frame.route53) {
-          cloud.recorder.log(
-            "cloud",
-            frame.route53 ? "route53-healthy" : "route53-unhealthy",
-            `Route 53 checkers see ${region} ${frame.route53 ? "healthy" : "unhealthy"}`,
-            region,
-            ms,
-          );
-        }
-        list.push({ ...frame, fromSeconds: s, toSeconds: s + 1 });
+        return;
       }
-    }
-    this.checker.onSecond(ms);
+      if (tail !== undefined && tail.route53 !== route53) {
+        cloud.recorder.log(
+          "cloud",
+          route53 ? "route53-healthy" : "route53-unhealthy",
+          `Route 53 checkers see ${region} ${route53 ? "healthy" : "unhealthy"}`,
+          region,
+          ms,
+        );
+      }
+      list.push({ serving, healthy, route53, version, writer: isWriter, fromSeconds: s, toSeconds: s + 1 });
+    });
+    this.checker.onSecond(ms, writers);
   }
 
   /**
@@ -206,21 +267,26 @@ export class Monitor {
    * the answers of the last TTL; a request succeeds when its region answers (without an error, within
    * the timeout), and a write also needs exactly one writer.
    */
-  private countRequests(ms: number, answer: string[], writerOk: boolean): void {
+  private countRequests(view: WorldView, writerOk: boolean): void {
     const keep = Math.max(1, Math.round(this.cloud.ttlMs / 1000));
-    this.recentAnswers.push(answer);
+    this.sameAnswerSeconds =
+      this.lastShare?.view.answerKey === view.answerKey ? this.sameAnswerSeconds + 1 : 1;
+    this.recentAnswers.push(view.answer);
     while (this.recentAnswers.length > keep) this.recentAnswers.shift();
-    const rate = new Map<string, number>();
-    for (const r of this.cloud.regions) {
-      const c = this.cloud.probeConditions(r, ms);
-      rate.set(r, c.reachable && c.latencyMs + 300 <= this.cloud.timeoutMs ? 1 - c.errorRate : 0);
+    // A full TTL of one answer under the same conditions gives the same share as the second before.
+    const steady = this.sameAnswerSeconds > keep && this.lastShare?.view === view;
+    let succeeded: number;
+    if (steady && this.lastShare !== null) {
+      succeeded = this.lastShare.succeeded;
+    } else {
+      succeeded = 0;
+      for (const a of this.recentAnswers) {
+        let share = 0;
+        for (const r of a) share += view.rate.get(r) ?? 0;
+        if (a.length > 0) succeeded += share / a.length / this.recentAnswers.length;
+      }
     }
-    let succeeded = 0;
-    for (const a of this.recentAnswers) {
-      let share = 0;
-      for (const r of a) share += rate.get(r) ?? 0;
-      if (a.length > 0) succeeded += share / a.length / this.recentAnswers.length;
-    }
+    this.lastShare = { view, succeeded };
     this.usage.add(succeeded, writerOk ? succeeded : 0);
   }
 

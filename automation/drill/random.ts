@@ -6,12 +6,41 @@
 
 /** FNV-1a over the key, then a splitmix-style finaliser: a uniform draw in [0, 1). */
 export function draw(seed: number, ...key: readonly (string | number)[]): number {
-  let h = 0x811c9dc5 ^ (seed >>> 0);
-  const text = key.join("\u0001");
+  return finish(fnv(0x811c9dc5 ^ (seed >>> 0), key.join("\u0001")));
+}
+
+/**
+ * `draw(seed, ...prefix, n)` for many `n`: FNV-1a reads the key left to right, so the prefix is
+ * hashed once and each draw hashes only its last part. The Route 53 checkers draw once per probe.
+ */
+export function drawer(seed: number, ...prefix: readonly (string | number)[]): (n: number) => number {
+  const h = fnv(0x811c9dc5 ^ (seed >>> 0), `${prefix.join("\u0001")}\u0001`);
+  return (n) => finish(Number.isSafeInteger(n) && n >= 0 ? fnvDigits(h, n) : fnv(h, String(n)));
+}
+
+/** `fnv(h, String(n))` for a whole number, without making the string. */
+function fnvDigits(start: number, n: number): number {
+  let h = start;
+  let unit = 1;
+  while (unit * 10 <= n) unit *= 10;
+  for (; unit >= 1; unit /= 10) {
+    h ^= 48 + (Math.floor(n / unit) % 10);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h;
+}
+
+function fnv(start: number, text: string): number {
+  let h = start;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
+  return h;
+}
+
+function finish(hash: number): number {
+  let h = hash;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -59,8 +59,18 @@ export class SimCloud {
   private readonly apiErrors = new Map<string, number>();
   private readonly stackFailures = new Map<string, number>();
   private readonly versions: Readonly<Record<string, VersionBehaviour>>;
-  /** The environment config the controller currently runs with (a deploy changes its version). */
-  config: EnvironmentConfig;
+  private currentConfig: EnvironmentConfig;
+  /**
+   * When the world last changed (a fault, an applied update, a new config). From then on, until the
+   * next change, a region that does not flap meets the same conditions: the monitor samples every
+   * second and the watcher probes every region each tick, so those answers are kept until it moves.
+   */
+  private changedAt = Number.NEGATIVE_INFINITY;
+  /** Counts the world's changes: equal numbers, the same world (but for flapping and Route 53). */
+  private changes = 0;
+  private flapSeen: boolean | null = null;
+  private readonly steady = new Map<string, ProbeConditions>();
+  private liveRecords: string[] | null = null;
 
   constructor(
     readonly scenario: Scenario,
@@ -70,7 +80,7 @@ export class SimCloud {
     readonly recorder: Recorder,
     readonly options: SimOptions = {},
   ) {
-    this.config = config;
+    this.currentConfig = config;
     this.regions = scenario.regions;
     this.versions = scenario.versions;
     this.ttlMs = scenario.dnsTtlSeconds * 1000;
@@ -95,9 +105,39 @@ export class SimCloud {
           },
           start,
           (ms) => this.probeConditions(rp.region, ms),
+          () => (this.conditionAt(rp.region, this.clock.now()).flap === null ? this.changedAt : null),
         ),
       );
     }
+  }
+
+  /** The environment config the controller currently runs with (a deploy changes its version). */
+  get config(): EnvironmentConfig {
+    return this.currentConfig;
+  }
+
+  set config(config: EnvironmentConfig) {
+    this.currentConfig = config;
+    this.changed();
+  }
+
+  /** Changes whenever a fault, an applied update or a new config changes the world. */
+  generation(): number {
+    return this.changes;
+  }
+
+  /** Some region flaps now: its endpoint comes and goes without an event. */
+  flapping(): boolean {
+    this.flapSeen ??= this.regions.some((r) => this.conditionAt(r, this.clock.now()).flap !== null);
+    return this.flapSeen;
+  }
+
+  private changed(): void {
+    this.changes++;
+    this.flapSeen = null;
+    this.changedAt = this.clock.now();
+    this.steady.clear();
+    this.liveRecords = null;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -107,6 +147,7 @@ export class SimCloud {
     const list = this.conditionList(region);
     const last = list[list.length - 1];
     list.push({ ...last, ...change, from: this.clock.now() });
+    this.changed();
   }
 
   outage(region: string): void {
@@ -249,6 +290,15 @@ export class SimCloud {
 
   /** What a request to the region meets at `ms`. */
   probeConditions(region: string, ms: number): ProbeConditions {
+    if (ms < this.changedAt) return this.conditionsAt(region, ms);
+    const kept = this.steady.get(region);
+    if (kept !== undefined) return kept;
+    const c = this.conditionsAt(region, ms);
+    if (this.conditionAt(region, ms).flap === null) this.steady.set(region, c);
+    return c;
+  }
+
+  private conditionsAt(region: string, ms: number): ProbeConditions {
     if (!this.upAt(region, ms))
       return { reachable: false, errorRate: 1, latencyMs: Number.POSITIVE_INFINITY };
     let errorRate = 0;
@@ -289,6 +339,15 @@ export class SimCloud {
     return this.checkers.get(region)?.healthyAt(ms) ?? false;
   }
 
+  /** Route 53's verdicts on every region at `ms`: bit i is set when it sees region i healthy. */
+  route53Verdicts(ms: number): number {
+    let bits = 0;
+    this.regions.forEach((r, i) => {
+      if (this.checkers.get(r)?.healthyAt(ms) === true) bits += 2 ** i;
+    });
+    return bits;
+  }
+
   record(region: string): DnsRecordPlan {
     const r = this.records.get(region);
     if (r === undefined) throw new Error(`the drill has no region ${region}`);
@@ -297,10 +356,11 @@ export class SimCloud {
 
   /** Regions whose live record is in service (not drained, weight above 0). */
   recordsInService(): string[] {
-    return this.regions.filter((r) => {
+    this.liveRecords ??= this.regions.filter((r) => {
       const rec = this.record(r);
       return rec.serving && (rec.weight === null || rec.weight > 0);
     });
+    return [...this.liveRecords];
   }
 
   /**
@@ -378,6 +438,7 @@ export class SimCloud {
       } else this.records.set(rp.region, { from: now, value: rp.dns });
       changed.push(`${d.region} ${d.part}`);
     }
+    if (changed.length > 0) this.changed();
     return changed;
   }
 

@@ -1,11 +1,28 @@
 import { setMaxListeners } from "node:events";
 import type { HealthSample, HealthSource, RegionEndpoint } from "../ports";
+import type { ProbeConditions } from "./route53Checkers";
 import type { SimCloud } from "./simCloud";
 
 /** Network time between the controller and a region's endpoint. */
 const PROBE_NETWORK_MS = 40;
 /** GetHealthCheckStatus answers in about this long. */
 const ROUTE53_API_MS = 150;
+
+/** One probe in flight. */
+interface Probe {
+  readonly region: string;
+  readonly at: number;
+  /** The probe's number for its region: its draw's key. */
+  readonly n: number;
+  readonly route53: number | null;
+  readonly cond: ProbeConditions;
+  readonly latency: number;
+  readonly limit: number;
+  /** The probe has a client timeout. */
+  readonly bounded: boolean;
+  readonly timedOut: boolean;
+  readonly waitMs: number;
+}
 
 export interface HealthSourceOptions {
   /**
@@ -31,9 +48,8 @@ export class SimHealthSource implements HealthSource {
   ) {}
 
   async observe(regions: readonly RegionEndpoint[], outer?: AbortSignal): Promise<HealthSample[]> {
-    // One listener on the caller's signal, however many regions wait on it.
+    // One listener on the caller's signal, however many regions wait on it (one per distinct wait).
     const local = new AbortController();
-    setMaxListeners(0, local.signal);
     const forward = (): void => local.abort(outer?.reason);
     if (outer?.aborted === true) forward();
     outer?.addEventListener("abort", forward, { once: true });
@@ -47,43 +63,73 @@ export class SimHealthSource implements HealthSource {
   private async observeAll(regions: readonly RegionEndpoint[], signal: AbortSignal): Promise<HealthSample[]> {
     if (this.options.sequential === true) {
       const out: HealthSample[] = [];
-      for (const e of regions) out.push(await this.observeOne(e.region, signal, null));
+      for (const e of regions) {
+        const probe = this.startProbe(e.region, null);
+        await this.cloud.clock.sleep(probe.waitMs, signal);
+        out.push(this.finishProbe(probe));
+      }
       return out;
     }
-    return Promise.all(regions.map((e) => this.observeOne(e.region, signal, this.cloud.timeoutMs)));
+    // Every region at once. Probes that answer after the same wait share one timer: they would
+    // fire one after another at the same instant anyway, in the order they were sent.
+    const probes = regions.map((e) => this.startProbe(e.region, this.cloud.timeoutMs));
+    const waits = new Map<number, Promise<void>>();
+    if (new Set(probes.map((p) => p.waitMs)).size > 10) setMaxListeners(0, signal);
+    for (const p of probes) {
+      if (!waits.has(p.waitMs)) waits.set(p.waitMs, this.cloud.clock.sleep(p.waitMs, signal));
+    }
+    return Promise.all(
+      probes.map(async (p) => {
+        await waits.get(p.waitMs);
+        return this.finishProbe(p);
+      }),
+    );
   }
 
-  private async observeOne(
-    region: string,
-    signal: AbortSignal | undefined,
-    timeoutMs: number | null,
-  ): Promise<HealthSample> {
-    const clock = this.cloud.clock;
-    const at = clock.now();
+  /** Sends one probe: what it will meet is decided now, its answer after `waitMs`. */
+  private startProbe(region: string, timeoutMs: number | null): Probe {
+    const at = this.cloud.clock.now();
     const n = (this.calls.get(region) ?? 0) + 1;
     this.calls.set(region, n);
     const route53 = this.checkerFraction(region);
     const cond = this.cloud.probeConditions(region, at);
     const latency = cond.reachable ? cond.latencyMs + PROBE_NETWORK_MS : Number.POSITIVE_INFINITY;
     const limit = timeoutMs ?? (this.options.unboundedProbeSeconds ?? 10) * 1000;
-    let probeOk: boolean;
-    let detail: string;
-    if (latency > limit) {
-      await clock.sleep(limit, signal);
-      probeOk = false;
-      detail = cond.reachable
-        ? `probe timed out after ${limit / 1000} s`
-        : timeoutMs === null
-          ? `probe hung for ${limit / 1000} s (no client timeout): connection not answered`
-          : `probe timed out after ${limit / 1000} s: connection not answered`;
-    } else {
-      await clock.sleep(Math.max(latency, ROUTE53_API_MS), signal);
-      probeOk = this.cloud.draw("probe", region, at, n) >= cond.errorRate;
-      detail = probeOk ? `HTTP 200 in ${Math.round(latency)} ms` : `HTTP 503 in ${Math.round(latency)} ms`;
-    }
-    const sample: HealthSample = {
+    const timedOut = latency > limit;
+    return {
       region,
       at,
+      n,
+      route53,
+      cond,
+      latency,
+      limit,
+      bounded: timeoutMs !== null,
+      timedOut,
+      waitMs: timedOut ? limit : Math.max(latency, ROUTE53_API_MS),
+    };
+  }
+
+  private finishProbe(p: Probe): HealthSample {
+    let probeOk: boolean;
+    let detail: string;
+    if (p.timedOut) {
+      probeOk = false;
+      detail = p.cond.reachable
+        ? `probe timed out after ${p.limit / 1000} s`
+        : !p.bounded
+          ? `probe hung for ${p.limit / 1000} s (no client timeout): connection not answered`
+          : `probe timed out after ${p.limit / 1000} s: connection not answered`;
+    } else {
+      probeOk = this.cloud.draw("probe", p.region, p.at, p.n) >= p.cond.errorRate;
+      detail = probeOk
+        ? `HTTP 200 in ${Math.round(p.latency)} ms`
+        : `HTTP 503 in ${Math.round(p.latency)} ms`;
+    }
+    const route53 = p.route53;
+    const sample: HealthSample = {
+      region: p.region,
+      at: p.at,
       checkerFraction: route53,
       probeOk,
       detail: `${detail}; route53 ${route53 === null ? "unavailable" : `${Math.round(route53 * 100)} % of checkers healthy`}`,

@@ -16,8 +16,6 @@ import type { Clock } from "../ports";
  * without re-parsing and nothing the controller holds can change what is stored.
  */
 export class SimStateStore implements StateStore {
-  readonly location = "drill://state";
-  private text: string | null = null;
   /** The stored document, parsed once per write; only the drill's own readers see it. */
   private doc: OperationalState | null = null;
   private revision = 0;
@@ -28,6 +26,7 @@ export class SimStateStore implements StateStore {
     private readonly clock: Clock,
     /** Sees every write, in order: the invariant checker and the timeline hang off it. */
     private readonly onWrite: (before: OperationalState | null, after: OperationalState) => void = () => {},
+    readonly location = "drill://state",
   ) {}
 
   async read(): Promise<StoredState | null> {
@@ -42,11 +41,11 @@ export class SimStateStore implements StateStore {
   }
 
   async write(state: OperationalState, expectedEtag: string | null): Promise<string> {
-    const current = this.text === null ? null : `"${this.revision}"`;
+    const current = this.doc === null ? null : `"${this.revision}"`;
     if (current !== expectedEtag) throw new StateConflictError(this.location);
     const before = this.doc;
+    // The store's own copy, validated as it would be read back.
     const valid = parseState(JSON.parse(JSON.stringify(state)), "the state being written");
-    this.text = JSON.stringify(valid);
     this.doc = deepFreeze(valid);
     this.revision++;
     this.onWrite(before, this.doc);
@@ -55,8 +54,7 @@ export class SimStateStore implements StateStore {
 
   /** Seeds the store before the controller starts, without running the write hook. */
   seed(state: OperationalState): void {
-    this.text = JSON.stringify(state);
-    this.doc = deepFreeze(JSON.parse(this.text) as OperationalState);
+    this.doc = deepFreeze(JSON.parse(JSON.stringify(state)) as OperationalState);
     this.revision++;
   }
 

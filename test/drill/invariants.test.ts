@@ -1,5 +1,8 @@
 import * as path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { type OperationalState, initialState } from "../../components/operationalState";
+import { planTopology } from "../../components/topology";
+import type { RegionEndpoint } from "../../automation/ports";
 import { INVARIANTS, type InvariantViolation, InvariantChecker } from "../../automation/drill/invariants";
 import { Recorder } from "../../automation/drill/recorder";
 import { runDrill } from "../../automation/drill/runner";
@@ -8,6 +11,7 @@ import { scenarioConfig } from "../../automation/drill/scenarioConfig";
 import { SHIPPED_DRILLS, loadScenario } from "../../automation/drill/scenarioFiles";
 import { SimCloud } from "../../automation/drill/simCloud";
 import { SimGlobalDatabase } from "../../automation/drill/simDatabase";
+import { SimHealthSource } from "../../automation/drill/simHealthSource";
 import { DRILL_EPOCH_MS, VirtualClock } from "../../automation/drill/virtualClock";
 import { unitScenario } from "./unitScenario";
 
@@ -77,7 +81,96 @@ const BREAKERS: Record<string, () => Promise<readonly InvariantViolation[]>> = {
     await w.runTo(120);
     return w.checker.violations;
   },
+  async [INVARIANTS.neverZeroServing]() {
+    const w = world();
+    // A controller variant whose stack update drains every region: Route 53 has no live record
+    // while every region is up. Judged on the records the simulated cloud serves.
+    const drained = drainAll(initialState(w.cloud.config));
+    w.cloud.apply(planTopology(w.cloud.config, drained), [], true);
+    await w.runTo(5);
+    return w.checker.violations;
+  },
+  async [INVARIANTS.noPromotionWhileFailing]() {
+    const w = world();
+    w.cloud.outage("us-west-2");
+    // The simulated region fails every probe for a whole detection window.
+    const health = new SimHealthSource(w.cloud, {}, (sample) => w.checker.observe(sample));
+    for (let i = 0; i < 4; i++) {
+      await w.runTo(10 * (i + 1) + 30);
+      await w.drive(health.observe(endpoints(w.cloud)));
+    }
+    // A controller variant that runs the next promotion wave anyway.
+    w.checker.onStackUpdate(withOperation(initialState(w.cloud.config), "deploy", "running"), ["eu-west-1"]);
+    return w.checker.violations;
+  },
+  async [INVARIANTS.noHalfFinishedVersion]() {
+    const w = world();
+    const before = withOperation(initialState(w.cloud.config), "deploy", "running");
+    // A doctored stream: the release leaves the state with one region on the new version, no
+    // operation in flight, and no failure recorded.
+    const after = finish(before, "succeeded");
+    after.regions["us-east-1"] = { ...after.regions["us-east-1"], version: "1.1.0" };
+    w.checker.onStateWrite(before, after);
+    return w.checker.violations;
+  },
+  async [INVARIANTS.outcomeRecorded]() {
+    const w = world();
+    const before = withOperation(initialState(w.cloud.config), "failover", "running");
+    // A doctored stream: the operation leaves the state but its history entry says it still runs.
+    w.checker.onStateWrite(before, finish(before, "running"));
+    return w.checker.violations;
+  },
 };
+
+function endpoints(cloud: SimCloud): RegionEndpoint[] {
+  return cloud.regions.map((region) => ({ region, url: `https://${region}.example.com/health` }));
+}
+
+function drainAll(state: OperationalState): OperationalState {
+  const regions: OperationalState["regions"] = {};
+  for (const [r, rs] of Object.entries(state.regions)) regions[r] = { ...rs, drained: true };
+  return { ...state, regions };
+}
+
+/** The state with an operation of `kind` in `phase`, started at the drill's start. */
+function withOperation(
+  state: OperationalState,
+  kind: "deploy" | "failover",
+  phase: "running",
+): OperationalState {
+  return {
+    ...state,
+    operation: {
+      id: `${kind}-1`,
+      kind,
+      plan: { steps: [], compensation: [] },
+      before: state.regions,
+      writerBefore: state.writer,
+      phase,
+      cursor: 0,
+      steps: [],
+      startedAt: new Date(DRILL_EPOCH_MS).toISOString(),
+      finishedAt: null,
+      reason: null,
+    },
+  };
+}
+
+/** The state after its operation left it, with the history entry in `phase`. */
+function finish(state: OperationalState, phase: "succeeded" | "running"): OperationalState {
+  const op = state.operation;
+  if (op === null) throw new Error("no operation to finish");
+  const { plan: _plan, ...entry } = op;
+  return {
+    ...state,
+    regions: { ...state.regions },
+    operation: null,
+    history: [
+      ...state.history,
+      { ...entry, phase, finishedAt: new Date(DRILL_EPOCH_MS + 60_000).toISOString() },
+    ],
+  };
+}
 
 describe("invariant checker: every rule fires when it is broken on purpose", () => {
   afterEach(() => vi.restoreAllMocks());
@@ -85,6 +178,29 @@ describe("invariant checker: every rule fires when it is broken on purpose", () 
   it.each(Object.keys(BREAKERS))("%s is reported", async (rule) => {
     const violations = await BREAKERS[rule]();
     expect(rules(violations)).toContain(rule);
+  });
+
+  it("every rule has a breaker", () => {
+    expect(Object.keys(BREAKERS).sort()).toEqual(Object.values(INVARIANTS).sort());
+  });
+
+  it("a promotion step is not judged while the failing region's outage is younger than a detection window", async () => {
+    const w = world();
+    w.cloud.outage("us-west-2");
+    const health = new SimHealthSource(w.cloud, {}, (sample) => w.checker.observe(sample));
+    for (let i = 0; i < 3; i++) {
+      await w.runTo(5 * (i + 1));
+      await w.drive(health.observe(endpoints(w.cloud)));
+    }
+    w.checker.onStackUpdate(withOperation(initialState(w.cloud.config), "deploy", "running"), ["eu-west-1"]);
+    expect(w.checker.violations).toEqual([]);
+  });
+
+  it("a release that ends with every region on one version leaves nothing half finished", () => {
+    const w = world();
+    const before = withOperation(initialState(w.cloud.config), "deploy", "running");
+    w.checker.onStateWrite(before, finish(before, "succeeded"));
+    expect(w.checker.violations).toEqual([]);
   });
 
   it("a call into an impaired region is not judged before any controller could know of the outage", async () => {

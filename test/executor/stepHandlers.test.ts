@@ -189,9 +189,9 @@ describe("step handlers", () => {
       /FailoverGlobalCluster failed \(rate exceeded\); retry/.test(p.message),
     );
     expect(retries.map((p) => p.message.replace(/.*retry /, "retry "))).toEqual([
-      "retry 1 of 4 in 1 s",
-      "retry 2 of 4 in 2 s",
-      "retry 3 of 4 in 4 s",
+      "retry 1 of 5 in 0.5 s",
+      "retry 2 of 5 in 1 s",
+      "retry 3 of 5 in 2 s",
     ]);
   });
 

@@ -1,6 +1,7 @@
 import type { EnvironmentConfig } from "../../components/config";
-import { type OperationalState, parseState, reconcileState } from "../../components/operationalState";
+import { type OperationalState, reconcileState } from "../../components/operationalState";
 import { type RegionPlan, planTopology } from "../../components/topology";
+import { SimStateStore } from "../../automation/drill/simStateStore";
 import {
   type ChangeSummary,
   type Clock,
@@ -10,10 +11,8 @@ import {
   type HealthSample,
   type HealthSource,
   type Lease,
-  LeaseHeldError,
   type MemberClusterView,
   type MemberClusters,
-  LeaseLostError,
   type MetricPoint,
   type ErrorRateQuery,
   type MetricQuery,
@@ -22,9 +21,7 @@ import {
   type RegionEndpoint,
   type StackEngine,
   type StackHistoryEntry,
-  StateConflictError,
   type StateStore,
-  type StoredState,
   type SyncJobs,
   type SyncRunResult,
   type UpdateOptions,
@@ -185,86 +182,60 @@ function abortReason(signal: AbortSignal | undefined): unknown {
 // State store
 
 /**
- * A conditional-write store with a lease, like the file and S3 stores. Documents are stored as
- * JSON text and validated on read, so a test sees exactly what another process would.
+ * The drill's state store (conditional writes, validated documents, a lease refused to everyone
+ * while live) with what unit tests add: every write and lease call in the effect log, injected
+ * write failures, and another writer's overwrite. One implementation serves the drill and the tests.
  */
-export class MemoryStateStore implements StateStore {
-  readonly location = "memory://operational-state";
-  private doc: { text: string; etag: string } | null = null;
-  private lease: Lease | null = null;
-  private version = 0;
+export class MemoryStateStore extends SimStateStore {
   /** Number of write attempts so far. */
   writes = 0;
   /** Return an error to make write attempt `n` (1-based) fail before it lands. */
   failWrite: ((n: number, state: OperationalState) => Error | undefined) | undefined;
 
   constructor(
-    private readonly clock: Clock,
+    clock: Clock,
     private readonly log: EffectLog,
     initial: OperationalState | null = null,
   ) {
-    if (initial !== null) this.doc = { text: JSON.stringify(initial), etag: this.nextEtag() };
+    super(clock, () => {}, "memory://operational-state");
+    if (initial !== null) this.seed(initial);
   }
 
-  async read(): Promise<StoredState | null> {
-    if (this.doc === null) return null;
-    return { state: parseState(JSON.parse(this.doc.text), this.location), etag: this.doc.etag };
-  }
-
-  async write(state: OperationalState, expectedEtag: string | null): Promise<string> {
+  override async write(state: OperationalState, expectedEtag: string | null): Promise<string> {
     const n = ++this.writes;
     const injected = this.failWrite?.(n, state);
     if (injected !== undefined) throw injected;
-    if ((this.doc?.etag ?? null) !== expectedEtag) throw new StateConflictError(this.location);
-    this.doc = { text: JSON.stringify(parseState(state, this.location)), etag: this.nextEtag() };
+    const etag = await super.write(state, expectedEtag);
     this.log.add("state", "write", { revision: state.revision });
-    return this.doc.etag;
+    return etag;
   }
 
   /** The stored document (not a copy to write back: use write for that). */
   get current(): OperationalState | null {
-    return this.doc === null ? null : parseState(JSON.parse(this.doc.text), this.location);
+    return this.peek();
   }
 
   /** Replaces the document as another writer would (bumps the etag). */
   overwrite(state: OperationalState): void {
-    this.doc = { text: JSON.stringify(state), etag: this.nextEtag() };
+    this.seed(state);
   }
 
-  async acquireLease(holder: string, operation: string, ttlMs: number): Promise<Lease> {
-    const now = this.clock.now();
-    const held = this.lease;
-    // Refused to its own holder too, as the real stores do: one holder, one live operation.
-    if (held !== null && held.expiresAt > now) {
-      throw new LeaseHeldError(held.holder, held.operation, held.expiresAt);
-    }
-    this.lease = { holder, operation, expiresAt: now + ttlMs, etag: this.nextEtag() };
+  override async acquireLease(holder: string, operation: string, ttlMs: number): Promise<Lease> {
+    const lease = await super.acquireLease(holder, operation, ttlMs);
     this.log.add("lease", "acquire", { holder, operation });
-    return this.lease;
+    return lease;
   }
 
-  async renewLease(lease: Lease, ttlMs: number): Promise<Lease> {
-    if (this.lease === null || this.lease.holder !== lease.holder || this.lease.etag !== lease.etag) {
-      throw new LeaseLostError(lease.holder);
-    }
-    this.lease = { ...lease, expiresAt: this.clock.now() + ttlMs, etag: this.nextEtag() };
+  override async renewLease(lease: Lease, ttlMs: number): Promise<Lease> {
+    const renewed = await super.renewLease(lease, ttlMs);
     this.log.add("lease", "renew", { holder: lease.holder });
-    return this.lease;
+    return renewed;
   }
 
-  async releaseLease(lease: Lease): Promise<void> {
-    if (this.lease !== null && this.lease.etag === lease.etag) {
-      this.lease = null;
-      this.log.add("lease", "release", { holder: lease.holder });
-    }
-  }
-
-  async readLease(): Promise<Lease | null> {
-    return this.lease;
-  }
-
-  private nextEtag(): string {
-    return `"${++this.version}"`;
+  override async releaseLease(lease: Lease): Promise<void> {
+    const held = await this.readLease();
+    await super.releaseLease(lease);
+    if (held !== null && held.etag === lease.etag) this.log.add("lease", "release", { holder: lease.holder });
   }
 }
 
