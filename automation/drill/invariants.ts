@@ -228,12 +228,19 @@ export class InvariantChecker {
       this.open.delete("zero-writers");
       return;
     }
+    // With every region down nothing could take the writes: the gap a controller answers for starts
+    // when a region is back.
+    if (!this.cloud.anyRegionUp(ms)) {
+      this.zeroWritersSince = null;
+      this.open.delete("zero-writers");
+      return;
+    }
     this.zeroWritersSince ??= ms;
     const since = Math.max(this.zeroWritersSince, this.targetLostAt ?? Number.NEGATIVE_INFINITY);
     const allowed = this.zeroWritersAllowanceSeconds() * 1000;
     this.hold(
       "zero-writers",
-      this.cloud.config.failover.mode === "auto" && ms - since > allowed && this.cloud.anyRegionUp(ms),
+      this.cloud.config.failover.mode === "auto" && ms - since > allowed,
       INVARIANTS.neverZeroWriters,
       () =>
         `no region has accepted writes for ${Math.round((ms - (this.zeroWritersSince ?? ms)) / 1000)} s (allowed ${allowed / 1000} s from the last fault) while a region is up`,

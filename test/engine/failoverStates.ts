@@ -53,14 +53,32 @@ export function afterFailover(config: EnvironmentConfig, move: Move): Operationa
 }
 
 /**
- * After a detach-and-promote (the managed failover was impossible): as after a failover, and every
- * region but the new writer queued to be rebuilt as its secondary. The document has no field yet
- * for the detached cluster itself; the database port reports it.
+ * After a detach-and-promote (the managed failover was impossible): as after a failover, with the
+ * standalone cluster recorded as the writer (its own endpoint), the old writer's cluster queued to
+ * be fenced when its region is back, and every region but the new writer queued to be rebuilt as
+ * its secondary.
  */
 export function afterDetach(config: EnvironmentConfig, move: Move): OperationalState {
   const state = afterFailover(config, move);
+  const cluster = (region: string): string => `${config.environment}-${region}-cluster`;
   return {
     ...state,
+    detachedWriter: {
+      region: move.to,
+      clusterIdentifier: cluster(move.to),
+      endpoint: `${cluster(move.to)}.cluster-abcdefghijkl.${move.to}.rds.amazonaws.com`,
+      detachedFrom: `${config.environment}-global`,
+      operationId: "failover-test",
+      recordedAt: move.at,
+    },
+    fenceOnReturn: [
+      {
+        region: move.from,
+        clusterIdentifier: cluster(move.from),
+        reason: `the old global cluster's writer, split from ${move.to} by a detach`,
+        queuedAt: move.at,
+      },
+    ],
     replicationQueue: Object.keys(state.regions)
       .filter((r) => r !== move.to)
       .map((region) => ({
