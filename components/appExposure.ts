@@ -57,7 +57,7 @@ export class AppExposure extends pulumi.ComponentResource {
       { parent: this },
     );
     this.loadBalancerHostname = service.status.apply((s) => {
-      const hostname = s.loadBalancer?.ingress?.[0]?.hostname;
+      const hostname = s?.loadBalancer?.ingress?.[0]?.hostname;
       if (hostname === undefined || hostname === "") {
         throw new Error(`${name}: Service ${PUBLIC_SERVICE_NAME} has no load balancer host name`);
       }

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { initialState } from "../../components/operationalState";
 import { afterDetach, afterFailover } from "./failoverStates";
+import type { PolicyViolation } from "../../policy/offline/evaluate";
+import { DEV_STACK_ADVISORIES, violatedByLevel } from "../policy/fixtures";
 import { sdkVersions } from "./standinPlugins";
 import {
   type CliResult,
@@ -255,8 +257,13 @@ function cloudResources(deployed: Map<string, DeployedResource>): Map<string, un
 /** `regionctl validate --json` passed, over the stored document (not one derived from config). */
 function validatedOk(stack: WholeProgramStack, res: CliResult): void {
   expect(res.code, res.output).toBe(0);
-  const report = JSON.parse(res.stdout) as { outcome: string; stateSource: string; violations: unknown[] };
-  expect(report).toMatchObject({ outcome: "ok", stateSource: stack.stateFile, violations: [] });
+  const report = JSON.parse(res.stdout) as {
+    outcome: string;
+    stateSource: string;
+    violations: PolicyViolation[];
+  };
+  expect(report).toMatchObject({ outcome: "ok", stateSource: stack.stateFile });
+  expect(violatedByLevel(report.violations)).toEqual({ mandatory: [], advisory: DEV_STACK_ADVISORIES });
 }
 
 function endpointOf(stack: WholeProgramStack, region: string): string {

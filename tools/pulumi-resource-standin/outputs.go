@@ -130,6 +130,15 @@ func (p *standin) computed(t tokens.Type, urn resource.URN, in resource.Property
 	case "random:index/randomPassword:RandomPassword":
 		return "none", map[string]any{"result": password(h, in), "bcryptHash": "$2a$10$" + h[:53]}
 	}
+	if string(t) == "kubernetes:core/v1:Service" && str(objectAt(in, "spec"), "type", "") == "LoadBalancer" {
+		// The provider waits for the load balancer and reports it in the status.
+		meta := objectAt(in, "metadata")
+		name, ns := str(meta, "name", h[:8]), str(meta, "namespace", "default")
+		hostname := fmt.Sprintf("k8s-%s-%s-%s.elb.amazonaws.com", ns, name, h[:10])
+		return ns + "/" + name, map[string]any{
+			"status": map[string]any{"loadBalancer": map[string]any{"ingress": []any{map[string]any{"hostname": hostname}}}},
+		}
+	}
 	if strings.HasPrefix(string(t), "kubernetes:") {
 		name := str(objectAt(in, "metadata"), "name", h[:8])
 		if ns := str(objectAt(in, "metadata"), "namespace", ""); ns != "" {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -183,5 +184,24 @@ func TestInvokeAnswersOrNamesTheToken(t *testing.T) {
 	}
 	if _, err := p.Invoke(context.Background(), plugin.InvokeRequest{Tok: "aws:ec2/getVpc:getVpc"}); err == nil {
 		t.Error("an unknown invoke was answered")
+	}
+}
+
+func TestLoadBalancerServiceReportsItsHostname(t *testing.T) {
+	p := newStandin("kubernetes", "4.34.2")
+	created, err := p.Create(context.Background(), plugin.CreateRequest{
+		URN:  "urn:pulumi:dev::regionctl::kubernetes:core/v1:Service::app-public",
+		Type: "kubernetes:core/v1:Service",
+		Properties: props(map[string]any{
+			"metadata": map[string]any{"name": "app-public", "namespace": "dev"},
+			"spec":     map[string]any{"type": "LoadBalancer"},
+		}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ingress := created.Properties["status"].ObjectValue()["loadBalancer"].ObjectValue()["ingress"].ArrayValue()
+	if len(ingress) != 1 || !strings.HasSuffix(ingress[0].ObjectValue()["hostname"].StringValue(), ".elb.amazonaws.com") {
+		t.Errorf("status = %v", created.Properties["status"])
 	}
 }
