@@ -7,6 +7,18 @@ export interface SecretReplica {
   readonly kmsKeyArn: pulumi.Input<string>;
 }
 
+/**
+ * The tag saying who rotates the secret: `regionctl rotate-password` (the writer first, then the
+ * secret). The policy pack's `database-secret-rotation` accepts it in place of a SecretRotation.
+ */
+export const SECRET_ROTATION_TAGS: Readonly<Record<string, string>> = { "regionctl:rotation": "controller" };
+
+/**
+ * After creation the secret's document belongs to `regionctl rotate-password`: the program's copy
+ * still carries the first password, and writing it back would lock every app out.
+ */
+export const SECRET_VERSION_IGNORE_CHANGES = ["secretString"] as const;
+
 export interface DatabaseSecretArgs {
   /** Secrets Manager name, e.g. regionctl/dev/database. */
   readonly secretName: pulumi.Input<string>;
@@ -14,9 +26,7 @@ export interface DatabaseSecretArgs {
   readonly username: pulumi.Input<string>;
   /** A Pulumi secret. */
   readonly password: pulumi.Input<string>;
-  readonly host: pulumi.Input<string>;
   readonly port: pulumi.Input<number>;
-  readonly globalClusterIdentifier: pulumi.Input<string>;
   /**
    * Key of the secret's home region, when that region is one of the environment's. Default: a
    * customer-managed key made here, so the secret never falls back to the AWS managed key.
@@ -31,6 +41,11 @@ export interface DatabaseSecretArgs {
  * jobs read them locally and keep working while the home region is down. The home region is the
  * global provider's (pass it in `providers`), which does not move on failover, so a switchover
  * never recreates the secret.
+ *
+ * The document holds credentials only, never where the writer is: the program writes it once and
+ * the controller owns it after (it rotates the password), so a host in it would go stale at the
+ * first failover. Apps and sync jobs get the writer endpoint from DATABASE_WRITER_ENDPOINT, which
+ * the program renders from the operational state on every update.
  */
 export class DatabaseSecret extends pulumi.ComponentResource {
   readonly secretArn: pulumi.Output<string>;
@@ -62,25 +77,24 @@ export class DatabaseSecret extends pulumi.ComponentResource {
         kmsKeyId: kmsKeyArn,
         recoveryWindowInDays: 7,
         replicas: args.replicas.map((r) => ({ region: r.region, kmsKeyId: r.kmsKeyArn })),
+        tags: { ...SECRET_ROTATION_TAGS },
       },
       { parent: this },
     );
 
-    // The layout of RDS-managed secrets, so standard rotation and client tooling read it.
+    // The field names of RDS-managed secrets, so client tooling reads it.
     this.secretString = pulumi.secret(
       pulumi.jsonStringify({
         engine: args.engine,
         username: args.username,
         password: args.password,
-        host: args.host,
         port: args.port,
-        globalClusterIdentifier: args.globalClusterIdentifier,
       }),
     );
     new aws.secretsmanager.SecretVersion(
       `${name}-value`,
       { secretId: secret.id, secretString: this.secretString },
-      { parent: this },
+      { parent: this, ignoreChanges: [...SECRET_VERSION_IGNORE_CHANGES] },
     );
 
     this.secretArn = secret.arn;

@@ -79,8 +79,8 @@ export function buildEnvironment(
     global,
   );
 
-  // After a detach-and-promote failover the writer is a standalone cluster: the apps, the sync jobs
-  // and the secret name its own endpoint, never the global one, which still names the old writer.
+  // After a detach-and-promote failover the writer is a standalone cluster: the apps and sync jobs
+  // name its own endpoint, never the global one, which still names the old writer.
   const writerEndpoint: pulumi.Output<string> =
     plan.writerEndpoint.kind === "detached"
       ? pulumi.output(plan.writerEndpoint.endpoint)
@@ -122,9 +122,7 @@ export function buildEnvironment(
       engine: config.database.engine,
       username: database.masterUsername,
       password: database.masterPassword,
-      host: writerEndpoint,
       port: enginePort(config.database.engine),
-      globalClusterIdentifier: database.globalClusterId,
       kmsKeyArn: homeStack?.kmsKeyArn,
       replicas: stacks
         .filter((s) => s.region !== home)

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { DatabaseSecret } from "../../components/databaseSecret";
 import { type MockRecorder, type ProgramRun, resolveOutput, runMocked, runProgram } from "./mockRuntime";
 import { rawConfig, withPatch } from "./helpers/environmentFixture";
+import { ROTATED_BY_CONTROLLER, ROTATION_TAG } from "../../policy/policies/databaseSecretRotation";
 
 const SECRET = "aws:secretsmanager/secret:Secret";
 const VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
@@ -34,14 +35,25 @@ describe("the database secret", () => {
   it("stores the credentials as a secret", () => {
     const [version] = rec.ofType(VERSION);
     expect(version.secretInputs).toContain("secretString");
-    expect(JSON.parse(version.inputs.secretString)).toMatchObject({
+    const doc = JSON.parse(version.inputs.secretString);
+    expect(doc).toEqual({
       engine: "aurora-postgresql",
       username: "regionctl_admin",
-      host: "dev-global.global-mock.global.rds.amazonaws.com",
+      password: doc.password,
       port: 5432,
-      globalClusterIdentifier: "dev-global",
     });
-    expect(JSON.parse(version.inputs.secretString).password).toMatch(new RegExp(`^${PASSWORD}`));
+    expect(doc.password).toMatch(new RegExp(`^${PASSWORD}`));
+  });
+
+  it("says where the writer is nowhere in its document, which the controller owns after creation", () => {
+    // A host written once would name the old writer after the first failover.
+    const doc = JSON.parse(rec.ofType(VERSION)[0].inputs.secretString);
+    expect(Object.keys(doc).sort()).toEqual(["engine", "password", "port", "username"]);
+  });
+
+  it("is tagged as rotated by regionctl, which the rotation policy accepts", () => {
+    const [secret] = rec.ofType(SECRET);
+    expect(secret.inputs.tags).toEqual({ [ROTATION_TAG]: ROTATED_BY_CONTROLLER });
   });
 
   it("never exposes the password in a stack output", () => {
@@ -74,9 +86,7 @@ describe("the database secret", () => {
           engine: "aurora-postgresql",
           username: "u",
           password: "hunter2-but-longer",
-          host: "h",
           port: 5432,
-          globalClusterIdentifier: "g",
           replicas: [{ region: "eu-west-1", kmsKeyArn: "arn:aws:kms:eu-west-1:1:key/k" }],
         }),
     );
@@ -93,9 +103,7 @@ describe("the database secret", () => {
           engine: "aurora-postgresql",
           username: "u",
           password: "p",
-          host: "h",
           port: 5432,
-          globalClusterIdentifier: "g",
           replicas: [
             { region: "eu-west-1", kmsKeyArn: "a" },
             { region: "eu-west-1", kmsKeyArn: "b" },

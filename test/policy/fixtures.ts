@@ -276,10 +276,10 @@ export async function previewViolationsOf(
 }
 
 /**
- * The advisories the shipped dev stack draws on purpose: its images are tagged by version (a digest
- * per release is the team's choice), and the controller does not rotate the password yet.
+ * The advisory the shipped dev stack draws on purpose: its images are tagged by version (a digest
+ * per release is the team's choice).
  */
-export const DEV_STACK_ADVISORIES = ["database-secret-rotation", "kubernetes-image-digest"];
+export const DEV_STACK_ADVISORIES = ["kubernetes-image-digest"];
 
 /** The policies a list of violations names, each once and sorted, split by enforcement. */
 export function violatedByLevel(violations: readonly PolicyViolation[]): {
