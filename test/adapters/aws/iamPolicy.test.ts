@@ -20,7 +20,15 @@ import { CloudWatchMetrics } from "../../../automation/adapters/metrics/cloudWat
 import { DynamoDbStateStore } from "../../../automation/adapters/state/dynamoDbStateStore";
 import { S3StateStore } from "../../../automation/adapters/state/s3StateStore";
 import { encodeState } from "../../../automation/adapters/state/stateDocument";
-import { iamPolicy, partitionOf, policyActions } from "../../../automation/iamPolicy";
+import {
+  POLICY_DECLARATIONS,
+  controllerActionTable,
+  iamPolicy,
+  partitionOf,
+  policyActions,
+} from "../../../automation/iamPolicy";
+import { CONTROLLER_ACTIONS } from "../../../components/controllerActions";
+import { controllerPolicy } from "../../../components/controllerPolicy";
 import { main } from "../../../automation/cli";
 import { bufferIo } from "../../../automation/cliIo";
 import { sampleRawConfig } from "../../support/sampleConfig";
@@ -296,5 +304,24 @@ describe("iam-policy", () => {
     const printed = JSON.parse(io.stdout.join("\n")) as ReturnType<typeof iamPolicy>;
     expect(printed.Version).toBe("2012-10-17");
     expect(policyActions(printed)).toEqual(policyActions(iamPolicy()));
+  });
+
+  it("is the policy the program gives the watchers: its copy of the actions is the adapters' declarations", () => {
+    expect(CONTROLLER_ACTIONS).toEqual(controllerActionTable(POLICY_DECLARATIONS));
+    const config = parseConfig({
+      ...sampleRawConfig({ regions: 2 }),
+      stateStore: { kind: "dynamodb", table: "team-state", regions: ["us-east-1", "us-east-2", "us-west-2"] },
+    });
+    expect(controllerPolicy(config, CONTROLLER_ACTIONS)).toEqual(iamPolicy(config));
+    expect(controllerPolicy(undefined, CONTROLLER_ACTIONS)).toEqual(iamPolicy());
+  });
+
+  it("refuses a declaration the policy builder does not place, rather than dropping it", () => {
+    expect(() =>
+      controllerActionTable([
+        ...POLICY_DECLARATIONS,
+        { adapter: "new-adapter", service: "s3", actions: ["GetObject"] },
+      ]),
+    ).toThrow(/new-adapter/);
   });
 });
