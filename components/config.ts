@@ -315,6 +315,55 @@ const stateStoreSchema = z
   ])
   .default({ kind: "file", directory: ".regionctl" });
 
+/** A Kubernetes namespace name (an RFC 1123 label). */
+const namespaceName = z
+  .string()
+  .regex(
+    /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+    "a Kubernetes namespace: lower-case letters, digits and '-'",
+  );
+
+const controlPlaneSchema = z
+  .object({
+    /**
+     * Regions whose Kubernetes cluster runs one `regionctl watch` replica, each told its own region
+     * (`AWS_REGION`), so it uses its own state-store replica and probes from there. Each must be one
+     * of `regions`, and they need a shared state store. Default none: the program deploys no watcher.
+     */
+    watchers: z.array(knownRegion).default([]),
+    /** Container image whose entrypoint is `regionctl`. Required with watchers. */
+    image: z.string().min(1).optional(),
+    /** Kubernetes namespace of the watchers; not the app's. Default regionctl. */
+    namespace: namespaceName.default("regionctl"),
+    /**
+     * An existing IAM role for the watchers, bound with IRSA (an annotation on their service
+     * account). Default: the program makes a role per watcher region with the policy
+     * `regionctl iam-policy` prints, bound with EKS Pod Identity.
+     */
+    serviceAccountRoleArn: z
+      .string()
+      .regex(
+        /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/,
+        "must look like arn:aws:iam::<account>:role/<name>",
+      )
+      .optional(),
+    /**
+     * A Kubernetes Secret in the watchers' namespace whose keys become their environment, such as
+     * the Pulumi backend's credentials (`PULUMI_ACCESS_TOKEN`, or `PULUMI_BACKEND_URL` and
+     * `PULUMI_CONFIG_PASSPHRASE`). Default none.
+     */
+    envSecretName: z.string().min(1).optional(),
+    /** CPU request of a watcher pod. Default 100m: it sleeps between observations. */
+    cpuRequest: z.string().default("100m"),
+    /** Memory request of a watcher pod. Default 512Mi. */
+    memoryRequest: z.string().default("512Mi"),
+    /** CPU limit of a watcher pod. Default 1. */
+    cpuLimit: z.string().default("1"),
+    /** Memory limit of a watcher pod. Default 2Gi: a stack update runs the Pulumi engine in the pod. */
+    memoryLimit: z.string().default("2Gi"),
+  })
+  .strict();
+
 export const environmentConfigSchema = z
   .object({
     /** From `aws:region`: where the global pieces' default provider lives. Default: the writer. */
@@ -329,6 +378,11 @@ export const environmentConfigSchema = z
     release: releaseSchema.default({}),
     failover: failoverSchema.default({}),
     stateStore: stateStoreSchema,
+    /**
+     * The controller's own placement: `regionctl watch` replicas the program deploys on the
+     * regions' clusters, one leading by lease, so the watcher survives the loss of any one region.
+     */
+    controlPlane: controlPlaneSchema.default({}),
   })
   .strict();
 
@@ -386,6 +440,7 @@ function crossFieldIssues(raw: unknown): ConfigIssue[] {
     });
   }
   issues.push(...stateStoreIssues(c.stateStore));
+  issues.push(...controlPlaneIssues(c, names));
   const failover = (typeof c.failover === "object" && c.failover !== null ? c.failover : {}) as Record<
     string,
     unknown
@@ -413,6 +468,50 @@ function stateStoreIssues(raw: unknown): ConfigIssue[] {
   }));
 }
 
+/** The watchers' placement against the rest of the config. */
+function controlPlaneIssues(c: Record<string, unknown>, regions: readonly string[]): ConfigIssue[] {
+  const raw = c.controlPlane;
+  if (typeof raw !== "object" || raw === null) return [];
+  const plane = raw as Record<string, unknown>;
+  const issues: ConfigIssue[] = [];
+  const watchers = Array.isArray(plane.watchers) ? (plane.watchers as unknown[]) : [];
+  watchers.forEach((w, i) => {
+    if (typeof w !== "string") return;
+    const path = `regionctl:controlPlane.watchers[${i}]`;
+    if (watchers.indexOf(w) !== i) issues.push({ path, message: `duplicate region ${w}` });
+    else if (Array.isArray(c.regions) && !regions.includes(w)) {
+      issues.push({
+        path,
+        message: `${w} is not one of the environment's regions (${regions.join(", ")}): a watcher runs on a region's cluster`,
+      });
+    }
+  });
+  if (watchers.length === 0) return issues;
+  if (plane.image === undefined) {
+    issues.push({ path: "regionctl:controlPlane.image", message: "is required with watchers" });
+  }
+  const store = (typeof c.stateStore === "object" && c.stateStore !== null ? c.stateStore : {}) as Record<
+    string,
+    unknown
+  >;
+  if ((store.kind ?? "file") === "file") {
+    issues.push({
+      path: "regionctl:controlPlane.watchers",
+      message:
+        "watchers need a shared state store (regionctl:stateStore kind dynamodb, or s3): a file store lives in one pod",
+    });
+  }
+  const app = (typeof c.app === "object" && c.app !== null ? c.app : {}) as Record<string, unknown>;
+  const appNamespace = app.namespace ?? c.environment;
+  if ((plane.namespace ?? "regionctl") === appNamespace) {
+    issues.push({
+      path: "regionctl:controlPlane.namespace",
+      message: `is the app's namespace ${String(appNamespace)}; the watchers need their own`,
+    });
+  }
+  return issues;
+}
+
 export type EnvironmentConfig = z.infer<typeof environmentConfigSchema>;
 export type RegionConfig = EnvironmentConfig["regions"][number];
 export type ReleaseConfig = EnvironmentConfig["release"];
@@ -420,6 +519,7 @@ export type FailoverConfig = EnvironmentConfig["failover"];
 export type Strategy = ReleaseConfig["strategy"];
 export type Routing = EnvironmentConfig["dns"]["routing"];
 export type TrafficControlKind = EnvironmentConfig["dns"]["control"];
+export type ControlPlaneConfig = EnvironmentConfig["controlPlane"];
 
 export type ConfigResult =
   | { readonly ok: true; readonly config: EnvironmentConfig }
@@ -461,6 +561,7 @@ export const CONFIG_KEYS = [
   "release",
   "failover",
   "stateStore",
+  "controlPlane",
 ] as const;
 
 /**

@@ -10,6 +10,9 @@ import type { EnvironmentConfig, RegionConfig } from "./config";
 import { DatabaseAccess } from "./databaseAccess";
 import { RegionalApp } from "./regionalApp";
 import { SyncJob } from "./syncJob";
+import { CONTROLLER_ACTIONS } from "./controllerActions";
+import { controllerPolicy } from "./controllerPolicy";
+import { WatcherReplica } from "./watcherReplica";
 import type { RegionPlan } from "./topology";
 
 export interface RegionStackArgs {
@@ -33,7 +36,8 @@ export interface RegionStackArgs {
 /**
  * Everything one region runs, under that region's own AWS and Kubernetes providers: its Aurora
  * member, the network path and IAM identity its pods reach the database with, its application,
- * the load balancer and endpoint record that serve it and, in a secondary region, its sync job. Named exactly by the region, and
+ * the load balancer and endpoint record that serve it, in a secondary region its sync job and, where
+ * configured, a `regionctl watch` replica. Named exactly by the region, and
  * every descendant's name starts with it, so the controller can leave an impaired region out of a
  * stack update by its URNs.
  */
@@ -44,6 +48,8 @@ export class RegionStack extends pulumi.ComponentResource {
   readonly app: RegionalApp;
   readonly exposure: AppExposure;
   readonly syncJob: SyncJob | undefined;
+  /** With the region among `controlPlane.watchers`: its `regionctl watch` replica. */
+  readonly watcher: WatcherReplica | undefined;
   readonly clusterArn: pulumi.Output<string>;
   readonly clusterEndpoint: pulumi.Output<string>;
   readonly readerEndpoint: pulumi.Output<string>;
@@ -170,6 +176,23 @@ export class RegionStack extends pulumi.ComponentResource {
             // After the app's service account and pod security groups, which its pods use too.
             { parent: this, providers: [k8sProvider], dependsOn: [this.app] },
           );
+
+    // Under the region's name, like everything else here, so an update that leaves an impaired
+    // region out leaves its watcher alone too.
+    this.watcher = config.controlPlane.watchers.includes(plan.region)
+      ? new WatcherReplica(
+          `${name}-watcher`,
+          {
+            region: plan.region,
+            stack: pulumi.getStack(),
+            clusterName: region.clusterName,
+            controlPlane: config.controlPlane,
+            intervalSeconds: config.dns.healthCheck.intervalSeconds,
+            policy: controllerPolicy(config, CONTROLLER_ACTIONS),
+          },
+          { parent: this, providers: [awsProvider, k8sProvider] },
+        )
+      : undefined;
 
     this.clusterArn = this.database.clusterArn;
     this.clusterEndpoint = this.database.clusterEndpoint;

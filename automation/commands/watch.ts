@@ -10,12 +10,14 @@ import {
   humanWriter,
   withOperationPorts,
 } from "./operationCli";
+import { writeHeartbeat } from "./heartbeat";
 import { cliWatcher, parseCount, stopOnSignals, tickOutcome } from "./watchShared";
 
 interface WatchFlags extends EnvironmentFlags {
   readonly interval?: string;
   readonly ticks?: string;
   readonly keepGoing?: boolean;
+  readonly heartbeatFile?: string;
 }
 
 /**
@@ -36,7 +38,8 @@ export function registerWatch(program: Command, io: CliIo): void {
         "seconds between observations (default: dns.healthCheck.intervalSeconds)",
       )
       .option("--ticks <n>", "stop after this many observations (default: run until stopped)")
-      .option("--keep-going", "keep watching when a person must act, instead of exiting 1 or 3"),
+      .option("--keep-going", "keep watching when a person must act, instead of exiting 1 or 3")
+      .option("--heartbeat-file <path>", "rewrite this file after every observation (for a liveness probe)"),
   ).action(async (flags: WatchFlags, command: Command) => {
     const problems = flagProblems(flags, command.args);
     const interval = parseCount(flags.interval, "--interval", 1, 3600, problems);
@@ -62,9 +65,11 @@ export function registerWatch(program: Command, io: CliIo): void {
             if (stop.signal.aborted) break;
             // A failing observation (state store, network) must not end the watch: say so, go on.
             io.err(`watch: this observation failed: ${err instanceof Error ? err.message : String(err)}`);
+            await writeHeartbeat(flags.heartbeatFile, ports.clock.now(), (line) => io.err(line));
             await ports.clock.sleep(intervalMs, stop.signal).catch(() => undefined);
             continue;
           }
+          await writeHeartbeat(flags.heartbeatFile, ports.clock.now(), (line) => io.err(line));
           if (flags.json === true) io.out(JSON.stringify({ command: "watch", type: "tick", ...report }));
           else for (const line of tickLines(report)) human(line);
           if (report.exitCode !== 0 && flags.keepGoing !== true) {
