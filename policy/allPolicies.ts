@@ -11,6 +11,7 @@ import { auroraGlobalEngineVersions } from "./policies/auroraGlobalEngineVersion
 import { auroraIamAuthentication } from "./policies/auroraIamAuthentication";
 import { auroraLogExports } from "./policies/auroraLogExports";
 import { auroraNoPublicInstances } from "./policies/auroraNoPublicInstances";
+import { controlPlaneWatcherRegions } from "./policies/controlPlaneWatcherRegions";
 import { databasePasswordSecret } from "./policies/databasePasswordSecret";
 import { databasePortNotPublic } from "./policies/databasePortNotPublic";
 import { databaseSecretCmk } from "./policies/databaseSecretCmk";
@@ -60,6 +61,7 @@ export const policies: Policies = [
   stackSingleWriter,
   stackFailoverPrimary,
   stackFailoverSecondary,
+  controlPlaneWatcherRegions,
 ];
 
 /** Enforcement of policies that do not set their own; the pack's default, as in index.ts. */

@@ -41,6 +41,8 @@ export interface StackShape {
   regions?: string[];
   writer?: string;
   environment?: string;
+  /** Regions that run a `regionctl watch` replica. Default none. */
+  watchers?: string[];
 }
 
 const ACCOUNT = "123456789012";
@@ -216,7 +218,10 @@ export function goodStack(shape: StackShape = {}): Res[] {
         propertyDependencies: { healthCheckId: [hc.urn] },
       },
     );
-    out.push(rs, aws, k8s, key, cluster, ...instances, ...deployments, ...cron, hc, record);
+    const watcher = (shape.watchers ?? []).includes(region)
+      ? [watcherDeployment(region, rs.urn, k8s.urn)]
+      : [];
+    out.push(rs, aws, k8s, key, cluster, ...instances, ...deployments, ...cron, ...watcher, hc, record);
   }
   const keyArnOf = (region: string) => `arn:aws:kms:${region}:${ACCOUNT}:key/${region}-key`;
   out.push(
@@ -234,6 +239,48 @@ export function goodStack(shape: StackShape = {}): Res[] {
   );
   stack.outputs = { globalClusterId: `${env}-global`, writerRegion: writer };
   return out;
+}
+
+/** A `regionctl watch` replica as the program renders it, labelled with its region. */
+function watcherDeployment(region: string, parent: string, provider: string): Res {
+  return res(
+    "kubernetes:apps/v1:Deployment",
+    `${region}-watcher-deployment`,
+    {
+      metadata: {
+        name: "regionctl-watch",
+        namespace: "regionctl",
+        labels: { "app.kubernetes.io/name": "regionctl-watch", "regionctl.io/region": region },
+      },
+      spec: {
+        replicas: 1,
+        template: {
+          spec: {
+            securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+            containers: [
+              {
+                name: "watch",
+                image: `ghcr.io/acme/regionctl@sha256:${"1".repeat(64)}`,
+                securityContext: {
+                  runAsNonRoot: true,
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  capabilities: { drop: ["ALL"] },
+                },
+                readinessProbe: { exec: { command: ["node", "-e", "0"] } },
+                livenessProbe: { exec: { command: ["node", "-e", "0"] } },
+                resources: {
+                  requests: { cpu: "100m", memory: "512Mi" },
+                  limits: { cpu: "1", memory: "2Gi" },
+                },
+              },
+            ],
+          },
+        },
+      },
+    },
+    { parent, provider },
+  );
 }
 
 /** The resource named `name`; throws when the fixture has none, so a typo cannot pass a test. */
