@@ -494,11 +494,14 @@ function controlPlaneIssues(c: Record<string, unknown>, regions: readonly string
     string,
     unknown
   >;
-  if ((store.kind ?? "file") === "file") {
+  const directory = typeof store.directory === "string" ? store.directory : ".regionctl";
+  if ((store.kind ?? "file") === "file" && !directory.startsWith("/")) {
+    // Each replica would keep its own document and lease and act as leader. An absolute directory
+    // may be a volume the pods share (and is how `regionctl validate` stands in for the real store).
     issues.push({
       path: "regionctl:controlPlane.watchers",
       message:
-        "watchers need a shared state store (regionctl:stateStore kind dynamodb, or s3): a file store lives in one pod",
+        "watchers need a shared state store (regionctl:stateStore kind dynamodb, or s3): a file store under the project lives in one pod",
     });
   }
   const app = (typeof c.app === "object" && c.app !== null ? c.app : {}) as Record<string, unknown>;

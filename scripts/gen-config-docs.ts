@@ -269,7 +269,7 @@ export function configDoc(): string {
     "Nested keys are set with `--path`: `pulumi config set --path 'regionctl:release.maxParallel' 2`.",
     "Validation reports every problem at once, each with its key path, for example `regionctl:dns.ttl: health-checked records need a TTL of 60 s or less`; `regionctl validate` runs it without the Pulumi engine.",
     "",
-    "Checks across keys: 2 to 11 regions (one writer and up to 10 secondaries, the Aurora global database limit), no region twice, the writer among the regions, each region with `kubeconfig` or `kubeContext`, each region's `certificateArn` from that region, `database.rpoSeconds` only with `aurora-postgresql`, and `controlPlane.watchers` each once and among the regions, with an `image`, a shared state store (`s3` or `dynamodb`) and a namespace other than the app's.",
+    "Checks across keys: 2 to 11 regions (one writer and up to 10 secondaries, the Aurora global database limit), no region twice, the writer among the regions, each region with `kubeconfig` or `kubeContext`, each region's `certificateArn` from that region, `database.rpoSeconds` only with `aurora-postgresql`, and `controlPlane.watchers` each once and among the regions, with an `image`, a shared state store (`s3` or `dynamodb`; a file store only at an absolute path, such as a shared volume) and a namespace other than the app's.",
     "",
     "| key | type | default | meaning |",
     "| --- | --- | --- | --- |",

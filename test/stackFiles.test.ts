@@ -19,6 +19,14 @@ describe("the example Pulumi.prod.yaml", () => {
     expect(config.stateStore.kind).not.toBe("file");
   });
 
+  it("runs a watcher in every region, so losing any one leaves a majority of them", () => {
+    const file = parseYaml(read("Pulumi.prod.yaml")) as { config: Record<string, unknown> };
+    const config = parseConfig(rawConfigFromStackConfig(file.config));
+    expect([...config.controlPlane.watchers].sort()).toEqual(config.regions.map((r) => r.region).sort());
+    expect(config.controlPlane.watchers.length).toBeGreaterThanOrEqual(3);
+    expect(config.controlPlane.image).toMatch(/@sha256:[0-9a-f]{64}$/);
+  });
+
   it("names the kube contexts the deploy workflow creates", () => {
     const file = parseYaml(read("Pulumi.prod.yaml")) as { config: Record<string, unknown> };
     const config = parseConfig(rawConfigFromStackConfig(file.config));

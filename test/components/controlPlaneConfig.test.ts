@@ -104,5 +104,8 @@ describe("regionctl:controlPlane", () => {
     ]);
     const s3 = withPatch((c) => (c.stateStore = { kind: "s3", bucket: "team-state" }), raw);
     expect(issuesOf(s3)).toEqual([]);
+    // An absolute directory may be a volume the pods share; it is not judged.
+    const mounted = withPatch((c) => (c.stateStore = { kind: "file", directory: "/mnt/regionctl" }), raw);
+    expect(issuesOf(mounted)).toEqual([]);
   });
 });
