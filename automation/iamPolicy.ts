@@ -12,6 +12,7 @@ import { databaseSecretName, rpoParameterGroupPrefix } from "../components/auror
 import { ROUTE53_HEALTH_ACTIONS } from "./adapters/aws/route53HealthChecks";
 import { ROUTE53_RECORD_ACTIONS } from "./adapters/aws/route53Records";
 import { DYNAMODB_STATE_STORE_ACTIONS } from "./adapters/state/dynamoDbStateStore";
+import { partitionOf } from "../state/awsPartition";
 import { defaultStateKey } from "../state/s3Object";
 
 /**
@@ -192,16 +193,6 @@ function databaseSecretStatements(config: EnvironmentConfig | undefined, arn: st
       Condition: { StringEquals: { "kms:ViaService": [`secretsmanager.${home}.amazonaws.com`] } },
     },
   ];
-}
-
-/**
- * The ARN partition of the environment's regions: China and GovCloud regions live in their own
- * partitions, whose ARNs a policy for `aws` would never match.
- */
-export function partitionOf(regions: readonly string[]): string {
-  if (regions.some((r) => r.startsWith("cn-"))) return "aws-cn";
-  if (regions.some((r) => r.startsWith("us-gov-"))) return "aws-us-gov";
-  return "aws";
 }
 
 /** Every action a policy allows, sorted. */

@@ -20,7 +20,8 @@ import { CloudWatchMetrics } from "../../../automation/adapters/metrics/cloudWat
 import { DynamoDbStateStore } from "../../../automation/adapters/state/dynamoDbStateStore";
 import { S3StateStore } from "../../../automation/adapters/state/s3StateStore";
 import { encodeState } from "../../../automation/adapters/state/stateDocument";
-import { iamPolicy, partitionOf, policyActions } from "../../../automation/iamPolicy";
+import { iamPolicy, policyActions } from "../../../automation/iamPolicy";
+import { partitionOf } from "../../../state/awsPartition";
 import { main } from "../../../automation/cli";
 import { bufferIo } from "../../../automation/cliIo";
 import { sampleRawConfig } from "../../support/sampleConfig";
