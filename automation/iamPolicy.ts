@@ -19,7 +19,7 @@ import {
   type PolicyDocument,
 } from "../components/controllerPolicy";
 
-export { partitionOf, policyActions, type PolicyDocument } from "../components/controllerPolicy";
+export { policyActions, type PolicyDocument } from "../components/controllerPolicy";
 
 /**
  * The least-privilege IAM policy for the controller (`regionctl`): the document is built in

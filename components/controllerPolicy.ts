@@ -1,5 +1,6 @@
 import { databaseSecretName, rpoParameterGroupPrefix } from "./auroraSettings";
 import type { EnvironmentConfig } from "./config";
+import { partitionOf } from "../state/awsPartition";
 import { defaultStateKey } from "../state/s3Object";
 
 /**
@@ -179,16 +180,6 @@ function databaseSecretStatements(
       Condition: { StringEquals: { "kms:ViaService": [`secretsmanager.${home}.amazonaws.com`] } },
     },
   ];
-}
-
-/**
- * The ARN partition of the environment's regions: China and GovCloud regions live in their own
- * partitions, whose ARNs a policy for `aws` would never match.
- */
-export function partitionOf(regions: readonly string[]): string {
-  if (regions.some((r) => r.startsWith("cn-"))) return "aws-cn";
-  if (regions.some((r) => r.startsWith("us-gov-"))) return "aws-us-gov";
-  return "aws";
 }
 
 /** Every action a policy allows, sorted. */

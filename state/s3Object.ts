@@ -1,4 +1,5 @@
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { partitionOf } from "./awsPartition";
 
 /**
  * Reading one object of the operational-state store on S3, shared by the controller's store and
@@ -18,10 +19,13 @@ export class S3AccessDeniedError extends Error {
   constructor(
     readonly bucket: string,
     readonly key: string,
+    /** The bucket's region, which decides the ARNs' partition. */
+    region: string,
   ) {
+    const arn = `arn:${partitionOf([region])}:s3:::${bucket}`;
     super(
       `S3 denied reading s3://${bucket}/${key} (403). The state store needs s3:GetObject on ` +
-        `arn:aws:s3:::${bucket}/${key} and s3:ListBucket on arn:aws:s3:::${bucket} (condition ` +
+        `${arn}/${key} and s3:ListBucket on ${arn} (condition ` +
         `s3:prefix ${key}): without s3:ListBucket, S3 answers a missing object with 403 instead ` +
         "of 404. `regionctl iam-policy --stack <stack>` prints a policy that grants both.",
     );
@@ -47,7 +51,7 @@ export async function getObjectIfExists(
     const name = (err as { name?: string }).name;
     // A missing bucket is a misconfiguration, not a missing document.
     if (name !== "NoSuchBucket" && (status === 404 || name === "NoSuchKey")) return null;
-    if (status === 403) throw new S3AccessDeniedError(bucket, key);
+    if (status === 403) throw new S3AccessDeniedError(bucket, key, await client.config.region());
     throw err;
   }
 }

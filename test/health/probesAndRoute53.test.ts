@@ -98,12 +98,13 @@ describe("concurrent probes", () => {
     }
     // Each round costs the hung region's own timeout, not the sum of everyone's waits.
     for (const t of roundTimes) expect(t).toBeLessThan(1500);
-    // The answering regions' samples arrive long before the hung one gives up.
+    // The hung region is probed first; the answering regions' samples still arrive before it gives
+    // up, as they could not if the probes ran one after another. (Compared by order, not by a margin
+    // in milliseconds, which a loaded machine eats.)
     const first = arrivals.slice(0, 3);
+    expect(first.map((a) => a.region).at(-1)).toBe("us-east-1");
     const hungAt = first.find((a) => a.region === "us-east-1")?.ms ?? 0;
-    for (const region of ["us-west-2", "eu-west-1"]) {
-      expect(first.find((a) => a.region === region)?.ms ?? Infinity).toBeLessThan(hungAt - 200);
-    }
+    expect(hungAt).toBeGreaterThanOrEqual(400);
     expect(tracker["us-east-1"]).toMatchObject({ healthy: false, signals: "probe only" });
     expect(tracker["us-east-1"].lastSample?.detail).toMatch(/no answer within 400 ms/);
     expect(tracker["us-west-2"].healthy).toBe(true);

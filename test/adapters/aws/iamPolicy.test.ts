@@ -24,11 +24,11 @@ import {
   POLICY_DECLARATIONS,
   controllerActionTable,
   iamPolicy,
-  partitionOf,
   policyActions,
 } from "../../../automation/iamPolicy";
 import { CONTROLLER_ACTIONS } from "../../../components/controllerActions";
 import { controllerPolicy } from "../../../components/controllerPolicy";
+import { partitionOf } from "../../../state/awsPartition";
 import { main } from "../../../automation/cli";
 import { bufferIo } from "../../../automation/cliIo";
 import { sampleRawConfig } from "../../support/sampleConfig";

@@ -16,11 +16,11 @@ beforeEach(() => s3.reset());
 const denied = () =>
   Object.assign(new Error("Access Denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } });
 
-function store(): S3StateStore {
+function store(region = "us-east-1"): S3StateStore {
   return new S3StateStore({
     bucket: "team-state",
     environment: "dev",
-    client: new S3Client({ region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "y" } }),
+    client: new S3Client({ region, credentials: { accessKeyId: "x", secretAccessKey: "y" } }),
   });
 }
 
@@ -34,6 +34,14 @@ describe("S3 state store on a 403", () => {
     expect((err as Error).message).toContain("s3://team-state/regionctl/dev.json.lease");
     expect((err as Error).message).toContain("s3:ListBucket on arn:aws:s3:::team-state");
     expect((err as Error).message).toContain("regionctl iam-policy");
+  });
+
+  it("writes the ARNs in the bucket's partition", async () => {
+    s3.on(GetObjectCommand).rejects(denied());
+    const err = await store("cn-north-1")
+      .read()
+      .catch((e: unknown) => e);
+    expect((err as Error).message).toContain("s3:ListBucket on arn:aws-cn:s3:::team-state");
   });
 
   it("still treats a 404 as a missing object", async () => {
