@@ -23,7 +23,10 @@ export const dnsName = environment.dnsName;
 export const globalClusterId = environment.globalClusterId;
 export const writerEndpoint = environment.writerEndpoint;
 export const databaseSecretArn = environment.databaseSecretArn;
-/** Per region: role, endpoint, healthCheckId, clusterArn, clusterEndpoint, readerEndpoint. */
+/**
+ * Per region: role, endpoint, healthCheckId, clusterArn, clusterEndpoint, readerEndpoint and, where
+ * a watcher runs, watcherRoleArn.
+ */
 export const regions = environment.regions;
 /** With `dns.control: arc`: clusterArn, clusterEndpoints, controlPanelArn, routingControlArns by region. */
 export const arc = config.dns.control === "arc" ? environment.arc : undefined;

@@ -17,6 +17,8 @@ export interface RegionOutputs {
   readonly clusterArn: pulumi.Output<string>;
   readonly clusterEndpoint: pulumi.Output<string>;
   readonly readerEndpoint: pulumi.Output<string>;
+  /** With the region among `controlPlane.watchers`: its watcher's IAM role (for EKS access entries). */
+  readonly watcherRoleArn?: pulumi.Output<string>;
 }
 
 export interface EnvironmentOutputs {
@@ -149,6 +151,7 @@ export function buildEnvironment(
       clusterArn: stack.clusterArn,
       clusterEndpoint: stack.clusterEndpoint,
       readerEndpoint: stack.readerEndpoint,
+      ...(stack.watcher === undefined ? {} : { watcherRoleArn: stack.watcher.roleArn }),
     };
   });
 

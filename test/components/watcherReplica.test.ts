@@ -29,6 +29,7 @@ const watcherDeployments = (rec: MockRecorder) =>
 describe("the program with controlPlane.watchers", () => {
   const saved = { ...process.env };
   let rec: MockRecorder;
+  let outputs: Record<string, { value: Record<string, { watcherRoleArn?: string }> }>;
 
   beforeAll(async () => {
     // The program's own state read goes to moto, whose table does not exist yet: a new environment.
@@ -36,8 +37,11 @@ describe("the program with controlPlane.watchers", () => {
     process.env.AWS_ACCESS_KEY_ID = "testing";
     process.env.AWS_SECRET_ACCESS_KEY = "testing";
     process.env.AWS_REGION = "us-east-1";
-    rec = (await runProgram({ config: withWatchers({ watchers: ["us-west-2", "eu-west-1"], image: IMAGE }) }))
-      .recorder;
+    const run = await runProgram({
+      config: withWatchers({ watchers: ["us-west-2", "eu-west-1"], image: IMAGE }),
+    });
+    rec = run.recorder;
+    outputs = run.outputs;
   });
   afterAll(() => {
     process.env = saved;
@@ -61,6 +65,13 @@ describe("the program with controlPlane.watchers", () => {
       expect(rec.ancestorOfType(d, "regionctl:index:RegionStack")?.name).toBe(region);
       expect(d.urn).toContain(`${region}-watcher`);
     }
+  });
+
+  it("exports each watcher's role, for the clusters' access entries, and none where no watcher runs", () => {
+    const regions = outputs.regions.value;
+    expect(regions["us-west-2"].watcherRoleArn).toMatch(/us-west-2-watcher-role/);
+    expect(regions["eu-west-1"].watcherRoleArn).toMatch(/eu-west-1-watcher-role/);
+    expect(regions["us-east-1"].watcherRoleArn).toBeUndefined();
   });
 
   it("deploys none in a region that is not listed", () => {
