@@ -38,8 +38,9 @@ export class SecretDocumentError extends Error {
 
 /**
  * The database secret in Secrets Manager. The document keeps the layout of RDS-managed secrets
- * (engine, username, password, port; older secrets may hold more); only `password` changes. The new value becomes
- * AWSCURRENT at once, so the next read anywhere gets the password the writer already has.
+ * (engine, username, password, port; older secrets may hold more); only `password` changes. The
+ * new value becomes AWSCURRENT at once, so the next read anywhere gets the password the writer
+ * already has.
  */
 export function secretsManagerDatabaseSecret(
   options: SecretsManagerDatabaseSecretOptions,
