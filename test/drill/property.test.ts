@@ -38,13 +38,6 @@ const KNOWN_CONTROLLER_GAPS: readonly {
     matches: (s) => s.failover.mode === "manual" && has(s, "deploy") && (has(s, "outage") || has(s, "flap")),
   },
   {
-    // The switchover's await-writer gives up on the dead target and its rollback fails; the state
-    // keeps naming the old writer while the database names the dead target, and nothing fails over.
-    name: "a switchover whose target dies mid-switchover leaves no writer",
-    properties: [INVARIANTS.neverZeroWriters],
-    matches: (s) => has(s, "switchover") && has(s, "outage"),
-  },
-  {
     // With two regions, the other one flapping or degraded is no failover target; the checker
     // counts it as a region that could write.
     name: "a writer outage while the only other region flaps or is degraded has no target",
