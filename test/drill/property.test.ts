@@ -30,14 +30,6 @@ const KNOWN_CONTROLLER_GAPS: readonly {
   readonly matches: (s: Scenario) => boolean;
 }[] = [
   {
-    // In auto mode the watcher preempts a release that moves a failing region (or runs while the
-    // writer fails) before the release calls it. In manual mode the watcher only reports, and a
-    // release's own health gate and rollback still reach the failed region.
-    name: "in manual mode, a release running into an outage updates and queries the impaired region",
-    properties: [INVARIANTS.noImpairedRegionCalls],
-    matches: (s) => s.failover.mode === "manual" && has(s, "deploy") && (has(s, "outage") || has(s, "flap")),
-  },
-  {
     // With two regions, the other one flapping or degraded is no failover target; the checker
     // counts it as a region that could write.
     name: "a writer outage while the only other region flaps or is degraded has no target",
