@@ -3,7 +3,6 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { INVARIANTS } from "../../automation/drill/invariants";
 import { randomScenario, randomScenarioDocument, shuffle } from "../../automation/drill/randomScenario";
 import { sequence } from "../../automation/drill/random";
 import { type DrillReport, runDrill } from "../../automation/drill/runner";
@@ -29,13 +28,6 @@ const KNOWN_CONTROLLER_GAPS: readonly {
   readonly properties: readonly string[];
   readonly matches: (s: Scenario) => boolean;
 }[] = [
-  {
-    // With two regions, the other one flapping or degraded is no failover target; the checker
-    // counts it as a region that could write.
-    name: "a writer outage while the only other region flaps or is degraded has no target",
-    properties: [INVARIANTS.neverZeroWriters],
-    matches: (s) => s.regions.length === 2 && has(s, "outage") && (has(s, "flap") || has(s, "degrade")),
-  },
   {
     name: "a degradation Route 53 does not see is held out only after the watcher's window",
     properties: ["rto"],
