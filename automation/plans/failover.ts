@@ -141,7 +141,8 @@ export function planFailover(input: FailoverInput): FailoverResult {
   // Every region failing now is left out too, not only the writer: a second region that fails
   // seconds after it must not sink the failover's stack update, nor have its APIs called.
   const failing = secondaries.filter((r) => r !== to && health[r]?.healthy === false);
-  const excludes = excludedRegions(state, [from, ...failing]);
+  // A last-resort target the controller had left out is rendered again: it takes the writes.
+  const excludes = excludedRegions(state, [from, ...failing]).filter((r) => r !== to);
   // The state names the new writer only once the database has it: a promotion that fails leaves
   // the state naming the writer the database still has, and the watcher tries again.
   const dbBranch: Step[] = [

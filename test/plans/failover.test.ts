@@ -230,6 +230,10 @@ describe("failover planner: safety rules", () => {
     const after = afterPatches(state, d.plan.steps);
     expect(after.regions[R.euw1].excluded).toBe(false);
     expect(after.writer).toBe(R.euw1);
+    // Its stack is rendered again (the version the state has), not left as it was.
+    for (const step of flatSteps(d.plan.steps)) {
+      if (step.kind === "stackUpdate") expect(step.excludes ?? []).not.toContain(R.euw1);
+    }
     // While a healthy region is eligible, the excluded one is not chosen.
     expect(mustPlan(base({ state, health: view(config, { [R.use1]: "down" }) })).to).toBe(R.usw2);
   });
