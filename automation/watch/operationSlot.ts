@@ -11,7 +11,8 @@ import { type TickContext, needs } from "./tickContext";
  * - a release another process runs is asked to stop, and the failover starts once it let go; a
  *   release that moves a region now failing is stopped the same way, before it calls that region;
  * - a switchover or failback another process runs is asked to stop when the writer it named
- *   fails (the target, once the database was asked to move there);
+ *   fails (the target, once the database was asked to move there), or a region it moves fails
+ *   (its rollback would put traffic back through it);
  * - an operation that cannot move on by itself (paused, failed rollback, orphaned) is superseded;
  * - a failover or another writer move in flight is waited for: it is already the recovery.
  *
@@ -77,8 +78,8 @@ export function claimSlot(ctx: TickContext, writerDown: boolean): "free" | "take
   const impaired = op === null ? [] : planRegions(op.plan).filter((r) => r !== writer && regionDown(ctx, r));
   const preemptable =
     op !== null &&
-    ((PREEMPTED_BY_FAILOVER.has(op.kind) && (writerDown || impaired.length > 0)) ||
-      (WRITER_MOVES_PREEMPTED.has(op.kind) && writerDown));
+    (PREEMPTED_BY_FAILOVER.has(op.kind) || WRITER_MOVES_PREEMPTED.has(op.kind)) &&
+    (writerDown || impaired.length > 0);
   if (preemptable && ctx.auto && op !== null && active && leaseLive && lease?.holder !== holder) {
     const why = writerDown
       ? `failover: writer ${writer} is unhealthy`

@@ -192,6 +192,13 @@ const rows: {
     attention: "none",
   },
   {
+    name: "the switchover's target fails before the database moved: the switchover is preempted, not rolled back through it",
+    history: rounds(3, USW2, DOWN),
+    over: { state: stateWith(movingSwitchover), leaseLive: true, lease: lease("alice", "switchover-1") },
+    tags: ["preempt:stopping>preempt"],
+    attention: "none",
+  },
+  {
     name: "a region the switchover does not move fails: the switchover goes on",
     history: rounds(3, EUW1, DOWN),
     over: {
