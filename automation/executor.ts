@@ -18,6 +18,16 @@ import { supersedeOperation } from "./executor/supersede";
 import { MUTATING_KINDS, runStep } from "./executor/runStep";
 import { StateHandle } from "./executor/stateHandle";
 import { guardsWriter, isWriterFailingPause, runGuarded } from "./executor/writerGuard";
+import {
+  downIn,
+  downNow,
+  guardsRegions,
+  observeRegions,
+  isRegionDownPause,
+  regionDownPause,
+  regionsCalled,
+  runWatchingRegions,
+} from "./executor/regionDownGuard";
 import { type StepContext, type StepOutcome, errorMessage, failed, isFatal } from "./executor/stepContext";
 import { OperationInterruptedError, OperationStateError, describeOperation } from "./executor/errors";
 import type { Plan, Step } from "./plans/steps";
@@ -168,6 +178,7 @@ export async function promoteOperation(opts: ExecutorOptions, full: boolean): Pr
       const paused = o.steps.find((r) => r.id === step.id);
       const recheck =
         step.kind === "safetyGate" ||
+        isRegionDownPause(paused?.detail) ||
         (isWriterFailingPause(paused?.detail) && !(full && SKIPPABLE.has(step.kind)));
       if (!recheck)
         o.steps = upsertRecord(o.steps, step.id, (r) => ({
@@ -388,12 +399,22 @@ async function execute(run: Run, step: Step, index: number, recordId: string): P
   emit(run, step, `${existing === undefined ? "start" : "resume"}: ${step.description}`);
 
   const ctx = stepContext(run, step, Date.parse(startedAt));
-  const guarded =
-    !recordId.startsWith(COMPENSATION_PREFIX) &&
-    guardsWriter(mustHaveOperation(run.handle.current).kind, step, run.handle.current.writer);
+  const forward = !recordId.startsWith(COMPENSATION_PREFIX);
+  const op = mustHaveOperation(run.handle.current);
+  const guarded = forward && guardsWriter(op.kind, step, run.handle.current.writer);
+  const regionGuard = forward && guardsRegions(run.opts.config, op.kind);
+  const body = (c: StepContext): Promise<StepOutcome> =>
+    guarded ? runGuarded(c, (g) => runStep(step, g)) : runStep(step, c);
   let outcome: StepOutcome;
   try {
-    outcome = await (guarded ? runGuarded(ctx, (c) => runStep(step, c)) : runStep(step, ctx));
+    outcome = regionGuard ? await runRegionGuarded(ctx, step, run.handle.current, body) : await body(ctx);
+    if (regionGuard && outcome.status === "failed") {
+      // Its rollback would call every region the compensation restores or updates.
+      const plan = planFromRecord(op.id, op.plan);
+      const called = [...new Set(plan.compensation.flatMap((c) => regionsCalled(c, run.handle.current)))];
+      const down = await downNow(ctx, called);
+      if (down.length > 0) outcome = regionDownPause(down, `the rollback after "${outcome.detail}"`);
+    }
   } catch (err) {
     throwIfInterrupted(run, err);
     if (isFatal(err)) throw err;
@@ -415,6 +436,39 @@ async function execute(run: Run, step: Step, index: number, recordId: string): P
   });
   emit(run, step, `${outcome.status}: ${outcome.detail}`);
   return outcome;
+}
+
+/**
+ * A release in manual mode: a step that would call a region down now pauses before calling it, and
+ * a long gate is watched beside it (see regionDownGuard.ts).
+ */
+async function runRegionGuarded(
+  ctx: StepContext,
+  step: Step,
+  state: OperationalState,
+  body: (c: StepContext) => Promise<StepOutcome>,
+): Promise<StepOutcome> {
+  const called = regionsCalled(step, state);
+  // Regions that serve this release's build (all or a canary share): their failures are the gate's
+  // to judge, and their rollback reaches them. The others are only called (their metrics, a
+  // baseline; a colour staged but not serving), and failing there is an outage, not the build.
+  const before = state.operation?.before ?? {};
+  const moved = new Set(
+    called.filter(
+      (r) =>
+        before[r] !== undefined &&
+        (state.regions[r].version !== before[r].version ||
+          state.regions[r].canaryWeight !== before[r].canaryWeight),
+    ),
+  );
+  const unmoved = called.filter((r) => !moved.has(r));
+  const seen = await observeRegions(ctx, called);
+  const down = downIn(seen, new Set(unmoved));
+  if (down.length > 0) return regionDownPause(down, `step ${step.id}`);
+  if ((step.kind === "healthGate" || step.kind === "analysis") && called.length > 0) {
+    return runWatchingRegions(ctx, called, `step ${step.id}`, body, seen, moved);
+  }
+  return body(ctx);
 }
 
 function stepContext(run: Run, step: Step, startedAt: number): StepContext {

@@ -220,7 +220,7 @@ export class InvariantChecker {
 
   /**
    * No writer for longer than the writer path's floor plus a margin while some region is up and
-   * could take the writes. Manual failover leaves the promotion to an operator, so it is not judged.
+   * its cluster could take the writes. Manual failover leaves the promotion to an operator, so it is not judged.
    */
   private checkZeroWriters(ms: number, writers: number): void {
     if (writers > 0) {
@@ -228,9 +228,9 @@ export class InvariantChecker {
       this.open.delete("zero-writers");
       return;
     }
-    // With every region down nothing could take the writes: the gap a controller answers for starts
-    // when a region is back.
-    if (!this.cloud.anyRegionUp(ms)) {
+    // With every region down, or no cluster up that could take the writes without losing data,
+    // nothing could: the gap a controller answers for starts when one can.
+    if (!this.database.anyClusterCouldWrite(ms)) {
       this.zeroWritersSince = null;
       this.open.delete("zero-writers");
       return;
@@ -243,7 +243,7 @@ export class InvariantChecker {
       this.cloud.config.failover.mode === "auto" && ms - since > allowed,
       INVARIANTS.neverZeroWriters,
       () =>
-        `no region has accepted writes for ${Math.round((ms - (this.zeroWritersSince ?? ms)) / 1000)} s (allowed ${allowed / 1000} s from the last fault) while a region is up`,
+        `no region has accepted writes for ${Math.round((ms - (this.zeroWritersSince ?? ms)) / 1000)} s (allowed ${allowed / 1000} s from the last fault) while a region could take them`,
     );
   }
 

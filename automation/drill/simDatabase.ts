@@ -321,6 +321,22 @@ export class SimGlobalDatabase implements GlobalDatabase {
     return out;
   }
 
+  /**
+   * Some region is up and its cluster could take the writes: the writer's, or a secondary of the
+   * global cluster with its data (not copying it after a rebuild or rejoin, not out of the global
+   * cluster after a replication break, not stopped). Promoting a cluster without its data would lose
+   * what it lacks, which no controller may do on its own.
+   */
+  anyClusterCouldWrite(ms: number): boolean {
+    return this.cloud.regions.some((region) => {
+      if (!this.cloud.upAt(region, ms)) return false;
+      const m = this.member(region);
+      if (m.fenced) return false;
+      if (m.role === "writer" || m.role === "standalone") return true;
+      return m.role === "secondary" && !m.detached && (m.resyncUntil === null || ms >= m.resyncUntil);
+    });
+  }
+
   /** The global writer region, or null mid-transition. */
   writerRegion(): string | null {
     return this.transition === null ? this.writer : null;

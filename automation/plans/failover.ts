@@ -4,6 +4,7 @@ import { type HealthView, regionAvailable, unavailableReason } from "../health/h
 import type { GlobalClusterView } from "../ports";
 import {
   AWAIT_WRITER_TIMEOUT_SECONDS,
+  type CandidateAssessment,
   RECOVERY_UPDATE_ATTEMPTS,
   RULES,
   assessCandidate,
@@ -71,8 +72,8 @@ export function planFailover(input: FailoverInput): FailoverResult {
     );
   }
 
-  const assess = (region: string) =>
-    assessCandidate(region, state, health, database, {
+  const assess = (region: string, view: HealthView = health, st: OperationalState = state) =>
+    assessCandidate(region, st, view, database, {
       maxLagSeconds: config.failover.maxLagSeconds,
       lagRule: RULES.lagWithinBound,
       acceptStatus: promotable,
@@ -101,11 +102,17 @@ export function planFailover(input: FailoverInput): FailoverResult {
     );
   }
 
-  const assessed = (wanted === null ? secondaries : [wanted]).map(assess);
+  const assessed = lastResort(
+    (wanted === null ? secondaries : [wanted]).map((r) => assess(r)),
+    health,
+    state,
+    assess,
+  );
   // Measured health first: a degraded region (its probes failing more than the bound) is promoted
   // only when no healthy one is eligible; then lag, priority and config order.
   const errorRate = (region: string): number | null => health[region]?.probeErrorRate ?? null;
-  const degraded = (region: string): boolean => (errorRate(region) ?? 0) > config.failover.maxTargetErrorRate;
+  const degraded = (region: string): boolean =>
+    (errorRate(region) ?? 0) > config.failover.maxTargetErrorRate || health[region]?.heldOut === true;
   const byLag = byLagThenPriority(config, from);
   const eligible = assessed
     .filter((a) => a.rejection === null)
@@ -123,7 +130,8 @@ export function planFailover(input: FailoverInput): FailoverResult {
   const drain: StatePatch = {
     regions: {
       [from]: { drained: true, excluded: true, note: failedNote },
-      [to]: { drained: false, note: null },
+      // A last-resort target the controller had held out comes back into stack updates.
+      [to]: { drained: false, excluded: false, note: null },
     },
   };
   const rename: StatePatch = { writer: to };
@@ -133,7 +141,8 @@ export function planFailover(input: FailoverInput): FailoverResult {
   // Every region failing now is left out too, not only the writer: a second region that fails
   // seconds after it must not sink the failover's stack update, nor have its APIs called.
   const failing = secondaries.filter((r) => r !== to && health[r]?.healthy === false);
-  const excludes = excludedRegions(state, [from, ...failing]);
+  // A last-resort target the controller had left out is rendered again: it takes the writes.
+  const excludes = excludedRegions(state, [from, ...failing]).filter((r) => r !== to);
   // The state names the new writer only once the database has it: a promotion that fails leaves
   // the state naming the writer the database still has, and the watcher tries again.
   const dbBranch: Step[] = [
@@ -202,9 +211,10 @@ export function planFailover(input: FailoverInput): FailoverResult {
       ...rejected.map((r) => r.reason),
       ...eligible
         .filter((a) => a.region !== to && degraded(a.region))
-        .map(
-          (a) =>
-            `${a.region}: degraded, ${Math.round((errorRate(a.region) ?? 0) * 100)} % of recent probes failed`,
+        .map((a) =>
+          health[a.region]?.heldOut === true
+            ? `${a.region}: flapping (held out for its cooldown)`
+            : `${a.region}: degraded, ${Math.round((errorRate(a.region) ?? 0) * 100)} % of recent probes failed`,
         ),
     ],
     plan: {
@@ -218,6 +228,34 @@ export function planFailover(input: FailoverInput): FailoverResult {
       regions: config.regions.map((r) => r.region),
     },
   };
+}
+
+/**
+ * With no region eligible, a region held out only because it flaps, or left out of stack updates,
+ * and answering now, is assessed again as if it were not: it is degraded, and a degraded region is
+ * promoted when no healthy one exists. Writes to a region that works most of the time are better than none, for
+ * as long as the failed writer stays down.
+ */
+function lastResort(
+  assessed: readonly CandidateAssessment[],
+  health: HealthView,
+  state: OperationalState,
+  assess: (region: string, view: HealthView, st: OperationalState) => CandidateAssessment,
+): readonly CandidateAssessment[] {
+  if (assessed.some((a) => a.rejection === null)) return assessed;
+  return assessed.map((a) => {
+    const h = health[a.region];
+    const rs = state.regions[a.region];
+    if (h === undefined || rs === undefined || !h.healthy) return a;
+    if (!h.heldOut && !rs.excluded) return a;
+    // Held out of traffic or of stack updates by the controller itself (it flapped, or it was the
+    // writer a failover left): it answers now, and the failover's plan brings it back.
+    return assess(
+      a.region,
+      { ...health, [a.region]: { ...h, heldOut: false } },
+      { ...state, regions: { ...state.regions, [a.region]: { ...rs, excluded: false } } },
+    );
+  });
 }
 
 /**

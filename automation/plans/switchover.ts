@@ -116,9 +116,10 @@ export function planSwitchover(input: SwitchoverInput): SwitchoverDecision | Ref
 }
 
 /**
- * Drain, switch over, confirm, readmit. The compensation puts both regions' traffic back as it
- * was; it never touches the writer field, so once Aurora has switched over a later failure does
- * not pretend otherwise.
+ * Drain, switch over, confirm, readmit. The state names the target the writer as soon as Aurora
+ * accepted the switchover. The compensation puts both regions' traffic back as it was; it never
+ * touches the writer field, so once Aurora has switched over a later failure does not pretend
+ * otherwise (an await-writer that gives up on a live target names the writer the database has).
  */
 export function switchoverSteps(
   prefix: string,
@@ -164,6 +165,16 @@ export function switchoverSteps(
       description: `switch the global database's writer over to ${to} (SwitchoverGlobalCluster, RPO 0)`,
       to,
       maxLagSeconds: switchoverLagBound(config),
+    },
+    {
+      // Aurora is moving the writer now: if the target dies before it is confirmed, the writer the
+      // database ends with is that dead region, and the watcher must see a failed writer and fail
+      // over from it to a live region. Named later, the state would keep a healthy old writer while
+      // the database has none that lives, and nothing would fail over.
+      id: `${prefix}/writer-moving`,
+      kind: "patchState",
+      description: `name ${to} the writer while the database moves it there`,
+      patch: { writer: to },
     },
     {
       id: `${prefix}/await-writer`,

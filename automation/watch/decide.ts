@@ -9,6 +9,7 @@ import {
   decideSync,
   reportFailback,
 } from "./decideUpkeep";
+import { lostWriter } from "./lostWriter";
 import { claimSlot } from "./operationSlot";
 import { outcome, tickContext } from "./tickContext";
 import type { TickInputs, TickOutcome } from "./tickInputs";
@@ -29,6 +30,13 @@ import type { TickInputs, TickOutcome } from "./tickInputs";
 export function decide(inputs: TickInputs): TickOutcome & { readonly needsDatabase: boolean } {
   const ctx = tickContext(inputs);
   const { config, samples } = inputs;
+  const lost = lostWriter(inputs);
+  if (lost !== null) {
+    ctx.notes.push(
+      `the global database's writer is ${lost}, which is down, while the state names ${ctx.state.writer}: failing over from ${lost}`,
+    );
+    ctx.state = { ...ctx.state, writer: lost };
+  }
   const writer = ctx.state.writer;
 
   const verdict = writerVerdict(inputs.memory.tracker[writer], config.failover.failureThreshold);

@@ -6,7 +6,8 @@ import type { GlobalClusterView, GlobalDatabase } from "../ports";
 
 /**
  * The global database as seen through the first healthy region that answers: the writer's when it
- * is up, then the active regions in order. An unhealthy region's endpoint is never called.
+ * is up, then the active regions in order, then a flapping one that answers now. An unhealthy
+ * region's endpoint is never called.
  */
 export async function describeThroughHealthy(
   config: EnvironmentConfig,
@@ -20,7 +21,13 @@ export async function describeThroughHealthy(
     ...getActiveRegions(config, state, view),
     ...config.regions.map((r) => r.region),
   ];
-  const vias = [...new Set(order)].filter((r) => regionAvailable(view, r));
+  // A region held out for flapping but answering now comes last: it may be the only region left
+  // to describe the database through (and the only failover target).
+  const unique = [...new Set(order)];
+  const vias = [
+    ...unique.filter((r) => regionAvailable(view, r)),
+    ...unique.filter((r) => view[r]?.healthy === true && view[r]?.heldOut === true),
+  ];
   for (const via of vias) {
     try {
       return await database.describe(via);

@@ -1,6 +1,6 @@
 import { decideFailover } from "./decideFailover";
 import { AUTO_RESUMED, YIELDS_TO_FAILOVER } from "./operationKinds";
-import { PREEMPTED_BY_FAILOVER } from "./preempt";
+import { PREEMPTED_BY_FAILOVER, WRITER_MOVES_PREEMPTED } from "./preempt";
 import { supersedable } from "./supersede";
 import { type TickContext, needs } from "./tickContext";
 
@@ -10,6 +10,9 @@ import { type TickContext, needs } from "./tickContext";
  * - the watcher's own repair, traffic change or sync yields (stopped where it is, superseded);
  * - a release another process runs is asked to stop, and the failover starts once it let go; a
  *   release that moves a region now failing is stopped the same way, before it calls that region;
+ * - a switchover or failback another process runs is asked to stop when the writer it named
+ *   fails (the target, once the database was asked to move there), or a region it moves fails
+ *   (its rollback would put traffic back through it);
  * - an operation that cannot move on by itself (paused, failed rollback, orphaned) is superseded;
  * - a failover or another writer move in flight is waited for: it is already the recovery.
  *
@@ -73,15 +76,11 @@ export function claimSlot(ctx: TickContext, writerDown: boolean): "free" | "take
   // into an impaired region, and its gate waits out a timeout there. It is preempted as for a
   // failed writer, and the failed region is then held out like any other.
   const impaired = op === null ? [] : planRegions(op.plan).filter((r) => r !== writer && regionDown(ctx, r));
-  if (
-    (writerDown || impaired.length > 0) &&
-    ctx.auto &&
+  const preemptable =
     op !== null &&
-    active &&
-    leaseLive &&
-    lease?.holder !== holder &&
-    PREEMPTED_BY_FAILOVER.has(op.kind)
-  ) {
+    (PREEMPTED_BY_FAILOVER.has(op.kind) || WRITER_MOVES_PREEMPTED.has(op.kind)) &&
+    (writerDown || impaired.length > 0);
+  if (preemptable && ctx.auto && op !== null && active && leaseLive && lease?.holder !== holder) {
     const why = writerDown
       ? `failover: writer ${writer} is unhealthy`
       : `hold-out: ${impaired.join(", ")} ${impaired.length === 1 ? "is" : "are"} failing`;

@@ -9,6 +9,14 @@ import type { Ports } from "../ports";
  */
 export const PREEMPTED_BY_FAILOVER: ReadonlySet<string> = new Set(["deploy", "rollback"]);
 
+/**
+ * Writer moves another process runs, preempted as a release is: when the writer they named fails
+ * (the old writer before the database was asked to move, or the target once it was: a target that
+ * dies mid-switchover), or another region they move does. Left alone, the move waits for its dead
+ * target and then rolls back through it, while the database's writer may be the dead region.
+ */
+export const WRITER_MOVES_PREEMPTED: ReadonlySet<string> = new Set(["switchover", "failback"]);
+
 /** How often the watcher looks whether the preempted run has let go (state and lease). */
 const PREEMPT_POLL_MS = 250;
 

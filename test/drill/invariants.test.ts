@@ -225,6 +225,25 @@ describe("invariant checker: every rule fires when it is broken on purpose", () 
     expect(rules(w.checker.violations)).toContain(INVARIANTS.neverZeroWriters);
   });
 
+  it("no writer is judged only while some live region's cluster could take the writes", async () => {
+    const w = world();
+    const allowed = w.checker.zeroWritersAllowanceSeconds();
+    // Every secondary dropped out of the global database: promoting one would lose what it lacks.
+    w.database.replicationBreak("us-west-2");
+    w.database.replicationBreak("eu-west-1");
+    w.database.writerRegionLost("us-east-1");
+    w.cloud.outage("us-east-1");
+    await w.runTo(allowed + 60);
+    expect(rules(w.checker.violations)).not.toContain(INVARIANTS.neverZeroWriters);
+    // A cluster rebuilt in the global database could: the clock runs from then.
+    const at = w.cloud.clock.now();
+    w.database.rebuild("eu-west-1");
+    await w.runTo((at - DRILL_EPOCH_MS) / 1000 + allowed - 5);
+    expect(rules(w.checker.violations)).not.toContain(INVARIANTS.neverZeroWriters);
+    await w.runTo((at - DRILL_EPOCH_MS) / 1000 + allowed + 2);
+    expect(rules(w.checker.violations)).toContain(INVARIANTS.neverZeroWriters);
+  });
+
   it("manual failover leaves the writer to an operator: no zero-writers violation", async () => {
     const w = world(scenario({ failover: { mode: "manual" } }));
     w.database.writerRegionLost("us-east-1");

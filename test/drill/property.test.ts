@@ -3,7 +3,6 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { INVARIANTS } from "../../automation/drill/invariants";
 import { randomScenario, randomScenarioDocument, shuffle } from "../../automation/drill/randomScenario";
 import { sequence } from "../../automation/drill/random";
 import { type DrillReport, runDrill } from "../../automation/drill/runner";
@@ -29,28 +28,6 @@ const KNOWN_CONTROLLER_GAPS: readonly {
   readonly properties: readonly string[];
   readonly matches: (s: Scenario) => boolean;
 }[] = [
-  {
-    // In auto mode the watcher preempts a release that moves a failing region (or runs while the
-    // writer fails) before the release calls it. In manual mode the watcher only reports, and a
-    // release's own health gate and rollback still reach the failed region.
-    name: "in manual mode, a release running into an outage updates and queries the impaired region",
-    properties: [INVARIANTS.noImpairedRegionCalls],
-    matches: (s) => s.failover.mode === "manual" && has(s, "deploy") && (has(s, "outage") || has(s, "flap")),
-  },
-  {
-    // The switchover's await-writer gives up on the dead target and its rollback fails; the state
-    // keeps naming the old writer while the database names the dead target, and nothing fails over.
-    name: "a switchover whose target dies mid-switchover leaves no writer",
-    properties: [INVARIANTS.neverZeroWriters],
-    matches: (s) => has(s, "switchover") && has(s, "outage"),
-  },
-  {
-    // With two regions, the other one flapping or degraded is no failover target; the checker
-    // counts it as a region that could write.
-    name: "a writer outage while the only other region flaps or is degraded has no target",
-    properties: [INVARIANTS.neverZeroWriters],
-    matches: (s) => s.regions.length === 2 && has(s, "outage") && (has(s, "flap") || has(s, "degrade")),
-  },
   {
     name: "a degradation Route 53 does not see is held out only after the watcher's window",
     properties: ["rto"],

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { runPlan } from "../../automation/executor";
 import type { Plan, Step } from "../../automation/plans/steps";
 import { initialState } from "../../components/operationalState";
+import { sampleConfig } from "../support/sampleConfig";
 import { type Harness, harness } from "./harness";
 
 function plan(steps: Step[], kind: Plan["kind"] = "failover"): Plan {
@@ -303,6 +304,56 @@ describe("step handlers", () => {
     const waitedSeconds = (h.mem.clock.now() - start) / 1000;
     expect(waitedSeconds).toBeGreaterThanOrEqual(detectionSeconds);
     expect(waitedSeconds).toBeLessThan(detectionSeconds + 10);
+  });
+
+  it("awaitWriter that gives up on a live target names the writer the database kept", async () => {
+    // A switchover names its target the writer as soon as Aurora accepts it; Aurora kept us-east-1.
+    const h = harness({
+      regions: 3,
+      state: { ...initialState(sampleConfig({ regions: 3 })), writer: "eu-west-1" },
+    });
+    h.mem.database.writer = "us-east-1";
+    h.mem.database.lag = { "us-west-2": 0.5, "eu-west-1": 0.5 };
+    const result = await run(h, [
+      { kind: "awaitWriter", id: "await", description: "wait", region: "eu-west-1", timeoutSeconds: 30 },
+    ]);
+    expect(result.outcome).toBe("failed");
+    expect(h.stored().writer).toBe("us-east-1");
+  });
+
+  it("dbFailover waits out a writer change towards another region, then fails over to its own target", async () => {
+    // A switchover towards us-west-2 is under way (its target then died): taking that change for
+    // this failover would wait for a writer that never comes.
+    const h = harness({ regions: 3 });
+    await h.mem.database.switchover("us-west-2", "us-west-2");
+    const start = h.mem.clock.now();
+    const result = await run(h, [
+      {
+        kind: "dbFailover",
+        id: "db",
+        description: "promote eu-west-1",
+        to: "eu-west-1",
+        detachFallback: true,
+      },
+      { kind: "awaitWriter", id: "await", description: "wait", region: "eu-west-1", timeoutSeconds: 900 },
+    ]);
+    expect(result.outcome).toBe("succeeded");
+    expect(h.mem.database.writer).toBe("eu-west-1");
+    expect(h.mem.log.of("database", "failover")).toEqual([
+      expect.objectContaining({ detail: { to: "eu-west-1", via: "eu-west-1" } }),
+    ]);
+    expect(h.mem.log.of("database", "removeFromGlobal")).toEqual([]);
+    // The switchover's 30 s, then the failover's 30 s, polled every 5 s: not the 900 s timeout.
+    expect((h.mem.clock.now() - start) / 1000).toBeLessThan(75);
+  });
+
+  it("dbFailover does not issue a second failover when the change in progress is its own", async () => {
+    const h = harness({ regions: 3 });
+    await h.mem.database.failover("us-west-2", "us-west-2");
+    const result = await run(h, failoverSteps(true));
+    expect(result.outcome).toBe("succeeded");
+    expect(h.mem.log.of("database", "failover")).toHaveLength(1);
+    expect(h.mem.database.writer).toBe("us-west-2");
   });
 
   it("awaitWriter keeps waiting while the target answers, however slowly it promotes", async () => {

@@ -188,16 +188,54 @@ describe("failover planner: safety rules", () => {
     expect(mustRefuse(base({ health: view(config) })).rule).toBe(RULES.failoverNeedsFailedWriter);
   });
 
-  it("never fails over to an unhealthy or flapping region", () => {
+  it("never fails over to an unhealthy region, nor to a flapping one while a healthy one is eligible", () => {
     const r = mustRefuse(
-      base({ health: view(config, { [R.use1]: "down", [R.usw2]: "down", [R.euw1]: "flapping" }) }),
+      base({ health: view(config, { [R.use1]: "down", [R.usw2]: "down", [R.euw1]: "down" }) }),
     );
     expect(r.rule).toBe(RULES.targetHealthy);
     expect(r.reason).toMatch(/us-west-2: unhealthy/);
-    expect(r.reason).toMatch(/eu-west-1: flapping/);
+    expect(r.reason).toMatch(/eu-west-1: unhealthy/);
+    const healthyToo = mustPlan(base({ health: view(config, { [R.use1]: "down", [R.usw2]: "flapping" }) }));
+    expect(healthyToo.to).toBe(R.euw1);
+    expect(healthyToo.rejected.join("; ")).toMatch(/us-west-2: flapping/);
     expect(
       mustRefuse(base({ to: R.usw2, health: view(config, { [R.use1]: "down", [R.usw2]: "down" }) })).rule,
     ).toBe(RULES.targetHealthy);
+  });
+
+  it("with no healthy region eligible, promotes a flapping one that answers now, as degraded", () => {
+    const d = mustPlan(
+      base({ health: view(config, { [R.use1]: "down", [R.usw2]: "down", [R.euw1]: "flapping" }) }),
+    );
+    expect(d.to).toBe(R.euw1);
+    expect(d.rejected.join("; ")).toMatch(/us-west-2: unhealthy/);
+    // The flapping region must still pass every other rule.
+    const lagging = cluster(R.use1, { [R.use1]: {}, [R.usw2]: { lag: 0.5 }, [R.euw1]: { lag: 90 } });
+    const r = mustRefuse(
+      base({
+        database: lagging,
+        health: view(config, { [R.use1]: "down", [R.usw2]: "down", [R.euw1]: "flapping" }),
+      }),
+    );
+    expect(r.reason).toMatch(/eu-west-1: replication lag/);
+  });
+
+  it("with no healthy region eligible, brings back a region the controller left out of stack updates", () => {
+    const state = drState(config, {
+      regions: { [R.euw1]: { excluded: true, note: "failed: writer moved" } },
+    });
+    const health = view(config, { [R.use1]: "down", [R.usw2]: "down" });
+    const d = mustPlan(base({ state, health }));
+    expect(d.to).toBe(R.euw1);
+    const after = afterPatches(state, d.plan.steps);
+    expect(after.regions[R.euw1].excluded).toBe(false);
+    expect(after.writer).toBe(R.euw1);
+    // Its stack is rendered again (the version the state has), not left as it was.
+    for (const step of flatSteps(d.plan.steps)) {
+      if (step.kind === "stackUpdate") expect(step.excludes ?? []).not.toContain(R.euw1);
+    }
+    // While a healthy region is eligible, the excluded one is not chosen.
+    expect(mustPlan(base({ state, health: view(config, { [R.use1]: "down" }) })).to).toBe(R.usw2);
   });
 
   it("never fails over to a region lagging beyond failover.maxLagSeconds", () => {
@@ -319,16 +357,20 @@ describe("failover planner: every combination keeps the rules", () => {
         });
         const result = planFailover({ config, state, health, database: db, id: "p" });
         // The oracle: which regions the rules allow, computed independently.
-        const allowed = secondaries.filter((r) => {
-          const s = spec[r];
-          return (
-            s.health === "up" &&
-            s.member !== "missing" &&
-            s.member !== "pending-resync" &&
-            s.lag !== null &&
-            s.lag <= max
-          );
-        });
+        // A flapping region is allowed only when no healthy one is.
+        const passes = (health: Health) =>
+          secondaries.filter((r) => {
+            const s = spec[r];
+            return (
+              s.health === health &&
+              s.member !== "missing" &&
+              s.member !== "pending-resync" &&
+              s.lag !== null &&
+              s.lag <= max
+            );
+          });
+        const healthy = passes("up");
+        const allowed = healthy.length > 0 ? healthy : passes("flapping");
         if (result.refused) {
           refused++;
           expect(allowed).toEqual([]);

@@ -40,6 +40,7 @@ describe("switchover planner", () => {
       "stackUpdate",
       "wait",
       "dbSwitchover",
+      "patchState",
       "awaitWriter",
       "patchState",
       "stackUpdate",
@@ -47,7 +48,10 @@ describe("switchover planner", () => {
     expect(d.plan.steps[0]).toMatchObject({ patch: { regions: { [R.use1]: { drained: true } } } });
     expect(d.plan.steps[2]).toMatchObject({ kind: "wait", seconds: config.dns.ttl });
     expect(d.plan.steps[3]).toMatchObject({ kind: "dbSwitchover", to: R.usw2, maxLagSeconds: 20 });
-    expect(d.plan.steps[4]).toMatchObject({ kind: "awaitWriter", region: R.usw2 });
+    // Once the database moves, the state names the target: a target that dies now is a failed
+    // writer the watcher fails over from, not a healthy old writer that hides a dead one.
+    expect(d.plan.steps[4]).toMatchObject({ kind: "patchState", patch: { writer: R.usw2 } });
+    expect(d.plan.steps[5]).toMatchObject({ kind: "awaitWriter", region: R.usw2 });
     const after = afterPatches(drState(config), d.plan.steps);
     expect(after.writer).toBe(R.usw2);
     expect(Object.values(after.regions).every((rs) => !rs.drained)).toBe(true);

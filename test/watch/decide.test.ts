@@ -33,6 +33,12 @@ const movingRelease = (regions: readonly string[]) => {
   return { ...op, plan: { ...(op.plan as object), regions } };
 };
 
+/** Another process's switchover from us-east-1 to us-west-2, running. */
+const movingSwitchover = (() => {
+  const op = release("running", "switchover");
+  return { ...op, plan: { ...(op.plan as object), regions: [USE1, USW2] } };
+})();
+
 const rows: {
   readonly name: string;
   readonly history: readonly Readonly<Record<string, Answer>>[];
@@ -156,6 +162,61 @@ const rows: {
       state: stateWith(movingRelease([USW2, EUW1])),
       leaseLive: true,
       lease: lease("alice", "deploy-1"),
+    },
+    tags: ["operation:deferred"],
+    attention: "none",
+  },
+  {
+    name: "a switchover's target, named the writer once the database moves, fails mid-switchover: the switchover is preempted",
+    history: rounds(3, USW2, DOWN),
+    over: {
+      state: { ...stateWith(movingSwitchover), writer: USW2 },
+      leaseLive: true,
+      lease: lease("alice", "switchover-1"),
+    },
+    tags: ["preempt:stopping>preempt"],
+    attention: "none",
+  },
+  {
+    name: "once the preempted switchover let go, the failover from its dead target starts",
+    history: rounds(3, USW2, DOWN),
+    over: { state: { ...initialState(auto), writer: USW2 } },
+    tags: ["failover:started>start"],
+    attention: "none",
+  },
+  {
+    name: "the old writer fails before the switchover moved the database: the switchover is preempted",
+    history: writerDown,
+    over: { state: stateWith(movingSwitchover), leaseLive: true, lease: lease("alice", "switchover-1") },
+    tags: ["preempt:stopping>preempt"],
+    attention: "none",
+  },
+  {
+    name: "the switchover's target fails before the database moved: the switchover is preempted, not rolled back through it",
+    history: rounds(3, USW2, DOWN),
+    over: { state: stateWith(movingSwitchover), leaseLive: true, lease: lease("alice", "switchover-1") },
+    tags: ["preempt:stopping>preempt"],
+    attention: "none",
+  },
+  {
+    name: "a region the switchover does not move fails: the switchover goes on",
+    history: rounds(3, EUW1, DOWN),
+    over: {
+      state: { ...stateWith(movingSwitchover), writer: USW2 },
+      leaseLive: true,
+      lease: lease("alice", "switchover-1"),
+    },
+    tags: ["operation:deferred"],
+    attention: "none",
+  },
+  {
+    name: "manual mode, a switchover's target fails: not preempted, the failover waits for a person",
+    history: rounds(3, USW2, DOWN),
+    config: manual,
+    over: {
+      state: { ...stateWith(movingSwitchover), writer: USW2 },
+      leaseLive: true,
+      lease: lease("alice", "switchover-1"),
     },
     tags: ["operation:deferred"],
     attention: "none",

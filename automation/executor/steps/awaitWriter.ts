@@ -25,6 +25,7 @@ export async function runAwaitWriter(
     ctx.config.failover.failureThreshold * ctx.config.dns.healthCheck.intervalSeconds * 1000;
   let last = "not described yet";
   let unreachableSince: number | null = null;
+  let lastWriter: string | null = null;
   for (;;) {
     try {
       const view = await database.describe(step.region);
@@ -37,6 +38,7 @@ export async function runAwaitWriter(
         return ok(`${step.region} is the writer ${after}`);
       }
       last = `writer ${view.writer ?? "none"}, status ${view.status}`;
+      lastWriter = view.writer;
       unreachableSince = null;
     } catch (err) {
       if (ctx.signal.aborted) throw err;
@@ -51,6 +53,12 @@ export async function runAwaitWriter(
     }
     const wait = Math.min(AWAIT_WRITER_POLL_MS, deadline - clock.now());
     if (wait <= 0) {
+      // A live target that never took the writes (Aurora kept or restored the writer it had): the
+      // state names the writer the database has, not the one this plan hoped for.
+      if (lastWriter !== null && lastWriter !== ctx.state.current.writer) {
+        const writer = lastWriter;
+        await ctx.state.update((s) => ({ ...s, writer }));
+      }
       return failed(`${step.region} did not become the writer within ${step.timeoutSeconds} s (${last})`);
     }
     await clock.sleep(wait, ctx.signal);

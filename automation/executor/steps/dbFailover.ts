@@ -1,4 +1,4 @@
-import { RECOVERY_UPDATE_ATTEMPTS, memberOf } from "../../plans/failoverSafety";
+import { AWAIT_WRITER_TIMEOUT_SECONDS, RECOVERY_UPDATE_ATTEMPTS, memberOf } from "../../plans/failoverSafety";
 import { detachedWriterRecord, fenceAfterDetach } from "../../plans/fence";
 import type { Step } from "../../plans/steps";
 import type { GlobalClusterView } from "../../ports";
@@ -6,6 +6,7 @@ import { isTransientError, retryTransient } from "../retry";
 import { stepRetry } from "../stepRetry";
 import { errorMessage, failed, ok, type StepContext, type StepOutcome } from "../stepContext";
 import { runStackUpdate } from "./stackUpdate";
+import { writerChangeEnd } from "./writerChangeEnd";
 
 /**
  * Unplanned promotion of `to`. Every call goes through the target region's endpoint: the old
@@ -30,15 +31,25 @@ export async function runDbFailover(
   const retrying = (what: string) => stepRetry(ctx, what, step.to);
   let seen: GlobalClusterView | null = null;
   try {
-    const view = await retryTransient(() => db.describe(step.to), retrying("describe"));
+    let view = await retryTransient(() => db.describe(step.to), retrying("describe"));
+    if (view.writer === null && view.detachedWriter === undefined) {
+      // A writer change is in progress: this failover's own, issued before a restart, or one
+      // towards a region that then died. Issuing another now would fail, and the detach fallback
+      // would then split the cluster for no reason; so it is waited for, and the failover goes on
+      // only if it did not end with this target as the writer.
+      ctx.progress(`a writer change is in progress (${view.status}); waiting for it to end`, step.to);
+      const end = await writerChangeEnd(ctx, step.to, view, AWAIT_WRITER_TIMEOUT_SECONDS);
+      if (end.status === "unreachable") {
+        return failed(
+          `${step.to} abandoned: unreachable while a writer change was in progress (${end.detail}); fail over again to a live region`,
+        );
+      }
+      if (end.status === "timeout") return failed(end.detail);
+      view = end.view;
+    }
     seen = view;
     if (view.writer === step.to || view.detachedWriter === step.to) {
       return ok(`${step.to} is already the writer`);
-    }
-    if (view.writer === null) {
-      // A failover issued before a restart is still running: issuing another would fail, and the
-      // detach fallback would then split the cluster for no reason.
-      return ok(`a writer change is already in progress (${view.status}); the next step waits for it`);
     }
   } catch (err) {
     if (ctx.signal.aborted) throw err;
