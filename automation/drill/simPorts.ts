@@ -27,6 +27,11 @@ export function simulatedPorts(
     checker.onStateWrite(before, after);
     hooks.onStateWrite?.(before, after);
   });
+  state.unavailable = () => {
+    if (cloud.placement.storeAvailable()) return null;
+    const store = cloud.placement.spec?.stateStore;
+    return store?.kind === "s3" ? `its region ${store.region} is out` : "a majority of its replicas is out";
+  };
   const stack = new SimStackEngine(
     cloud,
     state,

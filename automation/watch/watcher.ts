@@ -17,6 +17,8 @@ import { preemptOperation } from "./preempt";
 import { updateStateUnderLease } from "./stateUpdate";
 import type { RunningOperation, TickInputs, TickOutcome } from "./tickInputs";
 import type { CompletedOperation, TickExitCode, TickReport } from "./tickReport";
+import type { VantageReport } from "./quorum";
+import type { VantageBoard } from "./vantageBoard";
 import { type WatchMemory, initialMemory, recheckDatabase, rememberSamples } from "./watchMemory";
 
 export type { Decision, DecisionKind } from "./decision";
@@ -59,6 +61,26 @@ export interface WatcherOptions {
    * memory still learns from each observation.
    */
   readonly dryRun?: boolean;
+  /**
+   * With several replicas: whether this one leads now. A standby observes, publishes and
+   * decides like a dry run, so it knows what the leader knows the moment it takes over.
+   */
+  readonly acting?: () => boolean;
+  /** With several replicas: this one's vantage point and where the replicas share verdicts. */
+  readonly vantage?: VantageOptions;
+}
+
+export interface VantageOptions {
+  /** This replica's name (its region). */
+  readonly voter: string;
+  readonly board: VantageBoard;
+  /** A replica's report older than this does not vote. */
+  readonly freshMs: number;
+  /**
+   * How long after publishing its own verdicts the replica reads the others', so replicas that
+   * looked at the same moment vote in the same round.
+   */
+  readonly gatherMs: number;
 }
 
 export interface Watcher {
@@ -107,7 +129,8 @@ export function createWatcher(options: WatcherOptions): Watcher {
       config.regions.map((r) => r.region),
     );
   const emit = (line: string): void => options.onEvent?.(line);
-  const dryRun = options.dryRun ?? false;
+  // A standby decides as a dry run does; the question is asked at each effect, not once a tick.
+  const dry = (): boolean => options.dryRun === true || options.acting?.() === false;
 
   let memory = initialMemory(
     config.regions.map((r) => r.region),
@@ -206,6 +229,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
     samples: TickInputs["samples"],
     kept: Decision[],
     notes: string[],
+    vantage: TickInputs["vantage"],
   ): Promise<TickOutcome> {
     let stored = await readStored();
     let database: TickInputs["database"] = "unread";
@@ -230,6 +254,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
         preemptAsked,
         replication,
         databaseCheckSeconds: options.databaseCheckSeconds ?? DEFAULT_DATABASE_CHECK_SECONDS,
+        ...(vantage === undefined ? {} : { vantage }),
       });
       if (pass >= MAX_PASSES) return result;
       if (result.needsDatabase) {
@@ -244,7 +269,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
       }
       const interrupt = result.decisions.find((d) => d.effect?.do === "stop" || d.effect?.do === "preempt");
       // A dry run reports the stop as proposed and decides nothing past it.
-      if (interrupt === undefined || dryRun) return result;
+      if (interrupt === undefined || dry()) return result;
       const effect = interrupt.effect as Extract<Effect, { do: "stop" | "preempt" }>;
       if (effect.do === "stop") {
         const yielding = running;
@@ -280,7 +305,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
         out.push(d);
         continue;
       }
-      if (dryRun) {
+      if (dry()) {
         out.push(effect.do === "read-database" ? d : { ...d, action: "proposed" });
         continue;
       }
@@ -341,6 +366,34 @@ export function createWatcher(options: WatcherOptions): Watcher {
     return out;
   }
 
+  /**
+   * Publishes this replica's own verdicts, waits for the replicas that looked at the same moment,
+   * and reads everyone's. A store that does not answer leaves this replica's own vote and Route 53's.
+   */
+  async function shareVerdicts(
+    v: VantageOptions,
+    at: number,
+    notes: string[],
+  ): Promise<NonNullable<TickInputs["vantage"]>> {
+    const threshold = config.failover.failureThreshold;
+    const own: VantageReport[] = Object.values(memory.tracker).map((h) => ({
+      voter: v.voter,
+      region: h.region,
+      at,
+      down: h.probeFailures >= threshold,
+    }));
+    let reports: readonly VantageReport[] = [];
+    try {
+      await v.board.publish(v.voter, own);
+      await ports.clock.sleep(v.gatherMs, options.signal);
+      reports = await v.board.read();
+    } catch (err) {
+      if (options.signal?.aborted === true) throw err;
+      notes.push(`other replicas' verdicts unavailable: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return { voter: v.voter, reports, freshMs: v.freshMs };
+  }
+
   function recheck(): void {
     memory = recheckDatabase(memory);
   }
@@ -352,7 +405,9 @@ export function createWatcher(options: WatcherOptions): Watcher {
     memory = observed.memory;
     const kept: Decision[] = [];
     const notes: string[] = [];
-    const result = await decideWithInputs(at, memory, samples, kept, notes);
+    const vantage =
+      options.vantage === undefined ? undefined : await shareVerdicts(options.vantage, at, notes);
+    const result = await decideWithInputs(at, memory, samples, kept, notes, vantage);
     memory = result.memory;
     const resultNotes = [...result.notes];
     const decisions = [...kept, ...(await perform(result.decisions, resultNotes))];
