@@ -12,6 +12,12 @@ import { SimVantageBoard } from "./simVantageBoard";
 /** The time a replica takes to read the others' verdicts after publishing its own. */
 const GATHER_MS = 500;
 
+/**
+ * A replica's report votes for this many intervals: live replicas publish every interval, so only
+ * a dead or cut-off one's report gets older, and it stops voting before the next detection.
+ */
+const FRESH_INTERVALS = 1.5;
+
 /** One `regionctl watch` process, in one region. */
 interface Replica {
   readonly region: string;
@@ -143,7 +149,12 @@ export class WatcherReplicas {
       // resumes the operation at once.
       leaseTtlMs: this.intervalMs,
       acting: () => r.term !== null && r.term.expiresAt > this.cloud.clock.now(),
-      vantage: { voter: r.region, board: this.board, freshMs: 2 * this.intervalMs, gatherMs: GATHER_MS },
+      vantage: {
+        voter: r.region,
+        board: this.board,
+        freshMs: FRESH_INTERVALS * this.intervalMs,
+        gatherMs: GATHER_MS,
+      },
     });
     const life = { watcher, stop };
     r.life = life;

@@ -9,6 +9,8 @@ export interface VantageReport {
   /** When the replica observed (ms). */
   readonly at: number;
   readonly down: boolean;
+  /** The replica holds the region out as flapping (absent: it does not). */
+  readonly flapping?: boolean;
 }
 
 export interface QuorumInput {
@@ -34,6 +36,8 @@ export interface QuorumVerdict {
   readonly voters: number;
   /** Fresh replicas other than this one that see the region up. */
   readonly peersUp: number;
+  /** Fresh replicas other than this one that hold the region out as flapping. */
+  readonly peersFlapping: number;
   readonly detail: string;
 }
 
@@ -55,6 +59,7 @@ export function quorumVerdict(input: QuorumInput): QuorumVerdict {
   const peers = [...latest.values()];
   const peersDown = peers.filter((p) => p.down).length;
   const peersUp = peers.length - peersDown;
+  const peersFlapping = peers.filter((p) => p.flapping === true).length;
   const voters = 1 + peers.length + (input.route53 === null ? 0 : 1);
   const votesDown = (input.own.down ? 1 : 0) + peersDown + (input.route53?.down === true ? 1 : 0);
   const route53 =
@@ -63,5 +68,5 @@ export function quorumVerdict(input: QuorumInput): QuorumVerdict {
     `${votesDown} of ${voters} vantage points see ${input.region} down ` +
     `(this watcher ${input.own.down ? "down" : "up"}, ${peersDown} of ${peers.length} other replicas down, ${route53})`;
   const status = votesDown * 2 > voters ? "down" : input.own.down ? "one-vantage" : "up";
-  return { status, votesDown, voters, peersUp, detail };
+  return { status, votesDown, voters, peersUp, peersFlapping, detail };
 }

@@ -9,10 +9,14 @@ function ownVote(health: RegionHealth | undefined, failureThreshold: number): bo
   return health !== undefined && health.probeFailures >= failureThreshold;
 }
 
-/** Route 53's vote, when its API answered this tick. */
+/**
+ * Route 53's vote, when its API answered this tick: its own verdict (18 % or fewer of its
+ * checkers see the region healthy). A few checkers failing is noise its rule absorbs; as a vote
+ * it would pair with one cut-off replica into a false majority.
+ */
 function route53Vote(health: RegionHealth | undefined): { down: boolean } | null {
   if (health === undefined || !health.route53Answered) return null;
-  return { down: health.route53 === "unhealthy" || health.route53 === "failing" };
+  return { down: health.route53 === "unhealthy" };
 }
 
 export function regionQuorum(
@@ -40,10 +44,10 @@ export function quorumWriterVerdict(q: QuorumVerdict): WriterVerdict {
 }
 
 /**
- * A region this replica sees failing only by its own probes, while other fresh replicas see it
- * up and Route 53 does not disagree, is cut off from this replica, not from its clients: the
- * view the planners get calls it healthy, so no traffic move or target choice follows one
- * vantage point either.
+ * A region this replica sees failing (or flapping) only by its own probes, while other fresh
+ * replicas see it up (and steady) and Route 53 does not disagree, is cut off from this replica,
+ * not from its clients: the view the planners get calls it healthy, so no traffic move or target
+ * choice follows one vantage point either.
  */
 export function outvotedView(
   view: HealthView,
@@ -54,11 +58,16 @@ export function outvotedView(
 ): HealthView {
   const out: Record<string, HealthView[string]> = { ...view };
   for (const [region, v] of Object.entries(view)) {
-    if (v.healthy) continue;
+    if (v.healthy && !v.heldOut) continue;
     const health = tracker[region];
     const q = regionQuorum(region, health, vantage, failureThreshold, now);
     if (q.status === "down" || q.peersUp === 0 || route53Vote(health)?.down === true) continue;
-    out[region] = { ...v, healthy: true, healthyForMs: 0 };
+    out[region] = {
+      ...v,
+      ...(v.healthy ? {} : { healthy: true, healthyForMs: 0 }),
+      // Flaps only this replica saw were its own path coming and going.
+      heldOut: v.heldOut && q.peersFlapping > 0,
+    };
   }
   return out;
 }

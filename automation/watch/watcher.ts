@@ -5,7 +5,7 @@ import { regionEndpoints } from "../gates/endpoints";
 import { getActiveRegions } from "../health/activeRegions";
 import { healthView } from "../health/healthView";
 import { healthSettings } from "../health/settings";
-import type { HealthTracker } from "../health/tracker";
+import { type HealthTracker, isHeldOut } from "../health/tracker";
 import { DEFAULT_REPLICATION_SETTINGS, type ReplicationSettings } from "../plans/replication";
 import type { Plan } from "../plans/steps";
 import { type Lease, LeaseHeldError, type Ports, type RegionEndpoint } from "../ports";
@@ -381,6 +381,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
       region: h.region,
       at,
       down: h.probeFailures >= threshold,
+      flapping: isHeldOut(h, at),
     }));
     let reports: readonly VantageReport[] = [];
     try {
