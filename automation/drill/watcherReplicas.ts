@@ -13,10 +13,18 @@ import { SimVantageBoard } from "./simVantageBoard";
 const GATHER_MS = 500;
 
 /**
- * A replica's report votes for this many intervals: live replicas publish every interval, so only
- * a dead or cut-off one's report gets older, and it stops voting before the next detection.
+ * A replica's report votes while it is at most an interval, a probe timeout, the gathering time
+ * and this margin old: the newest report of a live replica whose round waited out a timeout is
+ * that old when another decides; a dead replica's last one is older by the time it matters.
  */
-const FRESH_INTERVALS = 1.5;
+const FRESH_MARGIN_MS = 1000;
+
+/**
+ * Leadership leases per check interval. A lease of a third of an interval, renewed every third of
+ * that, leaves the lead vacant for at most 4/9 of an interval after the leader dies, so the new
+ * leader acts on the dead one's pending decision before the next tick.
+ */
+const LEASE_PER_INTERVAL = 3;
 
 /** One `regionctl watch` process, in one region. */
 interface Replica {
@@ -38,9 +46,9 @@ export interface ReplicaTimings {
  * probing from there (a partition cuts its probes), sharing its verdicts through the store and
  * acting only while it holds the leadership lease, through a state store fenced by that lease.
  *
- * Leadership: the lease lives for one check interval and is renewed every third of it, so a
- * standby takes over within an interval and a third of the leader's death, inside the few
- * intervals detection takes. An outage of a replica's region kills it at once: its operation
+ * Leadership: the lease lives for a third of a check interval and is renewed every third of that,
+ * so a standby takes over within 4/9 of an interval of the leader's death, and decides at once on
+ * what it observed last, inside the few intervals detection takes. An outage of a replica's region kills it at once: its operation
  * stops where it is (the new leader resumes it from the store) and it holds nothing more.
  */
 export class WatcherReplicas {
@@ -152,7 +160,7 @@ export class WatcherReplicas {
       vantage: {
         voter: r.region,
         board: this.board,
-        freshMs: FRESH_INTERVALS * this.intervalMs,
+        freshMs: this.intervalMs + this.cloud.timeoutMs + GATHER_MS + FRESH_MARGIN_MS,
         gatherMs: GATHER_MS,
       },
     });
@@ -165,7 +173,7 @@ export class WatcherReplicas {
   /** Takes the leadership lease when it is free, and renews it every third of its TTL. */
   private async leadLoop(r: Replica, life: NonNullable<Replica["life"]>): Promise<void> {
     const clock = this.cloud.clock;
-    const ttl = this.intervalMs;
+    const ttl = this.intervalMs / LEASE_PER_INTERVAL;
     while (!this.stopped && r.life === life) {
       try {
         if (r.term === null) {
@@ -173,6 +181,13 @@ export class WatcherReplicas {
           r.termStart = clock.now();
           this.checker.leaderTerm(r.region, r.termStart);
           this.cloud.recorder.log("controller", "leader", `the watcher in ${r.region} leads`, r.region);
+          // Act on what it already knows: the dead leader's pending failover does not wait a tick.
+          this.track(
+            life.watcher.decideAgain().then((report) => {
+              if (report !== null && r.life === life) this.onTick(r.region, report, r.term !== null);
+            }),
+            `takeover ${r.region}`,
+          );
         } else {
           r.term = await this.leases.renewLease(r.term, ttl);
         }
@@ -181,8 +196,12 @@ export class WatcherReplicas {
         else if (!(err instanceof LeaseHeldError) && r.term !== null && r.term.expiresAt <= clock.now())
           r.term = null;
       }
+      // A leader renews every third of the TTL; a standby looks again when the held lease lapses.
+      const held = r.term === null ? await this.leases.readLease().catch(() => null) : null;
+      const wait =
+        held !== null && held.expiresAt > clock.now() ? held.expiresAt - clock.now() : Math.floor(ttl / 3);
       try {
-        await clock.sleep(Math.floor(ttl / 3), life.stop.signal);
+        await clock.sleep(wait, life.stop.signal);
       } catch {
         return;
       }

@@ -38,7 +38,8 @@ export function decide(inputs: TickInputs): TickOutcome & { readonly needsDataba
   const verdict =
     inputs.vantage === undefined
       ? writerVerdict(health, threshold)
-      : quorumWriterVerdict(regionQuorum(writer, health, inputs.vantage, threshold, inputs.now));
+      : // Reports age by when decide runs: a replica that died mid-round stops voting by then.
+        quorumWriterVerdict(regionQuorum(writer, health, inputs.vantage, threshold, inputs.decidedAt));
   const writerDown = verdict.status === "down";
   // Health check ids may be filled in by the health source itself (from the stack's outputs), so
   // the samples, not the endpoints, say whether Route 53 answered.

@@ -40,7 +40,7 @@ export function tickContext(inputs: TickInputs): TickContext {
             inputs.memory.tracker,
             inputs.vantage,
             inputs.config.failover.failureThreshold,
-            inputs.now,
+            inputs.decidedAt,
           ),
     auto: inputs.config.failover.mode === "auto",
     stackFlag: inputs.stack === undefined ? "" : ` --stack ${inputs.stack}`,

@@ -85,6 +85,12 @@ export interface VantageOptions {
 
 export interface Watcher {
   tick(): Promise<TickReport>;
+  /**
+   * Decides again on the last round observed, at once, without probing: a replica that just took
+   * the lead acts on what it already knows instead of waiting for its next tick. Null when it has
+   * observed nothing yet, or a tick is running (that tick acts).
+   */
+  decideAgain(): Promise<TickReport | null>;
   /** Waits until no background operation runs; returns those that finished meanwhile. */
   settled(): Promise<CompletedOperation[]>;
   readonly tracker: HealthTracker;
@@ -137,6 +143,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
     ports.clock.now(),
   );
   let ticking: Promise<TickReport> | null = null;
+  let again: Promise<TickReport | null> | null = null;
   let running: Background | null = null;
   let completed: CompletedOperation[] = [];
 
@@ -399,15 +406,50 @@ export function createWatcher(options: WatcherOptions): Watcher {
     memory = recheckDatabase(memory);
   }
 
+  /** The last round observed, for a replica that takes the lead between ticks. */
+  let lastRound: { readonly at: number; readonly samples: TickInputs["samples"] } | null = null;
+
   async function doTick(): Promise<TickReport> {
     const at = ports.clock.now();
     const samples = await ports.health.observe(endpoints, options.signal);
     const observed = rememberSamples(memory, samples, settings);
     memory = observed.memory;
-    const kept: Decision[] = [];
+    lastRound = { at, samples };
     const notes: string[] = [];
     const vantage =
       options.vantage === undefined ? undefined : await shareVerdicts(options.vantage, at, notes);
+    return decideAndReport(at, samples, observed.events, notes, vantage);
+  }
+
+  /** Decides again on the last round, with the replicas' verdicts read afresh. */
+  async function doDecideAgain(): Promise<TickReport | null> {
+    if (lastRound === null) return null;
+    const { at, samples } = lastRound;
+    const notes: string[] = [];
+    let vantage: TickInputs["vantage"];
+    if (options.vantage !== undefined) {
+      const v = options.vantage;
+      let reports: Awaited<ReturnType<VantageBoard["read"]>> = [];
+      try {
+        reports = await v.board.read();
+      } catch (err) {
+        notes.push(
+          `other replicas' verdicts unavailable: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+      vantage = { voter: v.voter, reports, freshMs: v.freshMs };
+    }
+    return decideAndReport(at, samples, [], notes, vantage);
+  }
+
+  async function decideAndReport(
+    at: number,
+    samples: TickInputs["samples"],
+    events: TickReport["events"],
+    notes: string[],
+    vantage: TickInputs["vantage"],
+  ): Promise<TickReport> {
+    const kept: Decision[] = [];
     const result = await decideWithInputs(at, memory, samples, kept, notes, vantage);
     memory = result.memory;
     const resultNotes = [...result.notes];
@@ -441,7 +483,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
         ]),
       ),
       active: getActiveRegions(config, state, view),
-      events: observed.events,
+      events,
       notes: [...notes, ...resultNotes],
       decisions: decisions.map(({ effect: _effect, plan: _plan, ...rest }) => rest),
       completed: finished,
@@ -452,10 +494,22 @@ export function createWatcher(options: WatcherOptions): Watcher {
 
   return {
     tick() {
-      ticking ??= doTick().finally(() => {
+      // One decision at a time: a tick waits for a decideAgain in flight.
+      ticking ??= (again === null ? doTick() : again.catch(() => undefined).then(doTick)).finally(() => {
         ticking = null;
       });
       return ticking;
+    },
+    async decideAgain() {
+      // A tick in flight decides after this anyway, and asks whether it leads at each effect.
+      if (ticking !== null || again !== null) return null;
+      const run = doDecideAgain();
+      again = run;
+      try {
+        return await run;
+      } finally {
+        again = null;
+      }
     },
     async settled() {
       while (running !== null) await running.done;

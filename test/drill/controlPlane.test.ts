@@ -193,3 +193,35 @@ describe("control-plane scenario validation", () => {
     );
   });
 });
+
+describe("a leader killed at any moment of detection or of the failover", () => {
+  // The writer fails at 300 s; the failover starts at 326.8 s and its steps run until about 447 s.
+  const killTimes = Array.from({ length: 34 }, (_, i) => 290 + i * 5);
+
+  it.each(killTimes)(
+    "killed at %i s: the new leader resumes it from the store, each step once",
+    async (at) => {
+      const base = loadScenario(path.join(SHIPPED_DRILLS, "control-plane-leader-dies-mid-failover.yaml"));
+      const events = base.events.map((e) =>
+        e.kind === "outage" && e.region === "us-east-2" ? { ...e, at } : e,
+      );
+      const { report } = await runDrill(
+        { ...base, events: [...events].sort((a, b) => a.at - b.at) },
+        { seed: 1 },
+      );
+      expect(report.invariantViolations).toEqual([]);
+      const failovers = report.operations.filter((o) => o.kind === "failover");
+      expect(failovers.map((o) => o.outcome)).toEqual(["succeeded"]);
+      expect(report.timeline.filter((e) => e.kind === "db-failover-started")).toHaveLength(1);
+      const finished = report.timeline
+        .filter((e) => e.kind === "step-finished" && e.message.startsWith(failovers[0].id))
+        .map((e) => e.message.split(": ")[1].split(" ")[0]);
+      expect(finished).toEqual([...new Set(finished)]);
+      expect(report.finalWriter).toBe("ap-southeast-1");
+      // A leader that dies in the few seconds before its verdict leaves a last report that still
+      // votes "up" for a while: the failover waits one more tick, never more.
+      const outage = report.incidents.find((i) => i.kind === "outage" && i.region === "us-west-2");
+      expect(outage?.rtoSeconds as number).toBeLessThanOrEqual((outage?.floorSeconds as number) + 10);
+    },
+  );
+});

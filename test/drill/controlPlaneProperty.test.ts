@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { randomControlPlaneScenario } from "../../automation/drill/randomControlPlaneScenario";
 import { runDrill } from "../../automation/drill/runner";
 
-/** 500 seeds take about 25 s on one core; REGIONCTL_CP_PROPERTY_SEEDS changes the count. */
+/** 500 seeds take 20 to 30 s on one core; REGIONCTL_CP_PROPERTY_SEEDS changes the count. */
 const SEEDS = Number(process.env.REGIONCTL_CP_PROPERTY_SEEDS ?? 500);
 const ONLY = process.env.REGIONCTL_CP_PROPERTY_SEED;
 const seeds = (): number[] =>
