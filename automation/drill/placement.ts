@@ -1,6 +1,6 @@
 import type { ControlPlaneSpec } from "./scenario";
 
-/** The regions Route 53's control plane (ChangeResourceRecordSets, GetHealthCheckStatus) lives in. */
+/** The region Route 53's control plane (ChangeResourceRecordSets, GetHealthCheckStatus) lives in. */
 export const ROUTE53_CONTROL_PLANE_REGION = "us-east-1";
 
 /**
@@ -80,6 +80,13 @@ export class ControlPlanePlacement {
     if (store.kind === "s3") return this.regionUp(store.region);
     const up = store.regions.filter((r) => this.regionUp(r)).length;
     return up * 2 > store.regions.length;
+  }
+
+  /** Why the state store does not answer now, or null while it does. */
+  storeUnavailableReason(): string | null {
+    if (this.storeAvailable()) return null;
+    const store = this.spec?.stateStore;
+    return store?.kind === "s3" ? `its region ${store.region} is out` : "a majority of its replicas is out";
   }
 
   /** Stack updates reach the Pulumi backend. */

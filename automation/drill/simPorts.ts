@@ -27,11 +27,7 @@ export function simulatedPorts(
     checker.onStateWrite(before, after);
     hooks.onStateWrite?.(before, after);
   });
-  state.unavailable = () => {
-    if (cloud.placement.storeAvailable()) return null;
-    const store = cloud.placement.spec?.stateStore;
-    return store?.kind === "s3" ? `its region ${store.region} is out` : "a majority of its replicas is out";
-  };
+  state.unavailable = () => cloud.placement.storeUnavailableReason();
   const stack = new SimStackEngine(
     cloud,
     state,

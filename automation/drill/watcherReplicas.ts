@@ -21,8 +21,9 @@ const FRESH_MARGIN_MS = 1000;
 
 /**
  * Leadership leases per check interval. A lease of a third of an interval, renewed every third of
- * that, leaves the lead vacant for at most 4/9 of an interval after the leader dies, so the new
- * leader acts on the dead one's pending decision before the next tick.
+ * that and taken by a standby the moment it lapses, leaves the lead vacant for at most a third of
+ * an interval after the leader dies, so the new leader acts on the dead one's pending decision
+ * before the next tick.
  */
 const LEASE_PER_INTERVAL = 3;
 
@@ -36,20 +37,15 @@ interface Replica {
   termStart: number;
 }
 
-export interface ReplicaTimings {
-  /** Ticks, and the leadership lease's TTL. */
-  readonly intervalMs: number;
-}
-
 /**
  * The watcher replicas of a scenario's `controlPlane.watchers`: the real watcher in each region,
  * probing from there (a partition cuts its probes), sharing its verdicts through the store and
  * acting only while it holds the leadership lease, through a state store fenced by that lease.
  *
- * Leadership: the lease lives for a third of a check interval and is renewed every third of that,
- * so a standby takes over within 4/9 of an interval of the leader's death, and decides at once on
- * what it observed last, inside the few intervals detection takes. An outage of a replica's region kills it at once: its operation
- * stops where it is (the new leader resumes it from the store) and it holds nothing more.
+ * Leadership: the lease lives for a third of a check interval and is renewed every third of that;
+ * a standby takes it the moment it lapses and decides at once on what it observed last, inside
+ * the few intervals detection takes. An outage of a replica's region kills it at once: its
+ * operation stops where it is (the new leader resumes it from the store) and it holds nothing more.
  */
 export class WatcherReplicas {
   private readonly replicas: Replica[];
@@ -65,8 +61,7 @@ export class WatcherReplicas {
     private readonly track: (p: Promise<void>, id: string) => void,
     private readonly onTick: (region: string, report: TickReport, leading: boolean) => void,
   ) {
-    const unavailable = (): string | null =>
-      cloud.placement.storeAvailable() ? null : "a majority of its replicas is out";
+    const unavailable = (): string | null => cloud.placement.storeUnavailableReason();
     this.leases = new SimStateStore(cloud.clock, () => {}, "drill://leader");
     this.leases.unavailable = unavailable;
     this.board = new SimVantageBoard(unavailable);

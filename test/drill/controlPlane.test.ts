@@ -116,6 +116,17 @@ describe("control-plane placement", () => {
     expect([p.backendUp(), p.watcherUp("us-west-2"), p.route53ControlPlaneUp()]).toEqual([true, true, true]);
   });
 
+  it("says why the store does not answer", () => {
+    const s3 = new ControlPlanePlacement(spec({ kind: "s3", region: "us-east-1" }));
+    expect(s3.storeUnavailableReason()).toBeNull();
+    s3.outage("us-east-1");
+    expect(s3.storeUnavailableReason()).toBe("its region us-east-1 is out");
+    const replicated = new ControlPlanePlacement(spec(undefined));
+    replicated.outage("us-east-1");
+    replicated.outage("eu-west-1");
+    expect(replicated.storeUnavailableReason()).toBe("a majority of its replicas is out");
+  });
+
   it("a partition cuts one watcher from one region, one way", () => {
     const p = new ControlPlanePlacement(spec(undefined));
     p.partition("us-west-2", "us-east-1");
