@@ -7,11 +7,13 @@ import { type DrillOptions, runDrill } from "../automation/drill/runner";
 import { type Scenario, validateScenario } from "../automation/drill/scenario";
 import { scenarioConfig } from "../automation/drill/scenarioConfig";
 import { SHIPPED_DRILLS, loadScenarioDir } from "../automation/drill/scenarioFiles";
+import { controlPlaneBench } from "./controlPlane";
 
 /**
  * `npm run bench`: RTO against the floor (the longer of the clients and writer paths) for every
  * outage drill, the same drills under a serial controller's mechanics at the same settings as the
- * baseline, promotion wall time against each strategy's floor, and drill speed.
+ * baseline, the control plane's drills and random schedules, promotion wall time against each
+ * strategy's floor, and drill speed.
  * Every figure comes from drills run in this process; ratios compare figures measured here.
  */
 
@@ -281,6 +283,7 @@ async function main(): Promise<void> {
   const scenarios = loadScenarioDir(SHIPPED_DRILLS).map((x) => x.scenario);
   console.log(`# regionctl drill benchmarks (${path.relative(process.cwd(), SHIPPED_DRILLS) || "drills"})\n`);
   await rtoBench(scenarios);
+  await controlPlaneBench(scenarios, table);
   await promotionBench();
   await speedBench(scenarios);
 }

@@ -17,7 +17,9 @@ import {
 } from "../watch/watcher";
 import { sequence } from "./random";
 import type { SimCloud } from "./simCloud";
+import type { InvariantChecker } from "./invariants";
 import type { SimPorts } from "./simPorts";
+import { WatcherReplicas } from "./watcherReplicas";
 
 /** A plan rewrite the benchmark's baseline passes in (sequential failover steps). */
 export type PlanTransform = (plan: Plan) => Plan;
@@ -36,7 +38,10 @@ const RETRIES = 30;
  * what a person would run (`regionctl deploy`, `switchover`, `failback`).
  */
 export class DrillController {
-  readonly watcher: Watcher;
+  /** The lone watcher, when the scenario places no control plane. */
+  private readonly lone: Watcher | null;
+  /** One watcher per region of `controlPlane.watchers`, one leading. */
+  readonly replicas: WatcherReplicas | null;
   /** Decisions as tags (`failover:reported`), for the scenario's expectations. */
   readonly decisionTags = new Set<string>();
   /** Operations that threw instead of ending with a recorded outcome. */
@@ -45,11 +50,14 @@ export class DrillController {
   private lastDecisions = new Map<string, string>();
   private stopped = false;
   private opSeq = 0;
+  /** A person's commands still running or waiting to retry. */
+  private commands = 0;
 
   constructor(
     private readonly cloud: SimCloud,
     private readonly ports: SimPorts,
     transform: PlanTransform | null,
+    checker: InvariantChecker,
   ) {
     const options: WatcherOptions & { readonly transformPlan?: PlanTransform } = {
       config: cloud.config,
@@ -59,7 +67,27 @@ export class DrillController {
       random: sequence(cloud.seed),
       ...(transform === null ? {} : { transformPlan: transform }),
     };
-    this.watcher = createWatcher(options);
+    if (cloud.placement.placed) {
+      this.lone = null;
+      this.replicas = new WatcherReplicas(
+        cloud,
+        ports,
+        checker,
+        { stack: "drill", ...(transform === null ? {} : { transformPlan: transform }) },
+        (p, id) => this.track(p, id),
+        (_region, report, leading) => {
+          if (leading) this.logTick(report);
+        },
+      );
+    } else {
+      this.lone = createWatcher(options);
+      this.replicas = null;
+    }
+  }
+
+  /** The watcher a person's command consults: the lone one, or the leading replica's. */
+  get watcher(): Watcher | null {
+    return this.lone ?? this.replicas?.watcher ?? null;
   }
 
   /**
@@ -67,13 +95,18 @@ export class DrillController {
    * waited on a probe timeout does not push the next one back.
    */
   startWatcher(): void {
+    if (this.replicas !== null) {
+      this.replicas.start();
+      return;
+    }
+    const lone = this.lone as Watcher;
     const clock = this.cloud.clock;
     const interval = this.cloud.scenario.healthCheck.intervalSeconds * 1000;
     this.track(
       (async () => {
         let next = clock.now();
         while (!this.stopped) {
-          const report = await this.watcher.tick();
+          const report = await lone.tick();
           this.logTick(report);
           if (this.stopped) break;
           next += interval;
@@ -88,20 +121,23 @@ export class DrillController {
   /** No more ticks; operations in flight run to their end. */
   stop(): void {
     this.stopped = true;
+    this.replicas?.stop();
   }
 
   /** Resolves when the watcher loop and every operation started have ended. */
   async settled(): Promise<void> {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
-    await this.watcher.settled();
+    await this.lone?.settled();
+    await this.replicas?.settled();
   }
 
   /** An operation (the watcher's or a person's) is still running. */
   busy(): boolean {
-    return this.pending.size > 1 || this.watcher.running !== null;
+    if (this.replicas !== null) return this.replicas.running() || this.commands > 0;
+    return this.pending.size > 1 || this.lone?.running != null;
   }
 
-  private track(p: Promise<void>, id: string): void {
+  track(p: Promise<void>, id: string): void {
     const wrapped = p.catch((err: unknown) => {
       this.errors.push({ id, message: err instanceof Error ? err.message : String(err) });
     });
@@ -184,7 +220,8 @@ export class DrillController {
   private async view() {
     const stored = await this.ports.state.read();
     const state = reconcileState(this.cloud.config, stored?.state ?? null);
-    const health = healthView(this.watcher.tracker, this.cloud.clock.now());
+    const tracker = this.watcher?.tracker ?? {};
+    const health = healthView(tracker, this.cloud.clock.now());
     let database: GlobalClusterView | null = null;
     for (const via of [state.writer, ...this.cloud.regions]) {
       if (!regionAvailable(health, via)) continue;
@@ -201,6 +238,7 @@ export class DrillController {
   /** Plans and runs a person's command; refused for a busy environment, it is tried again later. */
   private operate(what: string, plan: () => Promise<Plan | Refusal>): void {
     const rec = this.cloud.recorder;
+    this.commands++;
     this.track(
       (async () => {
         for (let attempt = 1; attempt <= RETRIES; attempt++) {
@@ -248,7 +286,7 @@ export class DrillController {
           );
           await this.cloud.clock.sleep(RETRY_SECONDS * 1000);
         }
-      })(),
+      })().finally(() => this.commands--),
       what,
     );
   }

@@ -16,6 +16,7 @@ export const INVARIANTS = {
   noPromotionWhileFailing: "no-promotion-while-failing",
   noHalfFinishedVersion: "no-half-finished-version",
   outcomeRecorded: "operation-outcome-recorded",
+  neverTwoLeaders: "never-two-leaders",
 } as const;
 
 export interface InvariantViolation {
@@ -58,6 +59,8 @@ export class InvariantChecker {
   private zeroWritersSince: number | null = null;
   /** When the region a promotion was moving the writer to failed: a new fault, with its own floor. */
   private targetLostAt: number | null = null;
+  /** Every watcher replica's leadership terms: when each began (ms), by replica. */
+  private readonly terms: { readonly replica: string; readonly startedAt: number }[] = [];
 
   constructor(
     private readonly cloud: SimCloud,
@@ -100,6 +103,31 @@ export class InvariantChecker {
    */
   promotionTargetLost(ms: number): void {
     this.targetLostAt = ms;
+  }
+
+  /** A watcher replica took the leadership lease at `ms`. */
+  leaderTerm(replica: string, ms: number): void {
+    this.terms.push({ replica, startedAt: ms });
+  }
+
+  /**
+   * A replica changed the environment under its term that began at `termStart`. Another
+   * replica's term that began since (or at the same instant), by now, makes two leaders acting in
+   * overlapping terms: the older one should have stopped when its lease lapsed.
+   */
+  leaderAction(replica: string, termStart: number, what: string): void {
+    const now = this.cloud.clock.now();
+    const newer = this.terms.find(
+      (t) => t.replica !== replica && t.startedAt >= termStart && t.startedAt <= now,
+    );
+    if (newer === undefined) return;
+    const key = `leaders/${replica}/${termStart}/${newer.replica}`;
+    if (this.open.has(key)) return;
+    this.open.add(key);
+    this.report(
+      INVARIANTS.neverTwoLeaders,
+      `the watcher in ${replica} acted (${what}) under its term of ${drillSeconds(termStart)} s after the watcher in ${newer.replica} took the lead at ${drillSeconds(newer.startedAt)} s`,
+    );
   }
 
   /** The longest a correct controller may leave the service with no writer. */

@@ -83,6 +83,10 @@ function describeEvent(e: DrillEvent): string {
       return `operator asks for a switchover to ${e.to}`;
     case "failback":
       return "operator asks for a failback";
+    case "partition":
+      return `the watcher in ${e.from} loses its path to ${e.to}`;
+    case "heal":
+      return `the watcher in ${e.from} reaches ${e.to} again`;
   }
 }
 
@@ -112,7 +116,7 @@ export async function runDrill(scenario: Scenario, options: DrillOptions = {}): 
   });
   ports.state.seed(initialState(built.config));
   const monitor = new Monitor(cloud, database, checker);
-  const controller = new DrillController(cloud, ports, options.transformPlan ?? null);
+  const controller = new DrillController(cloud, ports, options.transformPlan ?? null, checker);
   const writerAt = new Map<number, string>();
 
   for (const e of scenario.events) {
@@ -121,7 +125,7 @@ export async function runDrill(scenario: Scenario, options: DrillOptions = {}): 
         "scenario",
         e.kind,
         describeEvent(e),
-        "region" in e ? e.region : "to" in e ? e.to : undefined,
+        "region" in e ? e.region : "from" in e ? e.from : "to" in e ? e.to : undefined,
       );
       writerAt.set(e.index, database.writerRegion() ?? "");
       applyEvent(e);
@@ -134,10 +138,18 @@ export async function runDrill(scenario: Scenario, options: DrillOptions = {}): 
         if (database.writerRegion() === e.region) database.writerRegionLost(e.region);
         if (database.promotingTo() === e.region) checker.promotionTargetLost(clock.now());
         cloud.outage(e.region);
+        controller.replicas?.regionDown(e.region);
         return;
       case "recover":
         cloud.recover(e.region);
-        database.regionRecovered(e.region);
+        if (cloud.regions.includes(e.region)) database.regionRecovered(e.region);
+        controller.replicas?.regionUp(e.region);
+        return;
+      case "partition":
+        cloud.placement.partition(e.from, e.to);
+        return;
+      case "heal":
+        cloud.placement.heal(e.from, e.to);
         return;
       case "degrade":
         cloud.degrade(e.region, e.errorRate, e.latencyMs ?? null);

@@ -50,6 +50,10 @@ export const eventPayloads = {
     .object({ region: z.string(), count: z.number().int().min(1, "must be at least 1") })
     .strict(),
   switchover: z.object({ to: z.string() }).strict(),
+  /** The watcher replica in `from` cannot reach region `to`; clients and Route 53 still can. */
+  partition: z.object({ from: z.string(), to: z.string() }).strict(),
+  /** Ends a partition. */
+  heal: z.object({ from: z.string(), to: z.string() }).strict(),
   failback: z.union([z.object({}).strict(), z.null()]).transform(() => ({})),
 } as const;
 
@@ -78,6 +82,28 @@ const expectSchema = z
     maxRpoSeconds: z.number().min(0).optional(),
   })
   .strict();
+
+/**
+ * Where the control plane runs. Absent: one watcher, one store and one Pulumi backend that no
+ * fault reaches, as before the format had this block.
+ */
+const controlPlaneShape = z
+  .object({
+    /** One watcher replica per region listed; one leads, by lease. */
+    watchers: z.array(regionName).min(1, "needs at least one watcher region"),
+    /** Default: a DynamoDB table replicated to the watcher regions. */
+    stateStore: z
+      .discriminatedUnion("kind", [
+        z.object({ kind: z.literal("dynamodb"), regions: z.array(regionName).min(1) }).strict(),
+        z.object({ kind: z.literal("s3"), region: regionName }).strict(),
+      ])
+      .optional(),
+    /** Stack updates fail while this region is out. Absent: a backend no fault reaches. */
+    pulumiBackendRegion: regionName.optional(),
+  })
+  .strict();
+
+export type ControlPlaneSpec = z.infer<typeof controlPlaneShape>;
 
 const scenarioShape = z
   .object({
@@ -150,6 +176,7 @@ const scenarioShape = z
       })
       .strict()
       .default({}),
+    controlPlane: controlPlaneShape.optional(),
     events: z.array(z.unknown()).default([]),
     until: z.number().positive("must be positive"),
     expect: expectSchema.optional(),
@@ -233,6 +260,8 @@ export function validateScenario(raw: unknown, source = "(scenario)"): ScenarioR
     problems.push({ path: "failover.failureThreshold", message: "set it in healthCheck.failureThreshold" });
   }
 
+  const cp = controlPlaneRegions(doc.controlPlane, problems);
+
   const events: DrillEvent[] = [];
   const rawEvents = Array.isArray(doc.events) ? doc.events : [];
   rawEvents.forEach((entry, index) => {
@@ -275,9 +304,24 @@ export function validateScenario(raw: unknown, source = "(scenario)"): ScenarioR
       return;
     }
     const p = payload.data as Record<string, unknown>;
-    for (const field of ["region", "to"]) {
-      if (field in p && !(kind === "apiErrors" && p.service === "route53"))
-        knownRegion(p[field], `${at}.${kind}.${field}`);
+    if (kind === "partition" || kind === "heal") {
+      if (cp === null) {
+        problems.push({ path: `${at}.${kind}`, message: "needs a controlPlane block with watchers" });
+      } else if (typeof p.from === "string" && !cp.watchers.includes(p.from)) {
+        problems.push({
+          path: `${at}.${kind}.from`,
+          message: `no watcher runs in ${p.from} (controlPlane.watchers: ${cp.watchers.join(", ")})`,
+        });
+      }
+      knownRegion(p.to, `${at}.${kind}.to`);
+      if (p.from === p.to) problems.push({ path: `${at}.${kind}.to`, message: "must differ from from" });
+    } else if ((kind === "outage" || kind === "recover") && cp?.all.includes(p.region as string) === true) {
+      // A region that only hosts control-plane parts can fail too.
+    } else {
+      for (const field of ["region", "to"]) {
+        if (field in p && !(kind === "apiErrors" && p.service === "route53"))
+          knownRegion(p[field], `${at}.${kind}.${field}`);
+      }
     }
     if (kind === "apiErrors" && p.service !== "route53" && p.region === undefined) {
       problems.push({ path: `${at}.apiErrors.region`, message: `is required for ${String(p.service)}` });
@@ -315,6 +359,45 @@ export function validateScenario(raw: unknown, source = "(scenario)"): ScenarioR
   const built = scenarioConfig(scenario);
   if ("problems" in built) return { ok: false, problems: dedupe(built.problems) };
   return { ok: true, scenario };
+}
+
+/**
+ * The control plane's regions, or null when the scenario has no `controlPlane` block. Duplicate
+ * watchers and a DynamoDB store with fewer than three replicas (no majority survives a region)
+ * are problems.
+ */
+function controlPlaneRegions(
+  raw: unknown,
+  problems: ScenarioProblem[],
+): { readonly watchers: readonly string[]; readonly all: readonly string[] } | null {
+  if (typeof raw !== "object" || raw === null) return null;
+  const cp = raw as Record<string, unknown>;
+  const strings = (v: unknown): string[] =>
+    Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+  const watchers = strings(cp.watchers);
+  watchers.forEach((r, i) => {
+    if (watchers.indexOf(r) !== i)
+      problems.push({ path: `controlPlane.watchers[${i}]`, message: `duplicate region ${r}` });
+  });
+  const store = (typeof cp.stateStore === "object" && cp.stateStore !== null ? cp.stateStore : {}) as Record<
+    string,
+    unknown
+  >;
+  const storeRegions = store.kind === "s3" ? strings([store.region]) : strings(store.regions);
+  if (store.kind === "dynamodb") {
+    storeRegions.forEach((r, i) => {
+      if (storeRegions.indexOf(r) !== i)
+        problems.push({ path: `controlPlane.stateStore.regions[${i}]`, message: `duplicate region ${r}` });
+    });
+    if (Array.isArray(store.regions) && store.regions.length > 0 && store.regions.length < 3) {
+      problems.push({
+        path: "controlPlane.stateStore.regions",
+        message: `a replicated store needs 3 regions so a majority survives one region's loss, got ${store.regions.length}`,
+      });
+    }
+  }
+  const backend = strings([cp.pulumiBackendRegion]);
+  return { watchers, all: [...new Set([...watchers, ...storeRegions, ...backend])] };
 }
 
 /** Parses YAML text; syntax errors are problems too, with their line. */

@@ -8,6 +8,7 @@ import {
 } from "../../components/topology";
 import { draw } from "./random";
 import type { Recorder } from "./recorder";
+import { ControlPlanePlacement } from "./placement";
 import { EndpointCheckers, type ProbeConditions } from "./route53Checkers";
 import type { ApiService, Scenario } from "./scenario";
 import type { VirtualClock } from "./virtualClock";
@@ -39,6 +40,11 @@ export interface SimOptions {
   readonly sequentialProbes?: boolean;
   /** How long a probe of an unreachable region hangs when there is no client timeout. */
   readonly unboundedProbeSeconds?: number;
+  /**
+   * Every watcher replica acts as if it led, with no lease and no fence: a broken controller the
+   * invariant tests use to see two leaders reported.
+   */
+  readonly leaderless?: boolean;
 }
 
 /**
@@ -50,6 +56,8 @@ export class SimCloud {
   readonly regions: readonly string[];
   readonly ttlMs: number;
   readonly timeoutMs: number;
+  /** Where the watchers, the state store and the Pulumi backend run, and which are down. */
+  readonly placement: ControlPlanePlacement;
   private readonly conditions = new Map<string, Condition[]>();
   private readonly apps = new Map<string, Applied<AppliedApp>[]>();
   /** The writer each region's app sends its writes to (its DATABASE_WRITER_ENDPOINT), as last applied. */
@@ -81,6 +89,7 @@ export class SimCloud {
     readonly options: SimOptions = {},
   ) {
     this.currentConfig = config;
+    this.placement = new ControlPlanePlacement(scenario.controlPlane);
     this.regions = scenario.regions;
     this.versions = scenario.versions;
     this.ttlMs = scenario.dnsTtlSeconds * 1000;
@@ -150,13 +159,18 @@ export class SimCloud {
     this.changed();
   }
 
+  /** Takes the region down, with every control-plane part placed there. */
   outage(region: string): void {
-    this.setCondition(region, { up: false });
+    this.placement.outage(region);
+    if (this.conditions.has(region)) this.setCondition(region, { up: false });
+    else this.changed();
   }
 
   /** Ends every fault of the region: outage, flapping, degradation. */
   recover(region: string): void {
-    this.setCondition(region, { up: true, flap: null, degrade: null });
+    this.placement.recover(region);
+    if (this.conditions.has(region)) this.setCondition(region, { up: true, flap: null, degrade: null });
+    else this.changed();
   }
 
   degrade(region: string, errorRate: number, latencyMs: number | null): void {

@@ -31,6 +31,11 @@ export interface HealthSourceOptions {
    */
   readonly sequential?: boolean;
   readonly unboundedProbeSeconds?: number;
+  /**
+   * The region the probes leave from (a watcher replica's); a partition between it and a region
+   * times its probes out there. Absent: a watcher no partition reaches.
+   */
+  readonly vantage?: string;
 }
 
 /**
@@ -86,13 +91,22 @@ export class SimHealthSource implements HealthSource {
     );
   }
 
+  /** The same probes, sent from the watcher replica in `region`. */
+  from(region: string): SimHealthSource {
+    return new SimHealthSource(this.cloud, { ...this.options, vantage: region }, this.onSample);
+  }
+
   /** Sends one probe: what it will meet is decided now, its answer after `waitMs`. */
   private startProbe(region: string, timeoutMs: number | null): Probe {
     const at = this.cloud.clock.now();
     const n = (this.calls.get(region) ?? 0) + 1;
     this.calls.set(region, n);
     const route53 = this.checkerFraction(region);
-    const cond = this.cloud.probeConditions(region, at);
+    const vantage = this.options.vantage;
+    const cond =
+      vantage !== undefined && !this.cloud.placement.reaches(vantage, region)
+        ? { reachable: false, errorRate: 1, latencyMs: Number.POSITIVE_INFINITY }
+        : this.cloud.probeConditions(region, at);
     const latency = cond.reachable ? cond.latencyMs + PROBE_NETWORK_MS : Number.POSITIVE_INFINITY;
     const limit = timeoutMs ?? (this.options.unboundedProbeSeconds ?? 10) * 1000;
     const timedOut = latency > limit;
@@ -121,7 +135,12 @@ export class SimHealthSource implements HealthSource {
           ? `probe hung for ${p.limit / 1000} s (no client timeout): connection not answered`
           : `probe timed out after ${p.limit / 1000} s: connection not answered`;
     } else {
-      probeOk = this.cloud.draw("probe", p.region, p.at, p.n) >= p.cond.errorRate;
+      const vantage = this.options.vantage;
+      const draw =
+        vantage === undefined
+          ? this.cloud.draw("probe", p.region, p.at, p.n)
+          : this.cloud.draw("probe", vantage, p.region, p.at, p.n);
+      probeOk = draw >= p.cond.errorRate;
       detail = probeOk
         ? `HTTP 200 in ${Math.round(p.latency)} ms`
         : `HTTP 503 in ${Math.round(p.latency)} ms`;
@@ -139,6 +158,7 @@ export class SimHealthSource implements HealthSource {
   }
 
   private checkerFraction(region: string): number | null {
+    if (!this.cloud.placement.route53ControlPlaneUp()) return null;
     if (this.cloud.takeApiError("route53", "us-east-1")) return null;
     return this.cloud.route53Fraction(region);
   }

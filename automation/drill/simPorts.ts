@@ -27,6 +27,7 @@ export function simulatedPorts(
     checker.onStateWrite(before, after);
     hooks.onStateWrite?.(before, after);
   });
+  state.unavailable = () => cloud.placement.storeUnavailableReason();
   const stack = new SimStackEngine(
     cloud,
     state,

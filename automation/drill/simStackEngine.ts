@@ -36,6 +36,9 @@ const STACK = "drill";
  * still apply, as Pulumi finishes independent resources), and refuses to run beside another one.
  * A database member that changed outside Pulumi is rebuilt only by an update that refreshes first.
  */
+/** How long an update waits on a backend that does not answer before it fails. */
+const BACKEND_TIMEOUT_MS = 5000;
+
 export class SimStackEngine implements StackEngine {
   private running = false;
   private readonly log: StackHistoryEntry[] = [];
@@ -85,6 +88,16 @@ export class SimStackEngine implements StackEngine {
       const dns = options.targets === undefined;
       const diff = this.cloud.diff(plan, regions, dns);
       const failures: string[] = [];
+      const placement = this.cloud.placement;
+      if (!placement.backendUp()) {
+        // The update cannot even read the stack's checkpoint: nothing is applied anywhere.
+        await this.cloud.clock.sleep(BACKEND_TIMEOUT_MS, options.signal);
+        this.record("failed", options.message ?? "", start);
+        throw new StackUpdateError(
+          STACK,
+          `the Pulumi backend in ${placement.spec?.pulumiBackendRegion ?? "its region"} did not answer`,
+        );
+      }
       let seconds = diff.length > 0 ? this.timings.stackUpdateSeconds : this.timings.stackNoopSeconds;
       const rebuilds: string[] = [];
       for (const region of regions) {
@@ -101,8 +114,12 @@ export class SimStackEngine implements StackEngine {
           rebuilds.push(region);
         }
       }
-      if (diff.some((d) => d.part === "dns") && this.cloud.takeApiError("route53", "us-east-1")) {
-        failures.push("route53: ChangeResourceRecordSets failed (injected)");
+      if (diff.some((d) => d.part === "dns")) {
+        if (!placement.route53ControlPlaneUp()) {
+          failures.push("route53: ChangeResourceRecordSets did not answer (us-east-1 is out)");
+        } else if (this.cloud.takeApiError("route53", "us-east-1")) {
+          failures.push("route53: ChangeResourceRecordSets failed (injected)");
+        }
       }
       if (rebuilds.length > 0) seconds = Math.max(seconds, this.database.rebuildSecondsFor());
       options.onProgress?.(`updating ${regions.join(", ") || "nothing"} (${diff.length} changes)`);

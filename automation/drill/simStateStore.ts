@@ -21,6 +21,11 @@ export class SimStateStore implements StateStore {
   private revision = 0;
   private lease: Lease | null = null;
   private leaseSeq = 0;
+  /**
+   * Why the store does not answer now (its region, or a majority of its replicas, is out), or
+   * null while it does: every port call then fails as a real store's would.
+   */
+  unavailable: () => string | null = () => null;
 
   constructor(
     private readonly clock: Clock,
@@ -29,7 +34,13 @@ export class SimStateStore implements StateStore {
     readonly location = "drill://state",
   ) {}
 
+  private reach(): void {
+    const why = this.unavailable();
+    if (why !== null) throw new Error(`state store ${this.location} did not answer: ${why}`);
+  }
+
   async read(): Promise<StoredState | null> {
+    this.reach();
     if (this.doc === null) return null;
     // One parsed, frozen document per revision: readers share it and cannot change what is stored.
     return { state: this.doc, etag: `"${this.revision}"` };
@@ -41,6 +52,7 @@ export class SimStateStore implements StateStore {
   }
 
   async write(state: OperationalState, expectedEtag: string | null): Promise<string> {
+    this.reach();
     const current = this.doc === null ? null : `"${this.revision}"`;
     if (current !== expectedEtag) throw new StateConflictError(this.location);
     const before = this.doc;
@@ -59,6 +71,7 @@ export class SimStateStore implements StateStore {
   }
 
   async acquireLease(holder: string, operation: string, ttlMs: number): Promise<Lease> {
+    this.reach();
     const now = this.clock.now();
     // As in the file, S3 and DynamoDB stores: a live lease is refused to everyone, its own holder
     // included, so two operations of one process cannot both believe they hold it.
@@ -70,16 +83,19 @@ export class SimStateStore implements StateStore {
   }
 
   async renewLease(lease: Lease, ttlMs: number): Promise<Lease> {
+    this.reach();
     if (this.lease === null || this.lease.etag !== lease.etag) throw new LeaseLostError(lease.holder);
     this.lease = { ...lease, expiresAt: this.clock.now() + ttlMs, etag: `"lease-${++this.leaseSeq}"` };
     return this.lease;
   }
 
   async releaseLease(lease: Lease): Promise<void> {
+    this.reach();
     if (this.lease !== null && this.lease.etag === lease.etag) this.lease = null;
   }
 
   async readLease(): Promise<Lease | null> {
+    this.reach();
     return this.lease;
   }
 }

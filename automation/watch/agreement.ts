@@ -17,7 +17,10 @@ import type { RegionHealth } from "../health/tracker";
  */
 export type WriterVerdict =
   | { readonly status: "up" }
-  | { readonly status: "down"; readonly basis: "agreed" | "probes only" | "route53 only" | "silence" }
+  | {
+      readonly status: "down";
+      readonly basis: "agreed" | "probes only" | "route53 only" | "silence" | "quorum";
+    }
   | { readonly status: "one-vantage"; readonly detail: string };
 
 export function writerVerdict(health: RegionHealth | undefined, failureThreshold: number): WriterVerdict {

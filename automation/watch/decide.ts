@@ -13,13 +13,15 @@ import { lostWriter } from "./lostWriter";
 import { claimSlot } from "./operationSlot";
 import { outcome, tickContext } from "./tickContext";
 import type { TickInputs, TickOutcome } from "./tickInputs";
+import { quorumWriterVerdict, regionQuorum } from "./vantageVerdict";
 
 /**
  * The watcher's decision for one tick, as data: a pure function of what the tick observed and
  * remembers. Each decision says what the watcher does (an effect: start a plan, stop or preempt a
  * running operation, record bookkeeping) or what a person should do; the runner does the I/O.
  *
- * Order: is the writer down (by agreement of Route 53 and the controller's probes)? Then the one
+ * Order: is the writer down (by agreement of Route 53 and the controller's probes, or, with several
+ * watcher replicas, by a quorum of vantage points: quorum.ts)? Then the one
  * operation slot, where a failed writer preempts whatever runs (operationSlot.ts); then failover;
  * otherwise upkeep: replication queue, stack reconcile, hold-out and readmission, failback,
  * repairs, sync retries, at most one operation started.
@@ -39,7 +41,13 @@ export function decide(inputs: TickInputs): TickOutcome & { readonly needsDataba
   }
   const writer = ctx.state.writer;
 
-  const verdict = writerVerdict(inputs.memory.tracker[writer], config.failover.failureThreshold);
+  const health = inputs.memory.tracker[writer];
+  const threshold = config.failover.failureThreshold;
+  const verdict =
+    inputs.vantage === undefined
+      ? writerVerdict(health, threshold)
+      : // Reports age by when decide runs: a replica that died mid-round stops voting by then.
+        quorumWriterVerdict(regionQuorum(writer, health, inputs.vantage, threshold, inputs.decidedAt));
   const writerDown = verdict.status === "down";
   // Health check ids may be filled in by the health source itself (from the stack's outputs), so
   // the samples, not the endpoints, say whether Route 53 answered.

@@ -96,7 +96,9 @@ export function decideTraffic(ctx: TickContext, db: GlobalClusterView | null): b
   }
   for (const [region, h] of Object.entries(memory.tracker)) {
     const rs = state.regions[region];
-    if (rs === undefined || rs.drained || region === state.writer || h.healthy) continue;
+    // The view, not the tracker: a region only this replica's probes fail is outvoted there.
+    if (rs === undefined || rs.drained || region === state.writer || (view[region]?.healthy ?? h.healthy))
+      continue;
     const plan = planDrain(config, state, region, h.failingSince ?? now, newId(ctx, "holdout"));
     if (holdOut(region, plan, "unhealthy")) return true;
   }

@@ -3,6 +3,7 @@ import { type HealthView, healthView } from "../health/healthView";
 import { type HealthSettings, healthSettings } from "../health/settings";
 import type { Decision } from "./decision";
 import type { Attention, TickInputs, TickOutcome } from "./tickInputs";
+import { outvotedView } from "./vantageVerdict";
 import { type WatchMemory, nextOperationId } from "./watchMemory";
 
 /**
@@ -31,7 +32,16 @@ export function tickContext(inputs: TickInputs): TickContext {
   return {
     inputs,
     settings: healthSettings(inputs.config),
-    view: healthView(inputs.memory.tracker, inputs.now),
+    view:
+      inputs.vantage === undefined
+        ? healthView(inputs.memory.tracker, inputs.now)
+        : outvotedView(
+            healthView(inputs.memory.tracker, inputs.now),
+            inputs.memory.tracker,
+            inputs.vantage,
+            inputs.config.failover.failureThreshold,
+            inputs.decidedAt,
+          ),
     auto: inputs.config.failover.mode === "auto",
     stackFlag: inputs.stack === undefined ? "" : ` --stack ${inputs.stack}`,
     state: inputs.state,

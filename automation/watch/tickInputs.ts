@@ -3,6 +3,7 @@ import type { OperationalState } from "../../components/operationalState";
 import type { ReplicationSettings } from "../plans/replication";
 import type { GlobalClusterView, HealthSample, Lease } from "../ports";
 import type { Decision } from "./decision";
+import type { VantageReport } from "./quorum";
 import type { WatchMemory } from "./watchMemory";
 
 /** The operation this watcher runs in the background. */
@@ -42,6 +43,17 @@ export interface TickInputs {
   readonly replication: ReplicationSettings;
   /** Seconds between replication checks of the global database. */
   readonly databaseCheckSeconds: number;
+  /**
+   * With several watcher replicas: this one's name and every replica's published verdicts. A
+   * region is then declared down by a quorum of vantage points (quorum.ts), not by one.
+   */
+  readonly vantage?: VantageInputs;
+}
+
+export interface VantageInputs {
+  readonly voter: string;
+  readonly reports: readonly VantageReport[];
+  readonly freshMs: number;
 }
 
 /**

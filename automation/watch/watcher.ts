@@ -5,7 +5,7 @@ import { regionEndpoints } from "../gates/endpoints";
 import { getActiveRegions } from "../health/activeRegions";
 import { healthView } from "../health/healthView";
 import { healthSettings } from "../health/settings";
-import type { HealthTracker } from "../health/tracker";
+import { type HealthTracker, isHeldOut } from "../health/tracker";
 import { DEFAULT_REPLICATION_SETTINGS, type ReplicationSettings } from "../plans/replication";
 import type { Plan } from "../plans/steps";
 import { type Lease, LeaseHeldError, type Ports, type RegionEndpoint } from "../ports";
@@ -17,6 +17,8 @@ import { preemptOperation } from "./preempt";
 import { updateStateUnderLease } from "./stateUpdate";
 import type { RunningOperation, TickInputs, TickOutcome } from "./tickInputs";
 import type { CompletedOperation, TickExitCode, TickReport } from "./tickReport";
+import type { VantageReport } from "./quorum";
+import type { VantageBoard } from "./vantageBoard";
 import { type WatchMemory, initialMemory, recheckDatabase, rememberSamples } from "./watchMemory";
 
 export type { Decision, DecisionKind } from "./decision";
@@ -59,10 +61,36 @@ export interface WatcherOptions {
    * memory still learns from each observation.
    */
   readonly dryRun?: boolean;
+  /**
+   * With several replicas: whether this one leads now. A standby observes, publishes and
+   * decides like a dry run, so it knows what the leader knows the moment it takes over.
+   */
+  readonly acting?: () => boolean;
+  /** With several replicas: this one's vantage point and where the replicas share verdicts. */
+  readonly vantage?: VantageOptions;
+}
+
+export interface VantageOptions {
+  /** This replica's name (its region). */
+  readonly voter: string;
+  readonly board: VantageBoard;
+  /** A replica's report older than this does not vote. */
+  readonly freshMs: number;
+  /**
+   * How long after publishing its own verdicts the replica reads the others', so replicas that
+   * looked at the same moment vote in the same round.
+   */
+  readonly gatherMs: number;
 }
 
 export interface Watcher {
   tick(): Promise<TickReport>;
+  /**
+   * Decides again on the last round observed, at once, without probing: a replica that just took
+   * the lead acts on what it already knows instead of waiting for its next tick. Null when it has
+   * observed nothing yet, or a tick is running (that tick acts).
+   */
+  decideAgain(): Promise<TickReport | null>;
   /** Waits until no background operation runs; returns those that finished meanwhile. */
   settled(): Promise<CompletedOperation[]>;
   readonly tracker: HealthTracker;
@@ -107,13 +135,15 @@ export function createWatcher(options: WatcherOptions): Watcher {
       config.regions.map((r) => r.region),
     );
   const emit = (line: string): void => options.onEvent?.(line);
-  const dryRun = options.dryRun ?? false;
+  // A standby decides as a dry run does; the question is asked at each effect, not once a tick.
+  const dry = (): boolean => options.dryRun === true || options.acting?.() === false;
 
   let memory = initialMemory(
     config.regions.map((r) => r.region),
     ports.clock.now(),
   );
   let ticking: Promise<TickReport> | null = null;
+  let again: Promise<TickReport | null> | null = null;
   let running: Background | null = null;
   let completed: CompletedOperation[] = [];
 
@@ -206,6 +236,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
     samples: TickInputs["samples"],
     kept: Decision[],
     notes: string[],
+    vantage: TickInputs["vantage"],
   ): Promise<TickOutcome> {
     let stored = await readStored();
     let database: TickInputs["database"] = "unread";
@@ -230,6 +261,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
         preemptAsked,
         replication,
         databaseCheckSeconds: options.databaseCheckSeconds ?? DEFAULT_DATABASE_CHECK_SECONDS,
+        ...(vantage === undefined ? {} : { vantage }),
       });
       if (pass >= MAX_PASSES) return result;
       if (result.needsDatabase) {
@@ -244,7 +276,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
       }
       const interrupt = result.decisions.find((d) => d.effect?.do === "stop" || d.effect?.do === "preempt");
       // A dry run reports the stop as proposed and decides nothing past it.
-      if (interrupt === undefined || dryRun) return result;
+      if (interrupt === undefined || dry()) return result;
       const effect = interrupt.effect as Extract<Effect, { do: "stop" | "preempt" }>;
       if (effect.do === "stop") {
         const yielding = running;
@@ -280,7 +312,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
         out.push(d);
         continue;
       }
-      if (dryRun) {
+      if (dry()) {
         out.push(effect.do === "read-database" ? d : { ...d, action: "proposed" });
         continue;
       }
@@ -341,18 +373,84 @@ export function createWatcher(options: WatcherOptions): Watcher {
     return out;
   }
 
+  /**
+   * Publishes this replica's own verdicts, waits for the replicas that looked at the same moment,
+   * and reads everyone's. A store that does not answer leaves this replica's own vote and Route 53's.
+   */
+  async function shareVerdicts(
+    v: VantageOptions,
+    at: number,
+    notes: string[],
+  ): Promise<NonNullable<TickInputs["vantage"]>> {
+    const threshold = config.failover.failureThreshold;
+    const own: VantageReport[] = Object.values(memory.tracker).map((h) => ({
+      voter: v.voter,
+      region: h.region,
+      at,
+      down: h.probeFailures >= threshold,
+      flapping: isHeldOut(h, at),
+    }));
+    let reports: readonly VantageReport[] = [];
+    try {
+      await v.board.publish(v.voter, own);
+      await ports.clock.sleep(v.gatherMs, options.signal);
+      reports = await v.board.read();
+    } catch (err) {
+      if (options.signal?.aborted === true) throw err;
+      notes.push(`other replicas' verdicts unavailable: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return { voter: v.voter, reports, freshMs: v.freshMs };
+  }
+
   function recheck(): void {
     memory = recheckDatabase(memory);
   }
+
+  /** The last round observed, for a replica that takes the lead between ticks. */
+  let lastRound: { readonly at: number; readonly samples: TickInputs["samples"] } | null = null;
 
   async function doTick(): Promise<TickReport> {
     const at = ports.clock.now();
     const samples = await ports.health.observe(endpoints, options.signal);
     const observed = rememberSamples(memory, samples, settings);
     memory = observed.memory;
-    const kept: Decision[] = [];
+    lastRound = { at, samples };
     const notes: string[] = [];
-    const result = await decideWithInputs(at, memory, samples, kept, notes);
+    const vantage =
+      options.vantage === undefined ? undefined : await shareVerdicts(options.vantage, at, notes);
+    return decideAndReport(at, samples, observed.events, notes, vantage);
+  }
+
+  /** Decides again on the last round, with the replicas' verdicts read afresh. */
+  async function doDecideAgain(): Promise<TickReport | null> {
+    if (lastRound === null) return null;
+    const { at, samples } = lastRound;
+    const notes: string[] = [];
+    let vantage: TickInputs["vantage"];
+    if (options.vantage !== undefined) {
+      const v = options.vantage;
+      let reports: Awaited<ReturnType<VantageBoard["read"]>> = [];
+      try {
+        reports = await v.board.read();
+      } catch (err) {
+        notes.push(
+          `other replicas' verdicts unavailable: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+      vantage = { voter: v.voter, reports, freshMs: v.freshMs };
+    }
+    return decideAndReport(at, samples, [], notes, vantage);
+  }
+
+  async function decideAndReport(
+    at: number,
+    samples: TickInputs["samples"],
+    events: TickReport["events"],
+    notes: string[],
+    vantage: TickInputs["vantage"],
+  ): Promise<TickReport> {
+    const kept: Decision[] = [];
+    const result = await decideWithInputs(at, memory, samples, kept, notes, vantage);
     memory = result.memory;
     const resultNotes = [...result.notes];
     const decisions = [...kept, ...(await perform(result.decisions, resultNotes))];
@@ -385,7 +483,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
         ]),
       ),
       active: getActiveRegions(config, state, view),
-      events: observed.events,
+      events,
       notes: [...notes, ...resultNotes],
       decisions: decisions.map(({ effect: _effect, plan: _plan, ...rest }) => rest),
       completed: finished,
@@ -396,10 +494,22 @@ export function createWatcher(options: WatcherOptions): Watcher {
 
   return {
     tick() {
-      ticking ??= doTick().finally(() => {
+      // One decision at a time: a tick waits for a decideAgain in flight.
+      ticking ??= (again === null ? doTick() : again.catch(() => undefined).then(doTick)).finally(() => {
         ticking = null;
       });
       return ticking;
+    },
+    async decideAgain() {
+      // A tick in flight decides after this anyway, and asks whether it leads at each effect.
+      if (ticking !== null || again !== null) return null;
+      const run = doDecideAgain();
+      again = run;
+      try {
+        return await run;
+      } finally {
+        again = null;
+      }
     },
     async settled() {
       while (running !== null) await running.done;

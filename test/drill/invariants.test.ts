@@ -113,6 +113,12 @@ const BREAKERS: Record<string, () => Promise<readonly InvariantViolation[]>> = {
     w.checker.onStateWrite(before, after);
     return w.checker.violations;
   },
+  async [INVARIANTS.neverTwoLeaders]() {
+    // A controller variant with no leader election: every watcher replica acts on its own.
+    const s = loadScenario(path.join(SHIPPED_DRILLS, "control-plane-writer-region-outage.yaml"));
+    const { report } = await runDrill(s, { sim: { leaderless: true } });
+    return report.invariantViolations;
+  },
   async [INVARIANTS.outcomeRecorded]() {
     const w = world();
     const before = withOperation(initialState(w.cloud.config), "failover", "running");
@@ -242,6 +248,25 @@ describe("invariant checker: every rule fires when it is broken on purpose", () 
     expect(rules(w.checker.violations)).not.toContain(INVARIANTS.neverZeroWriters);
     await w.runTo((at - DRILL_EPOCH_MS) / 1000 + allowed + 2);
     expect(rules(w.checker.violations)).toContain(INVARIANTS.neverZeroWriters);
+  });
+
+  it("a leader that acted before its successor's term began is not a second leader", () => {
+    const w = world();
+    w.checker.leaderTerm("us-east-1", DRILL_EPOCH_MS);
+    w.checker.leaderAction("us-east-1", DRILL_EPOCH_MS, "a state change");
+    w.checker.leaderTerm("us-west-2", DRILL_EPOCH_MS + 10_000);
+    expect(w.checker.violations).toEqual([]);
+  });
+
+  it("an old leader acting after its successor took the lead is a second leader", async () => {
+    const w = world();
+    w.checker.leaderTerm("us-east-1", DRILL_EPOCH_MS);
+    w.checker.leaderTerm("us-west-2", DRILL_EPOCH_MS + 10_000);
+    await w.runTo(20);
+    w.checker.leaderAction("us-west-2", DRILL_EPOCH_MS + 10_000, "a state change");
+    expect(w.checker.violations).toEqual([]);
+    w.checker.leaderAction("us-east-1", DRILL_EPOCH_MS, "a state change");
+    expect(rules(w.checker.violations)).toEqual([INVARIANTS.neverTwoLeaders]);
   });
 
   it("manual failover leaves the writer to an operator: no zero-writers violation", async () => {

@@ -1,0 +1,232 @@
+import { type Lease, LeaseHeldError, LeaseLostError } from "../ports";
+import { FencedStateStore } from "../watch/fencedStateStore";
+import type { TickReport, Watcher, WatcherOptions } from "../watch/watcher";
+import { createWatcher } from "../watch/watcher";
+import type { InvariantChecker } from "./invariants";
+import { sequence } from "./random";
+import type { SimCloud } from "./simCloud";
+import type { SimPorts } from "./simPorts";
+import { SimStateStore } from "./simStateStore";
+import { SimVantageBoard } from "./simVantageBoard";
+
+/** The time a replica takes to read the others' verdicts after publishing its own. */
+const GATHER_MS = 500;
+
+/**
+ * A replica's report votes while it is at most an interval, a probe timeout, the gathering time
+ * and this margin old: the newest report of a live replica whose round waited out a timeout is
+ * that old when another decides; a dead replica's last one is older by the time it matters.
+ */
+const FRESH_MARGIN_MS = 1000;
+
+/**
+ * Leadership leases per check interval. A lease of a third of an interval, renewed every third of
+ * that and taken by a standby the moment it lapses, leaves the lead vacant for at most a third of
+ * an interval after the leader dies, so the new leader acts on the dead one's pending decision
+ * before the next tick.
+ */
+const LEASE_PER_INTERVAL = 3;
+
+/** One `regionctl watch` process, in one region. */
+interface Replica {
+  readonly region: string;
+  readonly holder: string;
+  /** Its current process: a region's recovery starts a new one, with a fresh memory. */
+  life: { readonly watcher: Watcher; readonly stop: AbortController } | null;
+  term: Lease | null;
+  termStart: number;
+}
+
+/**
+ * The watcher replicas of a scenario's `controlPlane.watchers`: the real watcher in each region,
+ * probing from there (a partition cuts its probes), sharing its verdicts through the store and
+ * acting only while it holds the leadership lease, through a state store fenced by that lease.
+ *
+ * Leadership: the lease lives for a third of a check interval and is renewed every third of that;
+ * a standby takes it the moment it lapses and decides at once on what it observed last, inside
+ * the few intervals detection takes. An outage of a replica's region kills it at once: its
+ * operation stops where it is (the new leader resumes it from the store) and it holds nothing more.
+ */
+export class WatcherReplicas {
+  private readonly replicas: Replica[];
+  private readonly leases: SimStateStore;
+  private readonly board: SimVantageBoard;
+  private stopped = false;
+
+  constructor(
+    private readonly cloud: SimCloud,
+    private readonly ports: SimPorts,
+    private readonly checker: InvariantChecker,
+    private readonly base: Omit<WatcherOptions, "ports" | "holder" | "config">,
+    private readonly track: (p: Promise<void>, id: string) => void,
+    private readonly onTick: (region: string, report: TickReport, leading: boolean) => void,
+  ) {
+    const unavailable = (): string | null => cloud.placement.storeUnavailableReason();
+    this.leases = new SimStateStore(cloud.clock, () => {}, "drill://leader");
+    this.leases.unavailable = unavailable;
+    this.board = new SimVantageBoard(unavailable);
+    this.replicas = cloud.placement.watchers.map((region) => ({
+      region,
+      holder: `drill-watcher@${region}`,
+      life: null,
+      term: null,
+      termStart: 0,
+    }));
+  }
+
+  private get intervalMs(): number {
+    return this.cloud.scenario.healthCheck.intervalSeconds * 1000;
+  }
+
+  /** The leading replica's watcher, else any live one's: what a person's command consults. */
+  get watcher(): Watcher | null {
+    const live = this.replicas.filter((r) => r.life !== null);
+    return (live.find((r) => r.term !== null) ?? live[0])?.life?.watcher ?? null;
+  }
+
+  /** Some live replica runs an operation. */
+  running(): boolean {
+    return this.replicas.some((r) => r.life?.watcher.running != null);
+  }
+
+  async settled(): Promise<void> {
+    for (const r of this.replicas) await r.life?.watcher.settled();
+  }
+
+  start(): void {
+    for (const r of this.replicas) if (this.cloud.placement.watcherUp(r.region)) this.launch(r);
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** The region's outage kills its replica; its recovery starts a new process. */
+  regionDown(region: string): void {
+    const r = this.replicas.find((x) => x.region === region);
+    if (r?.life == null) return;
+    r.life.stop.abort(new Error(`the watcher in ${region} died with its region`));
+    r.life = null;
+    r.term = null;
+    this.cloud.recorder.log("controller", "watcher-down", `the watcher replica in ${region} is down`, region);
+  }
+
+  regionUp(region: string): void {
+    const r = this.replicas.find((x) => x.region === region);
+    if (r === undefined || r.life !== null || this.stopped) return;
+    this.launch(r);
+  }
+
+  private launch(r: Replica): void {
+    const stop = new AbortController();
+    const ports = this.ports;
+    const leaderless = this.cloud.options.leaderless === true;
+    if (leaderless) {
+      r.term = {
+        holder: r.holder,
+        operation: "lead",
+        expiresAt: Number.POSITIVE_INFINITY,
+        etag: `"${r.region}"`,
+      };
+      r.termStart = this.cloud.clock.now();
+      this.checker.leaderTerm(r.region, r.termStart);
+    }
+    const fenced = new FencedStateStore(
+      ports.state,
+      {
+        leases: leaderless ? { readLease: async () => r.term } : this.leases,
+        term: () => r.term,
+        onAction: () => this.checker.leaderAction(r.region, r.termStart, "a state change"),
+      },
+      r.holder,
+      this.cloud.clock,
+    );
+    const watcher = createWatcher({
+      ...this.base,
+      config: this.cloud.config,
+      ports: { ...ports, state: fenced, health: ports.health.from(r.region) },
+      holder: r.holder,
+      random: sequence(this.cloud.seed + this.replicas.indexOf(r) + 1),
+      signal: stop.signal,
+      // The operation lease lapses within an interval of its holder's death, so the new leader
+      // resumes the operation at once.
+      leaseTtlMs: this.intervalMs,
+      acting: () => r.term !== null && r.term.expiresAt > this.cloud.clock.now(),
+      vantage: {
+        voter: r.region,
+        board: this.board,
+        freshMs: this.intervalMs + this.cloud.timeoutMs + GATHER_MS + FRESH_MARGIN_MS,
+        gatherMs: GATHER_MS,
+      },
+    });
+    const life = { watcher, stop };
+    r.life = life;
+    if (!leaderless) this.track(this.leadLoop(r, life), `leadership ${r.region}`);
+    this.track(this.tickLoop(r, life), `watcher ${r.region}`);
+  }
+
+  /** Takes the leadership lease when it is free, and renews it every third of its TTL. */
+  private async leadLoop(r: Replica, life: NonNullable<Replica["life"]>): Promise<void> {
+    const clock = this.cloud.clock;
+    const ttl = this.intervalMs / LEASE_PER_INTERVAL;
+    while (!this.stopped && r.life === life) {
+      try {
+        if (r.term === null) {
+          r.term = await this.leases.acquireLease(r.holder, "lead", ttl);
+          r.termStart = clock.now();
+          this.checker.leaderTerm(r.region, r.termStart);
+          this.cloud.recorder.log("controller", "leader", `the watcher in ${r.region} leads`, r.region);
+          // Act on what it already knows: the dead leader's pending failover does not wait a tick.
+          this.track(
+            life.watcher.decideAgain().then((report) => {
+              if (report !== null && r.life === life) this.onTick(r.region, report, r.term !== null);
+            }),
+            `takeover ${r.region}`,
+          );
+        } else {
+          r.term = await this.leases.renewLease(r.term, ttl);
+        }
+      } catch (err) {
+        if (err instanceof LeaseLostError) r.term = null;
+        else if (!(err instanceof LeaseHeldError) && r.term !== null && r.term.expiresAt <= clock.now())
+          r.term = null;
+      }
+      // A leader renews every third of the TTL; a standby looks again when the held lease lapses.
+      const held = r.term === null ? await this.leases.readLease().catch(() => null) : null;
+      const wait =
+        held !== null && held.expiresAt > clock.now() ? held.expiresAt - clock.now() : Math.floor(ttl / 3);
+      try {
+        await clock.sleep(wait, life.stop.signal);
+      } catch {
+        return;
+      }
+    }
+  }
+
+  /** Ticks every check interval, as the lone watcher does; a failed tick is tried again at the next. */
+  private async tickLoop(r: Replica, life: NonNullable<Replica["life"]>): Promise<void> {
+    const clock = this.cloud.clock;
+    let next = clock.now();
+    while (!this.stopped && r.life === life) {
+      try {
+        const report = await life.watcher.tick();
+        if (r.life === life) this.onTick(r.region, report, r.term !== null);
+      } catch (err) {
+        if (life.stop.signal.aborted) return;
+        this.cloud.recorder.log(
+          "controller",
+          "watcher-error",
+          `the watcher in ${r.region}: ${err instanceof Error ? err.message : String(err)}`,
+          r.region,
+        );
+      }
+      next += this.intervalMs;
+      while (next < clock.now()) next += this.intervalMs;
+      try {
+        await clock.sleep(next - clock.now(), life.stop.signal);
+      } catch {
+        return;
+      }
+    }
+  }
+}
