@@ -10,6 +10,7 @@ import {
   rawConfigFromStackConfig,
   validateConfig,
 } from "../components/config";
+import { arcRoutingControlsFromStack } from "./adapters/aws/arcRoutingControls";
 import { cloudWatchLag } from "./adapters/aws/cloudwatchLag";
 import { rdsGlobalDatabase } from "./adapters/aws/rdsGlobalDatabase";
 import { rdsMemberClusters } from "./adapters/aws/rdsMemberClusters";
@@ -265,6 +266,14 @@ export async function realPorts(env: LoadedEnvironment): Promise<Ports> {
     namespace: config.app.namespace ?? config.environment,
     clock,
   });
+  // The cluster's endpoints and routing control ARNs come from the stack's `arc` output.
+  const traffic =
+    config.dns.control === "arc"
+      ? arcRoutingControlsFromStack(
+          config.regions.map((r) => r.region),
+          () => stack.outputs(),
+        )
+      : undefined;
   // Resolving the credentials once is enough: a CredentialsProviderError names the missing setup.
   const preflight = async (): Promise<void> => {
     await clients.route53().config.credentials();
@@ -279,6 +288,7 @@ export async function realPorts(env: LoadedEnvironment): Promise<Ports> {
     sync,
     clusters,
     secret,
+    ...(traffic === undefined ? {} : { traffic }),
     preflight,
   };
 }
