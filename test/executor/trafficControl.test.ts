@@ -91,7 +91,7 @@ describe("failover with dns.control: arc, on memory ports", () => {
         "us-west-2": { healthy: true, flapping: false, consecutiveFailures: 0, probeErrorRate: 0 },
         "eu-west-1": { healthy: true, flapping: false, consecutiveFailures: 0, probeErrorRate: 0 },
       } as never,
-      database: await h.mem.database.describe(),
+      database: await h.mem.database.describe("us-west-2"),
       id: "failover-1",
     });
     if (decision.refused) throw new Error(decision.reason);
