@@ -1,5 +1,5 @@
 import { type EnvironmentConfig, validateConfig } from "../../components/config";
-import type { Scenario, ScenarioProblem } from "./scenario";
+import { type Scenario, type ScenarioProblem, route53IntervalSeconds } from "./scenario";
 
 /**
  * The environment config a scenario stands for. Everything the simulation does not care about gets
@@ -36,8 +36,10 @@ export function scenarioRawConfig(
       name: "app.drill.example.com",
       routing: s.routing,
       ttl: s.dnsTtlSeconds,
+      control: s.dnsControl,
       healthCheck: {
-        intervalSeconds: s.healthCheck.intervalSeconds,
+        // The program's Route 53 checks; the drill's watcher ticks at the scenario's own interval.
+        intervalSeconds: route53IntervalSeconds(s),
         failureThreshold: s.healthCheck.failureThreshold,
         timeoutSeconds: s.healthCheck.timeoutSeconds,
       },
