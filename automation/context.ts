@@ -277,6 +277,14 @@ export async function realPorts(env: LoadedEnvironment): Promise<Ports> {
   // Resolving the credentials once is enough: a CredentialsProviderError names the missing setup.
   const preflight = async (): Promise<void> => {
     await clients.route53().config.credentials();
+    // Read the ARC cluster's endpoints while the Pulumi backend answers, so a later outage of the
+    // backend's region does not stand between the watcher and a flip; a failed read is tried again
+    // at the first flip.
+    await traffic?.open().catch((err: unknown) => {
+      process.stderr.write(
+        `warning: the ARC routing controls are not open yet (${err instanceof Error ? err.message : String(err)}); they are read from the stack's outputs at the first traffic move\n`,
+      );
+    });
   };
   return {
     clock,

@@ -222,7 +222,7 @@ export function arcOptionsFromOutputs(outputs: Readonly<Record<string, unknown>>
 export function arcRoutingControlsFromStack(
   regions: readonly string[],
   outputs: () => Promise<Readonly<Record<string, unknown>>>,
-  options: Pick<ArcRoutingControlsOptions, "clientOptions" | "random"> = {},
+  options: Pick<ArcRoutingControlsOptions, "clientOptions" | "random" | "clientFor"> = {},
 ): TrafficControl & { readonly open: () => Promise<TrafficControl> } {
   let opened: Promise<TrafficControl> | undefined;
   const open = (): Promise<TrafficControl> => {
