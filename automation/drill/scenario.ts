@@ -336,15 +336,6 @@ export function validateScenario(raw: unknown, source = "(scenario)"): ScenarioR
   return { ok: true, scenario };
 }
 
-/**
- * The interval of Route 53's own checkers: the scenario's, or 10 s (Route 53's shortest) when ARC
- * routing lets the controller probe faster than Route 53 can.
- */
-export function route53IntervalSeconds(s: Pick<Scenario, "healthCheck">): number {
-  const v = s.healthCheck.intervalSeconds;
-  return v === 10 || v === 30 ? v : 10;
-}
-
 /** Parses YAML text; syntax errors are problems too, with their line. */
 export function parseScenarioText(text: string, source: string): ScenarioResult {
   const lines = new LineCounter();

@@ -1,5 +1,6 @@
 import { type EnvironmentConfig, validateConfig } from "../../components/config";
-import { type Scenario, type ScenarioProblem, route53IntervalSeconds } from "./scenario";
+import { route53IntervalSeconds } from "./route53Interval";
+import type { Scenario, ScenarioProblem } from "./scenario";
 
 /**
  * The environment config a scenario stands for. Everything the simulation does not care about gets

@@ -9,7 +9,8 @@ import {
 import { draw } from "./random";
 import type { Recorder } from "./recorder";
 import { EndpointCheckers, type ProbeConditions } from "./route53Checkers";
-import { type ApiService, type Scenario, route53IntervalSeconds } from "./scenario";
+import { route53IntervalSeconds } from "./route53Interval";
+import type { ApiService, Scenario } from "./scenario";
 import type { VirtualClock } from "./virtualClock";
 
 /** A region's condition from an instant on, as the scenario's faults leave it. */

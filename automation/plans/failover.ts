@@ -163,8 +163,10 @@ export function planFailover(input: FailoverInput): FailoverResult {
       patch: rename,
     },
   ];
-  // With ARC the flip is the traffic move; the records follow in the deferred stack update below.
-  // With health checks the update is the move: it renders the records without the failed region.
+  // With ARC the flip is the traffic move; the records follow in the stack update below. With
+  // health checks Route 53's checkers move clients off the failed region on their own, and the
+  // update renders the records without it: neither update needs to land for the move to stand, so
+  // either is deferred when the Pulumi backend or Route 53's control plane does not answer.
   const trafficBranch: Step[] = [
     {
       id: "failover/state",
@@ -178,9 +180,10 @@ export function planFailover(input: FailoverInput): FailoverResult {
           {
             id: "failover/traffic",
             kind: "stackUpdate",
-            description: `move traffic off ${from}, leaving every resource of ${excludes.join(", ")} untouched`,
+            description: `move traffic off ${from}, leaving every resource of ${excludes.join(", ")} untouched; deferred if it fails`,
             excludes,
             attempts: RECOVERY_UPDATE_ATTEMPTS,
+            deferOnFailure: true,
           } satisfies Step,
         ]),
   ];

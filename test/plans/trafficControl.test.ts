@@ -65,7 +65,10 @@ describe("failover with dns.control: arc", () => {
     const d = failover(hc);
     const all = flatSteps(d.plan.steps);
     expect(all.some((s) => s.kind === "trafficControl")).toBe(false);
-    expect(all.find((s) => s.id === "failover/traffic")?.kind).toBe("stackUpdate");
+    expect(all.find((s) => s.id === "failover/traffic")).toMatchObject({
+      kind: "stackUpdate",
+      deferOnFailure: true,
+    });
     // The render after the move is deferred in either mode: the move's outcome stands.
     expect(all.find((s) => s.id === "failover/stack")).toMatchObject({ deferOnFailure: true });
   });

@@ -53,3 +53,43 @@ describe("watcher: a failover's stack update deferred while the Pulumi backend i
     expect(later.flatMap((r) => r.decisions).some((d) => d.kind === "reconcile")).toBe(false);
   });
 });
+
+describe("watcher: a move that failed outright (no deferred update) is still finished by a reconcile", () => {
+  it("renders the state's writer after a failover recorded as failed", async () => {
+    const hc = parseConfig({ ...sampleRawConfig({ regions: 3 }), failover: { mode: "auto" } });
+    const base = initialState(hc);
+    const at = new Date(Date.UTC(2025, 0, 1)).toISOString();
+    const state = {
+      ...base,
+      writer: "us-west-2",
+      regions: {
+        ...base.regions,
+        [USE1]: { ...base.regions[USE1], drained: true, excluded: true, note: "failed: writer moved" },
+      },
+      history: [
+        {
+          id: "failover-1",
+          kind: "failover" as const,
+          before: base.regions,
+          writerBefore: USE1,
+          phase: "failed" as const,
+          cursor: 1,
+          steps: [],
+          startedAt: at,
+          finishedAt: at,
+          reason: "step failover/move failed: branch 2 step failover/traffic: Throttling",
+        },
+      ],
+    };
+    const rig = watchRig(hc, {}, state);
+    rig.up[USE1] = false;
+    const reports = await rig.until((r) =>
+      r.decisions.some((d) => d.kind === "reconcile" && d.action === "started"),
+    );
+    expect(reports.at(-1)?.decisions.find((d) => d.kind === "reconcile")?.summary).toMatch(
+      /finish failover failover-1: render the writer us-west-2/,
+    );
+    const [done] = await rig.watcher.settled();
+    expect(done.outcome).toBe("succeeded");
+  });
+});

@@ -20,6 +20,14 @@ export async function runStackUpdate(
   step: Extract<Step, { kind: "stackUpdate" }>,
   ctx: StepContext,
 ): Promise<StepOutcome> {
+  const pending = ctx.state.current.deferredStackUpdate ?? null;
+  if (step.deferOnFailure === true && pending !== null && pending.operationId === ctx.operationId) {
+    // An earlier step of this operation just failed to reach the stack: another try now would only
+    // fail the same way and hold the operation; the watcher's retry renders everything.
+    return ok(
+      `deferred with ${pending.stepId}: the watcher updates the stack again from ${pending.nextAttemptAt}`,
+    );
+  }
   const live = ctx.state.current.regions;
   const named = step.targets ?? [];
   const excludesNow = (): string[] => [
