@@ -17,16 +17,27 @@ function drill(name: string): Promise<DrillRun> {
 
 const ARC = "arc-primary-outage";
 const HC = "arc-primary-outage-health-check";
+const ARC_SECONDARY = "arc-secondary-outage";
+const HC_SECONDARY = "arc-secondary-outage-health-check";
+
+const outage = async (name: string) => {
+  const incident = (await drill(name)).report.incidents.find((i) => i.kind === "outage");
+  if (incident?.rtoSeconds === null || incident?.rtoSeconds === undefined) throw new Error(`${name}: no RTO`);
+  return { rto: incident.rtoSeconds, floor: incident.floorSeconds as number };
+};
 
 const atOf = (run: DrillRun, kind: string, pattern: RegExp = /./): number | undefined =>
   run.report.timeline.find((e) => e.kind === kind && pattern.test(e.message))?.atSeconds;
 
 describe("drill: ARC routing controls", () => {
-  it.each([ARC, HC])("%s holds every invariant and meets its expectations", async (name) => {
-    const { report } = await drill(name);
-    expect(report.invariantViolations).toEqual([]);
-    expect(report.expectationFailures).toEqual([]);
-  });
+  it.each([ARC, HC, ARC_SECONDARY, HC_SECONDARY])(
+    "%s holds every invariant and meets its expectations",
+    async (name) => {
+      const { report } = await drill(name);
+      expect(report.invariantViolations).toEqual([]);
+      expect(report.expectationFailures).toEqual([]);
+    },
+  );
 
   it("Route 53 stops answering with the failed writer one flip after the failover starts, before any stack update", async () => {
     const run = await drill(ARC);
@@ -61,6 +72,29 @@ describe("drill: ARC routing controls", () => {
     // RTO never beats its floor, and ARC never does worse than health checks.
     expect(arc?.rtoSeconds as number).toBeGreaterThanOrEqual(arc?.floorSeconds as number);
     expect(arc?.rtoSeconds as number).toBeLessThanOrEqual(hc?.rtoSeconds as number);
+  });
+});
+
+describe("figure: ARC routing with 2-s probes against health-check routing, same scenario and TTL", () => {
+  it("a serving secondary's outage: the ARC RTO is at most half the health-check RTO", async () => {
+    const arc = await outage(ARC_SECONDARY);
+    const hc = await outage(HC_SECONDARY);
+    // 3 probes 2 s apart, the last timing out after 2 s, a 1-s flip, the 5-s TTL; against 14 of 16
+    // checkers failing 3 probes 10 s apart, then the TTL.
+    expect(arc.floor).toBe(2 * 2 + 2 + 1 + 5);
+    expect(hc.floor).toBeCloseTo(20 + 13 * 0.625 + 5, 3);
+    expect(arc.rto).toBeGreaterThanOrEqual(arc.floor);
+    expect(arc.rto / hc.rto).toBeLessThanOrEqual(0.5);
+  });
+
+  it("the writer's outage: ARC is never slower, and its floor is at most half, but the promotion and the agreement wait bound the RTO", async () => {
+    const arc = await outage(ARC);
+    const hc = await outage(HC);
+    expect(arc.floor / hc.floor).toBeLessThanOrEqual(0.5);
+    expect(arc.rto).toBeLessThanOrEqual(hc.rto);
+    // With one watcher the failover waits for Route 53's first checkers to report the region
+    // failing (about 20 s at its 10-s interval): a quorum of watcher replicas removes that wait.
+    expect(arc.rto).toBeGreaterThan(20);
   });
 });
 

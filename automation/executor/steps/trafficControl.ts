@@ -34,5 +34,5 @@ export async function runTrafficControl(
   }
   const offText = off.length === 0 ? "" : `; off ${off.join(", ")}`;
   const note = missing.length === 0 ? "" : `; ${missing.join(", ")} has no routing control`;
-  return ok(`routing controls on ${on.join(", ")}${offText}${note} (${step.id})`);
+  return ok(`routing controls on ${on.join(", ")}${offText}${note}`);
 }
