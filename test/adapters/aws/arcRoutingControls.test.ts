@@ -34,6 +34,24 @@ trafficControlContract("ARC routing controls on a mocked cluster", {
   open: (regions) => open(regions, Math.random).control,
 });
 
+trafficControlContract("ARC routing controls opened from a stack's arc output", {
+  open: (regions) => {
+    cluster?.restore();
+    cluster = arcClusterMock(regions);
+    const c = cluster;
+    return arcRoutingControlsFromStack(
+      regions,
+      async () => ({
+        arc: {
+          clusterEndpoints: c.endpoints,
+          routingControlArns: Object.fromEntries(regions.map((r) => [r, routingControlArn(r)])),
+        },
+      }),
+      { clientFor: (ep) => c.clientFor(ep) },
+    );
+  },
+});
+
 describe("the ARC routing controls adapter", () => {
   it("sends the whole change as one UpdateRoutingControlStates batch", async () => {
     const { cluster: c, control } = open(["us-east-1", "us-west-2", "eu-west-1"]);
