@@ -10,6 +10,7 @@ import {
   rawConfigFromStackConfig,
   validateConfig,
 } from "../components/config";
+import { arcRoutingControlsFromStack } from "./adapters/aws/arcRoutingControls";
 import { cloudWatchLag } from "./adapters/aws/cloudwatchLag";
 import { rdsGlobalDatabase } from "./adapters/aws/rdsGlobalDatabase";
 import { rdsMemberClusters } from "./adapters/aws/rdsMemberClusters";
@@ -265,9 +266,25 @@ export async function realPorts(env: LoadedEnvironment): Promise<Ports> {
     namespace: config.app.namespace ?? config.environment,
     clock,
   });
+  // The cluster's endpoints and routing control ARNs come from the stack's `arc` output.
+  const traffic =
+    config.dns.control === "arc"
+      ? arcRoutingControlsFromStack(
+          config.regions.map((r) => r.region),
+          () => stack.outputs(),
+        )
+      : undefined;
   // Resolving the credentials once is enough: a CredentialsProviderError names the missing setup.
   const preflight = async (): Promise<void> => {
     await clients.route53().config.credentials();
+    // Read the ARC cluster's endpoints while the Pulumi backend answers, so a later outage of the
+    // backend's region does not stand between the watcher and a flip; a failed read is tried again
+    // at the first flip.
+    await traffic?.open().catch((err: unknown) => {
+      process.stderr.write(
+        `warning: the ARC routing controls are not open yet (${err instanceof Error ? err.message : String(err)}); they are read from the stack's outputs at the first traffic move\n`,
+      );
+    });
   };
   return {
     clock,
@@ -279,6 +296,7 @@ export async function realPorts(env: LoadedEnvironment): Promise<Ports> {
     sync,
     clusters,
     secret,
+    ...(traffic === undefined ? {} : { traffic }),
     preflight,
   };
 }

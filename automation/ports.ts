@@ -383,6 +383,8 @@ export interface Ports {
   readonly clusters?: MemberClusters;
   /** The database secret (password rotation); absent where a program has none. */
   readonly secret?: DatabaseSecretStore;
+  /** Route 53 ARC routing controls; present when the environment's `dns.control` is `arc`. */
+  readonly traffic?: TrafficControl;
   /**
    * Checks what the adapters need from the machine (AWS credentials) before a command that decides
    * on health: without it, every failed AWS call would read as "no data" and a region as healthy.

@@ -127,6 +127,61 @@ async function rtoBench(scenarios: Scenario[]): Promise<void> {
   );
 }
 
+/** Scenarios shipped in pairs: `<name>` with ARC routing controls, `<name>-health-check` without. */
+const HEALTH_CHECK_TWIN = "-health-check";
+
+/**
+ * ARC routing controls against health-check routing on the same outage, TTL, threshold and
+ * database: the ratio of the RTOs is what flipping routing controls buys over Route 53's detection.
+ */
+async function arcBench(scenarios: Scenario[]): Promise<void> {
+  const pairs = scenarios.flatMap((arc) => {
+    if (arc.dnsControl !== "arc") return [];
+    const twin = scenarios.find((s) => s.name === `${arc.name}${HEALTH_CHECK_TWIN}`);
+    return twin === undefined ? [] : [[arc, twin] as const];
+  });
+  if (pairs.length === 0) return;
+  console.log(
+    "## ARC routing controls against health-check routing (median of seeds " + SEEDS.join(", ") + ")\n",
+  );
+  const rows: string[][] = [];
+  for (const [arc, hc] of pairs) {
+    const figures = async (s: Scenario): Promise<OutageFigures[]> =>
+      (await Promise.all(SEEDS.map((seed) => outageFigures(s, {}, seed)))).flatMap((f) =>
+        f === null ? [] : [f],
+      );
+    const a = await figures(arc);
+    const h = await figures(hc);
+    const rto = (fs: OutageFigures[]): number | null =>
+      fs.length === 0 || fs.some((f) => f.rto === null) ? null : median(fs.map((f) => f.rto as number));
+    const arcRto = rto(a);
+    const hcRto = rto(h);
+    rows.push([
+      arc.name,
+      `${arc.healthCheck.intervalSeconds} s / ${hc.healthCheck.intervalSeconds} s`,
+      `${arc.dnsTtlSeconds} s`,
+      fmt(arcRto),
+      fmt(a[0]?.floor ?? null, 1),
+      fmt(hcRto),
+      fmt(h[0]?.floor ?? null, 1),
+      arcRto === null || hcRto === null ? "-" : fmt(arcRto / hcRto, 2),
+    ]);
+  }
+  table(
+    [
+      "scenario",
+      "probes (ARC / health check)",
+      "TTL",
+      "ARC RTO s",
+      "ARC floor s",
+      "health-check RTO s",
+      "health-check floor s",
+      "ARC/health-check",
+    ],
+    rows,
+  );
+}
+
 function promotionScenario(regions: string[], strategy: string): Scenario {
   const parsed = validateScenario({
     name: `promotion-${strategy}-${regions.length}`,
@@ -284,6 +339,7 @@ async function main(): Promise<void> {
   console.log(`# regionctl drill benchmarks (${path.relative(process.cwd(), SHIPPED_DRILLS) || "drills"})\n`);
   await rtoBench(scenarios);
   await controlPlaneBench(scenarios, table);
+  await arcBench(scenarios);
   await promotionBench();
   await speedBench(scenarios);
 }

@@ -162,6 +162,25 @@ const fenceItemSchema = z
   .strict();
 export type FenceItem = z.infer<typeof fenceItemSchema>;
 
+/**
+ * A stack update a move deferred because it failed (the Pulumi backend or the Route 53 control
+ * plane unreachable): the state already says where the writer and the traffic are, and the
+ * watcher updates the stack again, with backoff, until it lands.
+ */
+const deferredStackUpdateSchema = z
+  .object({
+    /** The operation whose update failed, and its step. */
+    operationId: z.string(),
+    stepId: z.string(),
+    queuedAt: z.string(),
+    /** Updates tried so far, the first included. */
+    attempts: z.number().int().min(1),
+    nextAttemptAt: z.string(),
+    lastError: z.string(),
+  })
+  .strict();
+export type DeferredStackUpdate = z.infer<typeof deferredStackUpdateSchema>;
+
 export const operationalStateSchema = z
   .object({
     schemaVersion: z.literal(SCHEMA_VERSION),
@@ -197,6 +216,11 @@ export const operationalStateSchema = z
      * detached target): each is fenced when its region is back, before it is rebuilt or readmitted.
      */
     fenceOnReturn: z.array(fenceItemSchema).optional(),
+    /**
+     * The stack update a move left pending (see DeferredStackUpdate). Absent (or null) when the
+     * stack renders the state, and in documents written before it existed.
+     */
+    deferredStackUpdate: deferredStackUpdateSchema.nullable().optional(),
   })
   .strict();
 export type OperationalState = z.infer<typeof operationalStateSchema>;

@@ -78,6 +78,12 @@ export function registerStatus(program: Command, io: CliIo): void {
       human(
         `managed-RPO guard relaxed on ${relaxed.join(", ")}: restored when the writer has a reachable secondary again`,
       );
+    const deferred = state.deferredStackUpdate ?? null;
+    if (deferred !== null) {
+      human(
+        `stack update pending since ${deferred.queuedAt} (deferred by ${deferred.operationId} ${deferred.stepId}): ${deferred.attempts} attempt(s) failed, last: ${deferred.lastError}; the watcher tries again from ${deferred.nextAttemptAt}`,
+      );
+    }
     const last = state.history.at(-1);
     if (last !== undefined)
       human(
@@ -130,6 +136,7 @@ export function registerStatus(program: Command, io: CliIo): void {
             replicationQueue: state.replicationQueue,
             sync: state.sync,
             rpoGuardRelaxed: relaxed,
+            deferredStackUpdate: deferred,
             exitCode: EXIT_OK,
           },
           null,

@@ -1,19 +1,25 @@
 import { ROUTE53_HEALTHY_FRACTION } from "../health/sampleVerdict";
 import type { Scenario } from "./scenario";
+import { ARC_FLIP_SECONDS } from "./simTrafficControl";
 
 /**
  * The service floor of a fault: the earliest moment any controller could have the service back,
  * derived from the simulation's own physics. Two paths run in parallel and the floor is the
  * longer one, never their sum:
  * - clients: Route 53's checkers must turn the endpoint unhealthy, then every client's cached
- *   answer must expire (the DNS TTL);
+ *   answer must expire (the DNS TTL). With ARC routing controls (`dnsControl: arc`) the records
+ *   answer to the controls, not to the checkers: the controller must see the region fail and flip
+ *   its control, then the TTL;
  * - writer (a writer region's outage only): the controller must see the region fail, then the
  *   database promotion must finish.
  */
 export interface Floor {
-  /** Seconds from the fault until Route 53's checkers call the endpoint unhealthy. */
+  /**
+   * Seconds from the fault until Route 53 stops answering with the region: its checkers' verdict,
+   * or with ARC the controller's detection plus the flip.
+   */
   readonly route53Seconds: number;
-  /** Route 53 detection + DNS TTL. */
+  /** Route 53 detection (or, with ARC, controller detection + flip) + DNS TTL. */
   readonly clientsSeconds: number;
   /** Controller detection + database promotion; null when the fault does not take the writer. */
   readonly writerSeconds: number | null;
@@ -70,7 +76,10 @@ export function faultFloor(
   writerFault: boolean,
 ): Floor {
   const ttl = s.dnsTtlSeconds;
-  const verdict = route53VerdictSeconds(s, fault.atSeconds);
+  const verdict =
+    s.dnsControl === "arc"
+      ? fault.atSeconds + controllerDetectionSeconds(s) + ARC_FLIP_SECONDS
+      : route53VerdictSeconds(s, fault.atSeconds);
   const route53Seconds = verdict - fault.atSeconds;
   const backUp = fault.kind === "flap" ? fault.atSeconds + (fault.periodSeconds ?? 0) / 2 : Infinity;
   const clientsSeconds = Math.min(verdict, backUp) + ttl - fault.atSeconds;

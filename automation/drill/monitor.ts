@@ -252,7 +252,9 @@ export class Monitor {
         cloud.recorder.log(
           "cloud",
           route53 ? "route53-healthy" : "route53-unhealthy",
-          `Route 53 checkers see ${region} ${route53 ? "healthy" : "unhealthy"}`,
+          cloud.config.dns.control === "arc"
+            ? `Route 53 takes ${region}'s record as ${route53 ? "healthy" : "unhealthy"} (its routing control is ${route53 ? "on" : "off"})`
+            : `Route 53 checkers see ${region} ${route53 ? "healthy" : "unhealthy"}`,
           region,
           ms,
         );

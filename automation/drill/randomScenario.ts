@@ -100,7 +100,7 @@ export function randomScenarioDocument(
         break;
     }
   }
-  return {
+  const doc = {
     name: `random-${seed}${options.single === true ? "-single" : ""}`,
     regions,
     writer: regions[0],
@@ -129,6 +129,8 @@ export function randomScenarioDocument(
     events,
     until: untilSeconds,
   };
+  // Drawn after everything else, so the rest of a seed's schedule stays what it was.
+  return rnd() < 0.25 ? { ...doc, dnsControl: "arc" } : doc;
 }
 
 /** `randomScenarioDocument`, validated as any scenario file is. */

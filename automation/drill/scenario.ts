@@ -113,9 +113,15 @@ const scenarioShape = z
     writer: z.string().optional(),
     healthCheck: z
       .object({
+        /**
+         * Route 53 allows 10 or 30. With `dnsControl: arc` it is the controller's probe interval,
+         * 1 to 30 s, and Route 53's own checkers run every 10 s (see route53IntervalSeconds).
+         */
         intervalSeconds: z
           .number()
-          .refine((v) => v === 10 || v === 30, { message: "Route 53 allows 10 or 30" })
+          .int("a whole number of seconds")
+          .min(1, "must be 1 to 30")
+          .max(30, "must be 1 to 30")
           .default(10),
         failureThreshold: z.number().int().min(1).max(10).default(3),
         /** Per-checker and per-probe timeout (Route 53: 4 s to connect + 2 s to respond). */
@@ -130,6 +136,11 @@ const scenarioShape = z
       .max(60, "health-checked records need a TTL of 60 s or less")
       .default(60),
     routing: z.enum(["failover", "latency", "weighted"]).default("failover"),
+    /**
+     * The config's `dns.control`: `health-check` (Route 53 health checks move traffic) or `arc`
+     * (the controller flips Route 53 ARC routing controls; records answer from them at once).
+     */
+    dnsControl: z.enum(["health-check", "arc"]).default("health-check"),
     /** The config's `failover` block; failureThreshold comes from healthCheck. */
     failover: z.record(z.unknown()).default({}),
     /** The config's `release` block (strategy, bakeSeconds, canarySteps, ...). */
@@ -254,6 +265,14 @@ export function validateScenario(raw: unknown, source = "(scenario)"): ScenarioR
     problems.push({
       path: "initialVersion",
       message: `version ${doc.initialVersion} has no behaviour in versions (known: ${versions.join(", ") || "none"})`,
+    });
+  }
+  const interval = (doc.healthCheck as Record<string, unknown> | undefined)?.intervalSeconds;
+  if (typeof interval === "number" && doc.dnsControl !== "arc" && interval !== 10 && interval !== 30) {
+    problems.push({
+      path: "healthCheck.intervalSeconds",
+      message:
+        "Route 53 allows 10 or 30 (with dnsControl: arc the controller's probes may run every 1 to 30 s)",
     });
   }
   if (typeof doc.failover === "object" && doc.failover !== null && "failureThreshold" in doc.failover) {

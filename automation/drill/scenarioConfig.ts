@@ -1,4 +1,5 @@
 import { type EnvironmentConfig, validateConfig } from "../../components/config";
+import { route53IntervalSeconds } from "./route53Interval";
 import type { Scenario, ScenarioProblem } from "./scenario";
 
 /**
@@ -36,8 +37,10 @@ export function scenarioRawConfig(
       name: "app.drill.example.com",
       routing: s.routing,
       ttl: s.dnsTtlSeconds,
+      control: s.dnsControl,
       healthCheck: {
-        intervalSeconds: s.healthCheck.intervalSeconds,
+        // The program's Route 53 checks; the drill's watcher ticks at the scenario's own interval.
+        intervalSeconds: route53IntervalSeconds(s),
         failureThreshold: s.healthCheck.failureThreshold,
         timeoutSeconds: s.healthCheck.timeoutSeconds,
       },

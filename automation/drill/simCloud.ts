@@ -10,6 +10,7 @@ import { draw } from "./random";
 import type { Recorder } from "./recorder";
 import { ControlPlanePlacement } from "./placement";
 import { EndpointCheckers, type ProbeConditions } from "./route53Checkers";
+import { route53IntervalSeconds } from "./route53Interval";
 import type { ApiService, Scenario } from "./scenario";
 import type { VirtualClock } from "./virtualClock";
 
@@ -79,6 +80,11 @@ export class SimCloud {
   private flapSeen: boolean | null = null;
   private readonly steady = new Map<string, ProbeConditions>();
   private liveRecords: string[] | null = null;
+  /**
+   * With `dns.control: arc`, the regions whose routing control is on, over time: each record's
+   * RECOVERY_CONTROL health check follows its control at once. Null: endpoint health checks.
+   */
+  private routingControls: Applied<ReadonlySet<string>>[] | null = null;
 
   constructor(
     readonly scenario: Scenario,
@@ -108,7 +114,7 @@ export class SimCloud {
           {
             seed,
             checkers: scenario.simulation.checkers,
-            intervalMs: scenario.healthCheck.intervalSeconds * 1000,
+            intervalMs: route53IntervalSeconds(scenario) * 1000,
             failureThreshold: scenario.healthCheck.failureThreshold,
             timeoutMs: this.timeoutMs,
           },
@@ -349,15 +355,30 @@ export class SimCloud {
     return c.fractionAt(ms);
   }
 
+  /** Whether Route 53 takes the region's record as healthy: its routing control with ARC, else its checkers. */
   route53Healthy(region: string, ms = this.clock.now()): boolean {
+    if (this.routingControls !== null) return this.routingControlOn(region, ms);
     return this.checkers.get(region)?.healthyAt(ms) ?? false;
+  }
+
+  /** The records answer to routing controls from now on; `on` are the regions on. */
+  routingControlsChanged(on: readonly string[]): void {
+    this.routingControls ??= [];
+    this.routingControls.push({ from: this.clock.now(), value: new Set(on) });
+    this.changed();
+  }
+
+  private routingControlOn(region: string, ms: number): boolean {
+    const list = this.routingControls ?? [];
+    for (let i = list.length - 1; i >= 0; i--) if (list[i].from <= ms) return list[i].value.has(region);
+    return false;
   }
 
   /** Route 53's verdicts on every region at `ms`: bit i is set when it sees region i healthy. */
   route53Verdicts(ms: number): number {
     let bits = 0;
     this.regions.forEach((r, i) => {
-      if (this.checkers.get(r)?.healthyAt(ms) === true) bits += 2 ** i;
+      if (this.route53Healthy(r, ms)) bits += 2 ** i;
     });
     return bits;
   }

@@ -7,6 +7,7 @@ import { SimMetricsSource } from "./simMetricsSource";
 import { SimStackEngine } from "./simStackEngine";
 import { SimStateStore } from "./simStateStore";
 import { SimSyncJobs } from "./simSyncJobs";
+import { ARC_FLIP_SECONDS, SimTrafficControl } from "./simTrafficControl";
 
 export interface SimPorts extends Ports {
   readonly state: SimStateStore;
@@ -43,7 +44,18 @@ export function simulatedPorts(
     },
     (sample) => checker.observe(sample),
   );
+  // With ARC the records answer to the routing controls, every serving region on at the start.
+  let traffic: SimTrafficControl | undefined;
+  if (cloud.config.dns.control === "arc") {
+    traffic = new SimTrafficControl(cloud.regions, cloud.clock, {
+      callSeconds: ARC_FLIP_SECONDS,
+      onChange: (states) =>
+        cloud.routingControlsChanged([...states].filter(([, v]) => v === "on").map(([r]) => r)),
+    });
+    cloud.routingControlsChanged(traffic.onRegions());
+  }
   return {
+    ...(traffic === undefined ? {} : { traffic }),
     clock: cloud.clock,
     state,
     stack,

@@ -7,6 +7,12 @@ import {
 } from "../ports";
 import { assertTrafficChange } from "../trafficChange";
 
+/**
+ * Drill seconds from a flip's call to Route 53 answering with the new state: one data-plane call
+ * and the RECOVERY_CONTROL health checks following it.
+ */
+export const ARC_FLIP_SECONDS = 1;
+
 export interface SimTrafficControlOptions {
   /** Drill seconds one call takes (the cluster's data plane answers in well under a second). Default 0. */
   readonly callSeconds?: number;

@@ -12,6 +12,7 @@ const KINDS: readonly StepKind[] = [
   "dbSwitchover",
   "awaitWriter",
   "syncRun",
+  "trafficControl",
   "rotatePassword",
   "rpoGuard",
   "fenceCluster",

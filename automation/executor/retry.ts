@@ -52,6 +52,8 @@ export interface RetryDeps {
   readonly signal?: AbortSignal;
   /** Told of each retry before its wait. */
   readonly onRetry?: (err: unknown, retry: number, of: number, delayMs: number) => void;
+  /** Whether an error may pass on a new call. Default isTransientError. */
+  readonly transient?: (err: unknown) => boolean;
 }
 
 /** Calls `fn` until it succeeds, fails with an error that is not transient, or runs out of attempts. */
@@ -64,7 +66,8 @@ export async function retryTransient<T>(
     try {
       return await fn();
     } catch (err) {
-      if (deps.signal?.aborted === true || attempt >= policy.attempts || !isTransientError(err)) throw err;
+      const transient = deps.transient ?? isTransientError;
+      if (deps.signal?.aborted === true || attempt >= policy.attempts || !transient(err)) throw err;
       const delay = backoffMs(attempt, policy);
       deps.onRetry?.(err, attempt, policy.attempts - 1, delay);
       await deps.clock.sleep(delay, deps.signal);

@@ -15,6 +15,7 @@ import { runRpoGuard } from "./steps/rpoGuard";
 import { runSafetyGateStep } from "./steps/safetyGate";
 import { runStackUpdate } from "./steps/stackUpdate";
 import { runSyncRun } from "./steps/syncRun";
+import { runTrafficControl } from "./steps/trafficControl";
 import { runWait } from "./steps/wait";
 
 /** Runs one step with the handler for its kind. */
@@ -42,6 +43,8 @@ export function runStep(step: Step, ctx: StepContext): Promise<StepOutcome> {
       return runAwaitWriter(step, ctx);
     case "syncRun":
       return runSyncRun(step, ctx);
+    case "trafficControl":
+      return runTrafficControl(step, ctx);
     case "rotatePassword":
       return runRotatePassword(step, ctx);
     case "rpoGuard":
@@ -62,6 +65,7 @@ export const MUTATING_KINDS: ReadonlySet<Step["kind"]> = new Set([
   "dbFailover",
   "dbSwitchover",
   "syncRun",
+  "trafficControl",
   "rotatePassword",
   "rpoGuard",
   "fenceCluster",

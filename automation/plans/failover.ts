@@ -17,12 +17,17 @@ import {
 } from "./failoverSafety";
 import { decideRpoGuard, rpoGuardSteps } from "./rpoGuard";
 import type { Plan, Refusal, StatePatch, Step } from "./steps";
+import { trafficFlip, usesArc } from "./trafficControl";
 
 /**
  * Unplanned failover of the writer region. The database promotion and the traffic move off the
  * failed region start at once (the RTO floor is detection + promotion + TTL, and neither waits for
- * the other). The state names the new writer when the database confirms it, and a stack update then
- * renders it; the sync runs that bring the other secondaries up to the new writer follow.
+ * the other). With `dns.control: arc` the traffic move is a routing-control flip through the ARC
+ * cluster's data plane, so nothing on the critical path needs the Pulumi backend or the Route 53
+ * control plane. The state names the new writer when the database confirms it, and a stack update
+ * then renders it; when that update fails it is deferred (queued in the state and retried by the
+ * watcher), so the move's outcome stands. The sync runs that bring the other secondaries up to the
+ * new writer follow.
  */
 
 export interface FailoverInput {
@@ -167,6 +172,10 @@ export function planFailover(input: FailoverInput): FailoverResult {
       patch: rename,
     },
   ];
+  // With ARC the flip is the traffic move; the records follow in the stack update below. With
+  // health checks Route 53's checkers move clients off the failed region on their own, and the
+  // update renders the records without it: neither update needs to land for the move to stand, so
+  // either is deferred when the Pulumi backend or Route 53's control plane does not answer.
   const trafficBranch: Step[] = [
     {
       id: "failover/state",
@@ -174,13 +183,18 @@ export function planFailover(input: FailoverInput): FailoverResult {
       description: `take ${from} out of traffic and out of stack updates`,
       patch: drain,
     },
-    {
-      id: "failover/traffic",
-      kind: "stackUpdate",
-      description: `move traffic off ${from}, leaving every resource of ${excludes.join(", ")} untouched`,
-      excludes,
-      attempts: RECOVERY_UPDATE_ATTEMPTS,
-    },
+    ...(usesArc(config)
+      ? trafficFlip(config, state, [drain], "failover/traffic", `move traffic off ${from}`)
+      : [
+          {
+            id: "failover/traffic",
+            kind: "stackUpdate",
+            description: `move traffic off ${from}, leaving every resource of ${excludes.join(", ")} untouched; deferred if it fails`,
+            excludes,
+            attempts: RECOVERY_UPDATE_ATTEMPTS,
+            deferOnFailure: true,
+          } satisfies Step,
+        ]),
   ];
   const resync = secondaries.filter((r) => r !== to && !excludes.includes(r));
   const guardBranch = rpoGuardBranch(config, state, to, resync);
@@ -194,9 +208,10 @@ export function planFailover(input: FailoverInput): FailoverResult {
     {
       id: "failover/stack",
       kind: "stackUpdate",
-      description: `render ${to} as the writer (PRIMARY record, sync sources), leaving ${excludes.join(", ")} untouched`,
+      description: `render ${to} as the writer (PRIMARY record, sync sources), leaving ${excludes.join(", ")} untouched; deferred if it fails`,
       excludes,
       attempts: RECOVERY_UPDATE_ATTEMPTS,
+      deferOnFailure: true,
     },
     ...syncSteps("failover", resync),
   ];

@@ -13,6 +13,7 @@ import {
 } from "./failoverSafety";
 import { decideRpoGuard, rpoGuardSteps } from "./rpoGuard";
 import type { Plan, Refusal, StatePatch, Step } from "./steps";
+import { trafficFlip, usesArc } from "./trafficControl";
 
 /**
  * Traffic moves the watcher makes on its own for secondaries: hold a flapping region out of
@@ -29,14 +30,14 @@ export function drainedByController(note: string | null): boolean {
 }
 
 export function planHoldOut(
-  _config: EnvironmentConfig,
+  config: EnvironmentConfig,
   state: OperationalState,
   region: string,
   until: number,
   id: string,
 ): Plan | Refusal {
   const at = new Date(until).toISOString();
-  return planTakeOut(state, region, id, {
+  return planTakeOut(config, state, region, id, {
     stepPrefix: "holdout",
     whyNotWriter: "a flapping writer is moved only by a person",
     // The region's own resources do not change when it is drained: leave its control plane alone.
@@ -54,14 +55,14 @@ export function planHoldOut(
  * control plane may be down, so later updates must leave it alone. It is readmitted once healthy.
  */
 export function planDrain(
-  _config: EnvironmentConfig,
+  config: EnvironmentConfig,
   state: OperationalState,
   region: string,
   failingSince: number,
   id: string,
 ): Plan | Refusal {
   const since = new Date(failingSince).toISOString();
-  return planTakeOut(state, region, id, {
+  return planTakeOut(config, state, region, id, {
     stepPrefix: "drain",
     whyNotWriter: "an unhealthy writer fails over instead",
     change: { drained: true, excluded: true, note: `failed: unhealthy since ${since}` },
@@ -80,8 +81,18 @@ interface TakeOut {
   readonly stackDescription: string;
 }
 
-/** One secondary out of traffic: a state change, then a stack update that leaves the region alone. */
-function planTakeOut(state: OperationalState, region: string, id: string, t: TakeOut): Plan | Refusal {
+/**
+ * One secondary out of traffic: a state change, then a stack update that leaves the region alone.
+ * With ARC a routing-control flip moves the traffic first, and the stack update is deferred when it
+ * fails.
+ */
+function planTakeOut(
+  config: EnvironmentConfig,
+  state: OperationalState,
+  region: string,
+  id: string,
+  t: TakeOut,
+): Plan | Refusal {
   const busy = operationInFlight(state);
   if (busy !== null) return refuse(RULES.oneOperation, `operation in flight: ${busy}`);
   if (state.regions[region] === undefined) {
@@ -98,12 +109,14 @@ function planTakeOut(state: OperationalState, region: string, id: string, t: Tak
     summary: t.summary,
     steps: [
       { id: `${t.stepPrefix}/state`, kind: "patchState", description: t.stateDescription, patch },
+      ...trafficFlip(config, state, [patch], `${t.stepPrefix}/traffic`, t.stackDescription),
       {
         id: `${t.stepPrefix}/stack`,
         kind: "stackUpdate",
         description: t.stackDescription,
         excludes: excludedRegions(state, [region]),
         attempts: RECOVERY_UPDATE_ATTEMPTS,
+        ...(usesArc(config) ? { deferOnFailure: true } : {}),
       },
     ],
     compensation: [],
@@ -154,6 +167,7 @@ export function planReadmit(
   const blocker = readmitBlocker(state, health, database, region, minHealthyMs);
   if (blocker !== null) return refuse(RULES.targetHealthy, `${region}: ${blocker}`);
   const excludes = excludedRegions(state).filter((r) => r !== region);
+  const readmit: StatePatch = { regions: { [region]: { drained: false, excluded: false, note: null } } };
   return {
     id,
     kind: "traffic",
@@ -163,7 +177,7 @@ export function planReadmit(
         id: "readmit/state",
         kind: "patchState",
         description: `put ${region} back in traffic and under stack management`,
-        patch: { regions: { [region]: { drained: false, excluded: false, note: null } } },
+        patch: readmit,
       },
       {
         id: "readmit/stack",
@@ -172,6 +186,8 @@ export function planReadmit(
         ...(excludes.length > 0 ? { excludes } : {}),
         attempts: RECOVERY_UPDATE_ATTEMPTS,
       },
+      // After the update, so the region's routing control turns on only once it runs what the state says.
+      ...trafficFlip(config, state, [readmit], "readmit/traffic", `send ${region} traffic`),
       ...rpoGuardRestoreOnReadmit(config, state, region, excludes),
     ],
     compensation: [],

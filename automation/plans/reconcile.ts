@@ -10,6 +10,7 @@ import {
 } from "./failoverSafety";
 import { syncableRegions } from "./sync";
 import type { Plan, Refusal } from "./steps";
+import { trafficFlip } from "./trafficControl";
 
 /**
  * Finishing a writer or traffic move whose stack update failed. The state already says where the
@@ -47,6 +48,7 @@ export function planReconcile(
     kind: "traffic",
     summary: `finish ${failed.kind} ${failed.id}: render the writer ${state.writer} and the traffic as the state has them${excludes.length === 0 ? "" : ` (${excludes.join(", ")} left untouched)`}`,
     steps: [
+      ...trafficFlip(config, state, [], "reconcile/traffic", "match the routing controls to the state"),
       {
         id: "reconcile/stack",
         kind: "stackUpdate",

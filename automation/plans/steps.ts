@@ -36,6 +36,12 @@ export type Step =
        * Pulumi (a cluster that left the global database) is re-created instead of assumed present.
        */
       readonly refresh?: boolean;
+      /**
+       * A failure queues the update in the state (`deferredStackUpdate`) instead of failing the
+       * step: the watcher retries it with backoff. For the reconciliation after a move that needs
+       * the Pulumi backend and the Route 53 control plane, neither on the recovery's critical path.
+       */
+      readonly deferOnFailure?: boolean;
     })
   | (StepBase & {
       readonly kind: "healthGate";
@@ -86,6 +92,12 @@ export type Step =
   | (StepBase & { readonly kind: "dbSwitchover"; readonly to: string; readonly maxLagSeconds: number })
   | (StepBase & { readonly kind: "awaitWriter"; readonly region: string; readonly timeoutSeconds: number })
   | (StepBase & { readonly kind: "syncRun"; readonly region: string })
+  /**
+   * Sets the Route 53 ARC routing controls to the operational state as it is when the step runs
+   * (on for every region not drained, off for the rest), in one change through any of the ARC
+   * cluster's endpoints. Moves traffic without a stack update or the Route 53 control plane.
+   */
+  | (StepBase & { readonly kind: "trafficControl" })
   /**
    * Rotates the database master password: a new one, made in memory, is set on `region`'s cluster
    * (the writer's), which is awaited until it is available with nothing pending, then written to

@@ -16,6 +16,7 @@ import {
   refuse,
 } from "./failoverSafety";
 import type { Plan, Refusal, StatePatch, Step } from "./steps";
+import { trafficFlip, usesArc } from "./trafficControl";
 
 /**
  * Planned switchover of the writer (RPO 0): drain the old writer's traffic, wait out the DNS TTL,
@@ -145,14 +146,22 @@ export function switchoverSteps(
   const noZero = checkServing(state, [drain, done]);
   if (noZero !== null) return noZero;
   const excludes = excludedRegions(state).filter((r) => r !== to && r !== from);
+  // With ARC a flip moves the traffic, and the stack update only renders the records: a failed one
+  // is deferred to the watcher instead of undoing a move the database has already made.
+  const arc = usesArc(config);
+  const drainTraffic: Step[] = arc
+    ? trafficFlip(config, state, [drain], `${prefix}/drain-traffic`, `move traffic off ${from}`)
+    : [
+        {
+          id: `${prefix}/drain-stack`,
+          kind: "stackUpdate",
+          description: `move traffic off ${from}`,
+          ...(excludes.length > 0 ? { excludes } : {}),
+        },
+      ];
   const steps: Step[] = [
     { id: `${prefix}/drain`, kind: "patchState", description: `take ${from} out of traffic`, patch: drain },
-    {
-      id: `${prefix}/drain-stack`,
-      kind: "stackUpdate",
-      description: `move traffic off ${from}`,
-      ...(excludes.length > 0 ? { excludes } : {}),
-    },
+    ...drainTraffic,
     {
       id: `${prefix}/dns-ttl`,
       kind: "wait",
@@ -189,11 +198,13 @@ export function switchoverSteps(
       description: `name ${to} the writer and put ${from} back in traffic`,
       patch: done,
     },
+    ...trafficFlip(config, state, [drain, done], `${prefix}/traffic`, `put ${from} back in traffic`),
     {
       id: `${prefix}/stack`,
       kind: "stackUpdate",
-      description: `reconcile the stack: writer ${to}`,
+      description: `reconcile the stack: writer ${to}${arc ? "; deferred if it fails" : ""}`,
       ...(excludes.length > 0 ? { excludes } : {}),
+      ...(arc ? { deferOnFailure: true } : {}),
     },
   ];
   const compensation: Step[] = [
@@ -203,6 +214,15 @@ export function switchoverSteps(
       description: `put ${from} and ${to} back in traffic as before`,
       regions: [...new Set([from, to, ...extraTouched])],
     },
+    ...(arc
+      ? [
+          {
+            id: `${prefix}/undo-traffic`,
+            kind: "trafficControl",
+            description: "set the routing controls back to the restored state (ARC data plane)",
+          } satisfies Step,
+        ]
+      : []),
     {
       id: `${prefix}/undo-stack`,
       kind: "stackUpdate",

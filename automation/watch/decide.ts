@@ -4,6 +4,7 @@ import { decideTraffic, noteFlapping } from "./decideTraffic";
 import {
   checkReplication,
   databaseWanted,
+  decideDeferredStackUpdate,
   decideReconcile,
   decideRepair,
   decideSync,
@@ -91,6 +92,7 @@ export function decide(inputs: TickInputs): TickOutcome & { readonly needsDataba
   if (database !== null && db.due) checkReplication(ctx, database);
 
   if (decideReconcile(ctx)) return outcome(ctx);
+  if (decideDeferredStackUpdate(ctx)) return outcome(ctx);
   noteFlapping(ctx);
   if (decideTraffic(ctx, database)) return outcome(ctx);
   reportFailback(ctx, database);

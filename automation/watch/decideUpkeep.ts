@@ -1,6 +1,7 @@
 import { regionAvailable } from "../health/healthView";
 import { failbackTarget } from "../plans/failback";
 import { drainedByController } from "../plans/failoverTraffic";
+import { dueDeferred, planDeferredStackUpdate } from "../plans/deferredStackUpdate";
 import { MOVE_KINDS, failedMove, planReconcile } from "../plans/reconcile";
 import {
   dueRepairs,
@@ -61,6 +62,46 @@ export function checkReplication(ctx: TickContext, db: GlobalClusterView): void 
       ...(i === 0 ? { effect: { do: "record", purpose: "replication queue", change } as const } : {}),
     }),
   );
+}
+
+/**
+ * A stack update a move deferred (the Pulumi backend or Route 53's control plane was unreachable):
+ * update the stack again once its retry is due. The retry's own failure defers it again, with a
+ * longer wait, so the update is never in front of anything that moves the writer or traffic.
+ * True when one starts.
+ */
+export function decideDeferredStackUpdate(ctx: TickContext): boolean {
+  const { config, now } = ctx.inputs;
+  const pending = ctx.state.deferredStackUpdate ?? null;
+  if (pending === null) return false;
+  if (dueDeferred(ctx.state, now) === null) {
+    ctx.decisions.push({
+      kind: "reconcile",
+      action: "deferred",
+      summary: `the stack update of ${pending.operationId} is pending (${pending.attempts} attempt(s) failed: ${pending.lastError}); the next starts in ${Math.ceil((Date.parse(pending.nextAttemptAt) - now) / 1000)} s`,
+    });
+    return false;
+  }
+  const plan = planDeferredStackUpdate(config, ctx.state, newId(ctx, RECONCILE_PREFIX));
+  if (isRefusal(plan)) return false;
+  if (!ctx.auto) {
+    ctx.decisions.push({
+      kind: "reconcile",
+      action: "reported",
+      summary: `manual mode: ${plan.summary} (not done)`,
+      plan,
+    });
+    return false;
+  }
+  ctx.decisions.push({
+    kind: "reconcile",
+    action: "started",
+    summary: plan.summary,
+    operationId: plan.id,
+    plan,
+    effect: { do: "start", plan },
+  });
+  return true;
 }
 
 /**

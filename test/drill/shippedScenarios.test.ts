@@ -110,7 +110,7 @@ describe("shipped drills", () => {
     expect(outage?.rtoSeconds as number).toBeLessThanOrEqual(1.05 * (outage?.floorSeconds as number));
   });
 
-  it("retries transient RDS errors, names the writer only once the database has it, and finishes a failed DNS update", async () => {
+  it("retries transient RDS errors, names the writer only once the database has it, and defers a failed DNS update", async () => {
     const { report } = await drill("api-errors-retried");
     const at = (kind: string, region?: string): number[] =>
       report.timeline
@@ -124,11 +124,17 @@ describe("shipped drills", () => {
     const named = report.timeline.filter((e) => e.kind === "state-writer").map((e) => e.atSeconds);
     expect(named).toHaveLength(1);
     expect(named[0]).toBeGreaterThanOrEqual(promoted);
-    // The records' update failed past its retries; the reconcile landed it.
+    // The records' update failed past its retries and was deferred; the watcher's retry landed it.
     expect(report.operations.map((o) => `${o.id.split("-")[0]} ${o.outcome}`).slice(0, 2)).toEqual([
-      "failover failed",
+      "failover succeeded",
       "reconcile succeeded",
     ]);
+    expect(
+      report.timeline.some(
+        (e) =>
+          e.kind === "step-finished" && /failover\/stack ok: deferred with failover\/traffic/.test(e.message),
+      ),
+    ).toBe(true);
     const outage = report.incidents.find((i) => i.kind === "outage");
     expect(outage?.rtoSeconds as number).toBeLessThanOrEqual(1.1 * (outage?.floorSeconds as number));
   });

@@ -2,6 +2,7 @@ import type { EnvironmentConfig } from "../../components/config";
 import { type OperationalState, reconcileState } from "../../components/operationalState";
 import { type RegionPlan, planTopology } from "../../components/topology";
 import { SimStateStore } from "../../automation/drill/simStateStore";
+import { SimTrafficControl } from "../../automation/drill/simTrafficControl";
 import {
   type ChangeSummary,
   type Clock,
@@ -712,6 +713,8 @@ export interface MemoryPorts {
   readonly sync: MemorySyncJobs;
   readonly clusters: MemoryMemberClusters;
   readonly secret: MemoryDatabaseSecret;
+  /** The drill's routing controls, every region on; the ports carry it only with `dns.control: arc`. */
+  readonly traffic: SimTrafficControl;
 }
 
 export function memoryPorts(config: EnvironmentConfig, options: MemoryPortsOptions = {}): MemoryPorts {
@@ -740,8 +743,11 @@ export function memoryPorts(config: EnvironmentConfig, options: MemoryPortsOptio
       password: "initial-password",
     }),
   );
+  const traffic = new SimTrafficControl(regions, clock);
+  const arc = config.dns.control === "arc" ? { traffic } : {};
   return {
-    ports: { clock, state, stack, health, metrics, database, sync, clusters, secret },
+    ports: { clock, state, stack, health, metrics, database, sync, clusters, secret, ...arc },
+    traffic,
     clusters,
     secret,
     clock,

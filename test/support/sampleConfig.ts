@@ -19,6 +19,8 @@ export interface SampleConfigOptions {
   readonly version?: string;
   readonly writer?: string;
   readonly stateStore?: Record<string, unknown>;
+  /** `dns.control`; default health-check. */
+  readonly dnsControl?: "health-check" | "arc";
 }
 
 /** The raw config object (keys without the `regionctl:` namespace) of a valid test environment. */
@@ -39,7 +41,11 @@ export function sampleRawConfig(options: SampleConfigOptions = {}): Record<strin
       ...(options.priorities?.[region] === undefined ? {} : { priority: options.priorities[region] }),
     })),
     database: { engine: "aurora-postgresql", engineVersion: "16.4", instanceClass: "db.r6g.large" },
-    dns: { zoneId: "Z0123456789ABCDEFGHIJ", name: "app.test.example.com" },
+    dns: {
+      zoneId: "Z0123456789ABCDEFGHIJ",
+      name: "app.test.example.com",
+      ...(options.dnsControl === undefined ? {} : { control: options.dnsControl }),
+    },
     app: { image: "registry.example.com/app", version: options.version ?? "1.0.0" },
     sync: { image: "registry.example.com/sync:1" },
     release: options.release ?? {},

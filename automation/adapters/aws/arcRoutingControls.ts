@@ -213,3 +213,40 @@ export function arcOptionsFromOutputs(outputs: Readonly<Record<string, unknown>>
   if (problems.length > 0) throw new Error(`stack output arc is invalid: ${problems.join("; ")}`);
   return { clusterEndpoints: parsed, routingControlArns };
 }
+
+/**
+ * The routing controls of a deployed stack, opened on first use from its `arc` output and kept:
+ * a command that never moves traffic never reads the output, and a watcher that has read it once
+ * keeps flipping while the Pulumi backend is down. A failed read is tried again on the next call.
+ */
+export function arcRoutingControlsFromStack(
+  regions: readonly string[],
+  outputs: () => Promise<Readonly<Record<string, unknown>>>,
+  options: Pick<ArcRoutingControlsOptions, "clientOptions" | "random" | "clientFor"> = {},
+): TrafficControl & { readonly open: () => Promise<TrafficControl> } {
+  let opened: Promise<TrafficControl> | undefined;
+  const open = (): Promise<TrafficControl> => {
+    opened ??= outputs().then((o) => {
+      const arc = arcOptionsFromOutputs(o);
+      return arcRoutingControls({
+        ...options,
+        endpoints: arc.clusterEndpoints,
+        routingControlArns: arc.routingControlArns,
+      });
+    });
+    opened.catch(() => {
+      opened = undefined;
+    });
+    return opened;
+  };
+  return {
+    regions: [...regions].sort(),
+    open,
+    async setRegions(on, off, signal) {
+      return (await open()).setRegions(on, off, signal);
+    },
+    async describe(signal) {
+      return (await open()).describe(signal);
+    },
+  };
+}

@@ -1,3 +1,4 @@
+import { clearDeferred, deferStackUpdate } from "../../plans/deferredStackUpdate";
 import type { Step } from "../../plans/steps";
 import { StackLockedError, type UpdateResult } from "../../ports";
 import { type RetryPolicy, backoffMs } from "../retry";
@@ -19,6 +20,14 @@ export async function runStackUpdate(
   step: Extract<Step, { kind: "stackUpdate" }>,
   ctx: StepContext,
 ): Promise<StepOutcome> {
+  const pending = ctx.state.current.deferredStackUpdate ?? null;
+  if (step.deferOnFailure === true && pending !== null && pending.operationId === ctx.operationId) {
+    // An earlier step of this operation just failed to reach the stack: another try now would only
+    // fail the same way and hold the operation; the watcher's retry renders everything.
+    return ok(
+      `deferred with ${pending.stepId}: the watcher updates the stack again from ${pending.nextAttemptAt}`,
+    );
+  }
   const live = ctx.state.current.regions;
   const named = step.targets ?? [];
   const excludesNow = (): string[] => [
@@ -43,6 +52,10 @@ export async function runStackUpdate(
         // A region that failed since this round began is left out by a new round, not retried.
         replan: () => excludesNow().some((r) => !excludes.includes(r)),
       });
+      // An update of every region not excluded renders the whole state, a deferred one included.
+      if (targets === undefined && (ctx.state.current.deferredStackUpdate ?? null) !== null) {
+        await ctx.state.update(clearDeferred);
+      }
       return ok(
         `stack updated for ${targets?.join(", ") ?? "every region"} in ${Math.round(result.durationMs / 1000)} s (${summarise(result.changes)})`,
       );
@@ -59,10 +72,29 @@ export async function runStackUpdate(
         excludes = next;
         continue;
       }
+      if (step.deferOnFailure === true) return defer(step, ctx, errorMessage(err));
       await markRegions(ctx, targets ?? Object.keys(live), "failed", ["deploying"]);
       return failed(errorMessage(err));
     }
   }
+}
+
+/**
+ * The move's outcome stands (the state already names the writer and the traffic); the update waits
+ * in the state for the watcher to retry it.
+ */
+async function defer(
+  step: Extract<Step, { kind: "stackUpdate" }>,
+  ctx: StepContext,
+  error: string,
+): Promise<StepOutcome> {
+  const now = ctx.ports.clock.now();
+  await ctx.state.update((s) =>
+    deferStackUpdate(s, { operationId: ctx.operationId, stepId: step.id, error, now }),
+  );
+  const pending = ctx.state.current.deferredStackUpdate;
+  const next = pending?.nextAttemptAt ?? "later";
+  return ok(`deferred: ${error}; the watcher updates the stack again from ${next}`);
 }
 
 export interface UpdateStackOptions {

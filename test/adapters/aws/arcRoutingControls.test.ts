@@ -3,6 +3,7 @@ import {
   arcClusterClientConfig,
   arcOptionsFromOutputs,
   arcRoutingControls,
+  arcRoutingControlsFromStack,
 } from "../../../automation/adapters/aws/arcRoutingControls";
 import { TrafficChangeRejectedError, TrafficControlUnavailableError } from "../../../automation/ports";
 import { trafficControlContract } from "../trafficControlContract";
@@ -31,6 +32,24 @@ function open(regions: readonly string[], random = (): number => 0) {
 
 trafficControlContract("ARC routing controls on a mocked cluster", {
   open: (regions) => open(regions, Math.random).control,
+});
+
+trafficControlContract("ARC routing controls opened from a stack's arc output", {
+  open: (regions) => {
+    cluster?.restore();
+    cluster = arcClusterMock(regions);
+    const c = cluster;
+    return arcRoutingControlsFromStack(
+      regions,
+      async () => ({
+        arc: {
+          clusterEndpoints: c.endpoints,
+          routingControlArns: Object.fromEntries(regions.map((r) => [r, routingControlArn(r)])),
+        },
+      }),
+      { clientFor: (ep) => c.clientFor(ep) },
+    );
+  },
 });
 
 describe("the ARC routing controls adapter", () => {
@@ -143,5 +162,48 @@ describe("arcOptionsFromOutputs", () => {
     expect(() =>
       arcOptionsFromOutputs({ arc: { clusterEndpoints: [{ region: "x" }], routingControlArns: { a: 1 } } }),
     ).toThrow(/arc.clusterEndpoints\[0\]: needs endpoint and region; arc.routingControlArns.a: not an ARN/);
+  });
+});
+
+describe("the ARC routing controls of a deployed stack", () => {
+  const regions = ["us-east-1", "us-west-2"];
+
+  it("reads the arc output at the first use only, and again after a failed read", async () => {
+    cluster = arcClusterMock(regions);
+    const c = cluster;
+    let reads = 0;
+    let backendUp = false;
+    const control = arcRoutingControlsFromStack(
+      regions,
+      async () => {
+        reads++;
+        if (!backendUp) throw new Error("the Pulumi backend is unreachable");
+        return {
+          arc: {
+            clusterEndpoints: c.endpoints,
+            routingControlArns: Object.fromEntries(regions.map((r) => [r, routingControlArn(r)])),
+          },
+        };
+      },
+      { clientFor: (ep) => c.clientFor(ep), random: () => 0 },
+    );
+    expect(control.regions).toEqual(regions);
+    expect(reads).toBe(0);
+    await expect(control.setRegions(["us-west-2"], ["us-east-1"])).rejects.toThrow(/backend is unreachable/);
+    backendUp = true;
+    await control.setRegions(["us-west-2"], ["us-east-1"]);
+    expect(c.states.get(routingControlArn("us-east-1"))).toBe("Off");
+    // Opened once: a backend that fails later does not stop the next flip.
+    backendUp = false;
+    await control.setRegions(["us-east-1"], []);
+    expect(Object.fromEntries(await control.describe())).toEqual({ "us-east-1": "on", "us-west-2": "on" });
+    expect(reads).toBe(2);
+  });
+
+  it("names a stack deployed without dns.control: arc", async () => {
+    const control = arcRoutingControlsFromStack(regions, async () => ({}));
+    await expect(control.open()).rejects.toThrow(
+      /stack output arc is missing: deploy the stack with dns.control: arc/,
+    );
   });
 });
