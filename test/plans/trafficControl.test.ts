@@ -94,13 +94,14 @@ describe("planned moves and traffic changes with dns.control: arc", () => {
       "switchover/drain-traffic:trafficControl",
       "switchover/dns-ttl:wait",
       "switchover/database:dbSwitchover",
+      "switchover/writer-moving:patchState",
       "switchover/await-writer:awaitWriter",
       "switchover/state:patchState",
       "switchover/traffic:trafficControl",
       "switchover/stack:stackUpdate",
     ]);
     expect(plan.steps[1].description).toMatch(/off us-east-1/);
-    expect(plan.steps[6].description).toMatch(/on eu-west-1, us-east-1, us-west-2/);
+    expect(plan.steps[7].description).toMatch(/on eu-west-1, us-east-1, us-west-2/);
     expect(kinds(plan.compensation)).toEqual([
       "switchover/undo:restore",
       "switchover/undo-traffic:trafficControl",
