@@ -83,6 +83,10 @@ function describeEvent(e: DrillEvent): string {
       return `operator asks for a switchover to ${e.to}`;
     case "failback":
       return "operator asks for a failback";
+    case "abort":
+      return "operator runs regionctl abort";
+    case "promote":
+      return `operator runs regionctl promote${e.full ? " --full" : ""}`;
   }
 }
 
@@ -165,6 +169,12 @@ export async function runDrill(scenario: Scenario, options: DrillOptions = {}): 
         return;
       case "failback":
         controller.failback();
+        return;
+      case "abort":
+        controller.abort();
+        return;
+      case "promote":
+        controller.promote(e.full);
         return;
     }
   }
