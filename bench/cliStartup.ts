@@ -122,12 +122,11 @@ export interface CaseFigures {
 }
 
 function measure(rounds: number, cases: readonly Case[]): CaseFigures[] {
-  const CASES = cases;
-  const samples = new Map<string, Sample[]>(CASES.map((c) => [c.name, []]));
+  const samples = new Map<string, Sample[]>(cases.map((c) => [c.name, []]));
   // One warm-up round fills the file cache and tsx's transform cache.
-  for (const c of CASES) runOnce(c);
+  for (const c of cases) runOnce(c);
   for (let i = 0; i < rounds; i++) {
-    for (const c of CASES) samples.get(c.name)?.push(runOnce(c));
+    for (const c of cases) samples.get(c.name)?.push(runOnce(c));
   }
   const figures = (c: Case): { wallMs: number; cpuMs: number | null } => {
     const s = samples.get(c.name) ?? [];
@@ -137,8 +136,8 @@ function measure(rounds: number, cases: readonly Case[]): CaseFigures[] {
       cpuMs: cpu.some((x) => x === null) ? null : cpu.reduce<number>((a, x) => a + (x ?? 0), 0) / s.length,
     };
   };
-  const base = figures(CASES[0]);
-  return CASES.map((c) => {
+  const base = figures(cases[0]);
+  return cases.map((c) => {
     const f = figures(c);
     const wallRatio = f.wallMs / base.wallMs;
     const cpuRatio =

@@ -340,7 +340,8 @@ export class Monitor {
         if (a.length > 0) succeeded += share / a.length / this.recentAnswers.length;
       }
     }
-    this.lastShare = { view, succeeded };
+    if (this.lastShare?.view !== view || this.lastShare.succeeded !== succeeded)
+      this.lastShare = { view, succeeded };
     this.usage.add(succeeded, writerOk ? succeeded : 0);
   }
 

@@ -341,10 +341,11 @@ export class SimCloud {
 
   /** Route 53's verdicts on every region at `ms`: bit i is set when it sees region i healthy. */
   route53Verdicts(ms: number): number {
+    // Asked every simulated second: a plain loop, no closure.
     let bits = 0;
-    this.regions.forEach((r, i) => {
-      if (this.checkers.get(r)?.healthyAt(ms) === true) bits += 2 ** i;
-    });
+    for (let i = 0; i < this.regions.length; i++) {
+      if (this.checkers.get(this.regions[i])?.healthyAt(ms) === true) bits += 2 ** i;
+    }
     return bits;
   }
 
