@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { childrenCpuSeconds } from "./childCpu";
 
 /**
- * `npm run bench:cli [-- --rounds N] [--json]`: what starting regionctl costs, as ratios to a bare
+ * `npm run bench:cli [-- --rounds N] [--compiled] [--json]`: what starting regionctl costs, as ratios to a bare
  * `node -e 0` measured in the same run, interleaved round by round so that every case shares the
  * machine's noise. Goals: `regionctl --help` at most 5x, one drill (`drill --scenario`) at most 10x,
  * in wall time and in CPU time (user + system, read from the kernel's account of child processes).
@@ -121,12 +121,12 @@ export interface CaseFigures {
   readonly met: boolean | null;
 }
 
-function measure(rounds: number): CaseFigures[] {
-  const samples = new Map<string, Sample[]>(CASES.map((c) => [c.name, []]));
+function measure(rounds: number, cases: readonly Case[]): CaseFigures[] {
+  const samples = new Map<string, Sample[]>(cases.map((c) => [c.name, []]));
   // One warm-up round fills the file cache and tsx's transform cache.
-  for (const c of CASES) runOnce(c);
+  for (const c of cases) runOnce(c);
   for (let i = 0; i < rounds; i++) {
-    for (const c of CASES) samples.get(c.name)?.push(runOnce(c));
+    for (const c of cases) samples.get(c.name)?.push(runOnce(c));
   }
   const figures = (c: Case): { wallMs: number; cpuMs: number | null } => {
     const s = samples.get(c.name) ?? [];
@@ -136,8 +136,8 @@ function measure(rounds: number): CaseFigures[] {
       cpuMs: cpu.some((x) => x === null) ? null : cpu.reduce<number>((a, x) => a + (x ?? 0), 0) / s.length,
     };
   };
-  const base = figures(CASES[0]);
-  return CASES.map((c) => {
+  const base = figures(cases[0]);
+  return cases.map((c) => {
     const f = figures(c);
     const wallRatio = f.wallMs / base.wallMs;
     const cpuRatio =
@@ -158,7 +158,11 @@ function main(argv: readonly string[]): number {
   // (incremental: seconds when dist/ is current).
   const build = spawnSync("npm", ["run", "--silent", "build"], { cwd: REPO, stdio: "inherit" });
   if (build.status !== 0) return 1;
-  const results = measure(rounds);
+  // `--compiled`: only the baseline and the compiled CLI (seconds instead of a minute).
+  const cases = argv.includes("--compiled")
+    ? CASES.filter((c) => c.env === undefined && !c.args.includes(TS_NODE))
+    : CASES;
+  const results = measure(rounds, cases);
   if (argv.includes("--json")) {
     console.log(JSON.stringify({ node: process.version, rounds, results }, null, 2));
   } else {

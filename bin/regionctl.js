@@ -8,6 +8,14 @@ if (major < 22) {
   process.stderr.write(`regionctl: Node ${process.version} is past its end of life; use Node 22 or later\n`);
 }
 
+if (major >= 22) {
+  // A command runs for well under a second to a few seconds. V8's optimising tier compiles hot code
+  // on helper threads, CPU that a run this short does not earn back: one drill spent about a third
+  // of its CPU there. Optimising only code called ten times as often as V8's default keeps a
+  // day-long drill as fast and makes a short one much cheaper.
+  require("node:v8").setFlagsFromString("--invocation-count-for-turbofan=30000");
+}
+
 const cli = require("./compiledOrSources").load("automation/cli");
 cli.main(process.argv).then((code) => {
   process.exitCode = code;

@@ -4,6 +4,7 @@ import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
 import {
   ConfigError,
+  DEFAULT_SYNC_SCHEDULE,
   MAX_REGIONS,
   parseConfig,
   rawConfigFromStackConfig,
@@ -146,6 +147,12 @@ const INVALID: readonly InvalidCase[] = [
     message: /cron/,
   },
   {
+    what: "a 5-field schedule the cron parser refuses",
+    patch: (c) => (c.sync.schedule = "61 * * * *"),
+    key: "regionctl:sync.schedule",
+    message: /5-field cron/,
+  },
+  {
     what: "a cron schedule with 4 fields",
     patch: (c) => (c.sync.schedule = "*/5 * * *"),
     key: "regionctl:sync.schedule",
@@ -256,6 +263,15 @@ const INVALID: readonly InvalidCase[] = [
     message: /regoins/,
   },
 ];
+
+describe("the default sync schedule", () => {
+  it("is one the cron parser accepts (validation takes it without loading the parser)", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const parser = require("cron-parser") as typeof import("cron-parser");
+    expect(() => parser.parseExpression(DEFAULT_SYNC_SCHEDULE)).not.toThrow();
+    expect(parser.parseExpression(DEFAULT_SYNC_SCHEDULE).fields.minute).toHaveLength(12);
+  });
+});
 
 describe("validateConfig rejects", () => {
   it("at least 15 distinct invalid configs", () => {

@@ -1,7 +1,14 @@
 import type { Strategy } from "../../components/config";
 import { reconcileState } from "../../components/operationalState";
-import { exitCodeForOutcome, exitCodeForRefusal } from "../errors";
-import { type OperationResult, runPlan } from "../executor";
+import { EXIT_FAILED, exitCodeForOutcome, exitCodeForRefusal } from "../errors";
+import {
+  type ExecutorOptions,
+  type OperationResult,
+  OperationStateError,
+  abortOperation,
+  promoteOperation,
+  runPlan,
+} from "../executor";
 import { healthView, regionAvailable } from "../health/healthView";
 import { planFailback } from "../plans/failback";
 import { planPromotion } from "../plans/promotion";
@@ -35,7 +42,7 @@ const RETRIES = 30;
 /**
  * The controller under drill: the real watcher, planners and executor, on the simulated ports. The
  * watcher ticks on its own (every health check interval); the scenario's planned operations are
- * what a person would run (`regionctl deploy`, `switchover`, `failback`).
+ * what a person would run (`regionctl deploy`, `switchover`, `failback`, `abort`, `promote`).
  */
 export class DrillController {
   /** The lone watcher, when the scenario places no control plane. */
@@ -214,6 +221,53 @@ export class DrillController {
       });
       return d.refused ? d : d.plan;
     });
+  }
+
+  /** `regionctl abort`: rolls back the operation in flight, whoever runs it; with none, a no-op. */
+  abort(): void {
+    this.command("abort", (options) => abortOperation(options));
+  }
+
+  /** `regionctl promote [--full]`: continues a paused operation; with none paused, a no-op. */
+  promote(full: boolean): void {
+    this.command(full ? "promote --full" : "promote", (options) => promoteOperation(options, full));
+  }
+
+  /**
+   * Runs a command on the operation in flight once, as the CLI does: nothing to act on, or a lease
+   * another run holds, is reported (exit 1) and changes nothing.
+   */
+  private command(what: string, run: (options: ExecutorOptions) => Promise<OperationResult>): void {
+    const rec = this.cloud.recorder;
+    this.track(
+      (async () => {
+        rec.log("controller", "command", `operator runs ${what}`);
+        let result: OperationResult;
+        try {
+          result = await run({
+            config: this.cloud.config,
+            ports: this.ports,
+            holder: OPERATOR,
+            abortPollMs: OPERATOR_POLL_MS,
+          });
+        } catch (err) {
+          if (!(err instanceof OperationStateError) && !(err instanceof LeaseHeldError)) throw err;
+          this.decisionTags.add(`${what.split(" ")[0]}:noop`);
+          rec.log(
+            "controller",
+            "command-result",
+            `${what}: nothing done: ${err.message} (exit ${EXIT_FAILED})`,
+          );
+          return;
+        }
+        rec.log(
+          "controller",
+          "command-result",
+          `${what}: ${result.operationId} ${result.outcome}${result.reason === undefined ? "" : ` (${result.reason})`}${exitNote(result, what)}`,
+        );
+      })(),
+      what,
+    );
   }
 
   /** What a command sees before planning: the stored state, the watcher's health verdicts, the database. */

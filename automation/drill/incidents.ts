@@ -30,6 +30,8 @@ export const SWITCHOVER_IMPACT = "switchover-impact";
 export const SELF_INFLICTED = "self-inflicted";
 
 const FAULTS = new Set(["outage", "flap", "degrade", "replicationBreak", "apiErrors", "stackUpdateFailure"]);
+/** A person's commands on the operation in flight, whichever regions it moves. */
+const OPERATOR_COMMANDS = new Set(["abort", "promote"]);
 /** Faults that take an endpoint out: they have a recovery floor. */
 const ENDPOINT_FAULTS = new Set(["outage", "flap", "degrade"]);
 
@@ -38,7 +40,7 @@ const ENDPOINT_FAULTS = new Set(["outage", "flap", "degrade"]);
  * still reach its region while the region is unhealthy and, when it took the writer, the time no
  * writer accepts writes; any other fault's impact is the service's. A fault owns the stretches of
  * its impact that begin before the next event that acts on the same region (or on every region:
- * a deploy, a switchover, a failback); a stretch it owns counts to its end, even past that event.
+ * a deploy, a switchover, a failback, an operator's abort or promote); a stretch it owns counts to its end, even past that event.
  * The RTO ends with the last stretch it owns; null if that one was still open at the end.
  * Seconds of impact no fault owns become incidents of their own (see `SELF_INFLICTED`).
  */
@@ -119,7 +121,10 @@ export function computeIncidents(
   }
   const withRpo = out.map((inc, i) => ({ ...inc, rpoSeconds: rpo.get(i) ?? 0 }));
   for (const stretch of unowned(monitor.outages, owned)) {
-    const cause = [...events].reverse().find((e) => e.at <= stretch.from && e.kind !== "recover");
+    // An abort or a promote acts on the operation an earlier event started: that event is the cause.
+    const cause = [...events]
+      .reverse()
+      .find((e) => e.at <= stretch.from && e.kind !== "recover" && !OPERATOR_COMMANDS.has(e.kind));
     withRpo.push({
       kind:
         cause?.kind === "deploy"
@@ -145,6 +150,7 @@ function regionOf(e: DrillEvent): string {
 /** Whether an event changes what happens to `region`: its own faults, or actions on every region. */
 function actsOn(e: DrillEvent, region: string): boolean {
   if (e.kind === "deploy" || e.kind === "switchover" || e.kind === "failback") return true;
+  if (OPERATOR_COMMANDS.has(e.kind)) return true;
   return regionOf(e) === region;
 }
 

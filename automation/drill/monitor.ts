@@ -62,6 +62,10 @@ interface WorldView {
   readonly route53: readonly boolean[];
   readonly answer: string[];
   readonly answerKey: string;
+  /** Clients get an answer, and every region in it is healthy. */
+  readonly answerOk: boolean;
+  /** Regions in the answer that are not healthy. */
+  readonly answeredUnhealthy: readonly string[];
   readonly serving: readonly boolean[];
   readonly healthy: readonly boolean[];
   readonly healthyIn: ReadonlyMap<string, boolean>;
@@ -159,37 +163,88 @@ export class Monitor {
       const c = cloud.probeConditions(r, ms);
       rate.set(r, c.reachable && c.latencyMs + 300 <= cloud.timeoutMs ? 1 - c.errorRate : 0);
     }
+    const healthyIn = new Map(cloud.regions.map((r, i) => [r, healthy[i]]));
+    const answeredUnhealthy = answer.filter((r) => healthyIn.get(r) !== true);
     this.view = {
       generation,
       route53Key,
       route53,
       answer,
       answerKey: answer.join(","),
+      answerOk: answer.length > 0 && answeredUnhealthy.length === 0,
+      answeredUnhealthy,
       serving: cloud.regions.map((r) => answer.includes(r)),
       healthy,
-      healthyIn: new Map(cloud.regions.map((r, i) => [r, healthy[i]])),
+      healthyIn,
       rate,
       versions: cloud.regions.map((r) => cloud.servedVersion(r, ms)),
     };
     return this.view;
   }
 
+  /** Whether a client that resolved during the bad second `bad` has let go of it by `ms`. */
+  private settled(bad: number | null | undefined, ms: number): boolean {
+    return bad === null || bad === undefined || ms >= bad + 1000 + this.cloud.ttlMs;
+  }
+
+  /** What the previous second was sampled with, for `quietSecond`. */
+  private previous: { view: WorldView; writer: string | null; soleWriter: string } | null = null;
+  /** Until when some client may still hold a bad answer (see `settled`). */
+  private unsettledUntil = Number.NEGATIVE_INFINITY;
+
+  /**
+   * A second that reads the world exactly as the one before, with every client settled on a
+   * healthy answer and one writer: it only lengthens what the previous second began. Most seconds
+   * of a long drill are such seconds.
+   */
+  private quietSecond(
+    ms: number,
+    view: WorldView,
+    writers: readonly string[],
+    writer: string | null,
+  ): boolean {
+    const prev = this.previous;
+    if (
+      prev === null ||
+      prev.view !== view ||
+      prev.writer !== writer ||
+      writers.length !== 1 ||
+      writers[0] !== prev.soleWriter ||
+      !view.answerOk ||
+      ms < this.unsettledUntil ||
+      !this.lastClientsOk ||
+      !this.lastWriterOk
+    )
+      return false;
+    this.countRequests(view, true);
+    const to = drillSeconds(ms) + 1;
+    for (const region of this.cloud.regions) {
+      const list = this.segments.get(region) as Segment[];
+      list[list.length - 1].toSeconds = to;
+    }
+    this.checker.onSecond(ms, writers);
+    return true;
+  }
+
   private sample(ms: number, writers: readonly string[]): void {
     const cloud = this.cloud;
-    const s = drillSeconds(ms);
     const view = this.worldView(ms);
+    const writer = this.database.writerRegion();
+    if (this.quietSecond(ms, view, writers, writer)) return;
+    this.previous = writers.length === 1 ? { view, writer, soleWriter: writers[0] } : null;
+    const s = drillSeconds(ms);
     const answer = view.answer;
-    const answerOk = answer.length > 0 && answer.every((r) => view.healthyIn.get(r) === true);
+    const answerOk = view.answerOk;
     if (!answerOk) this.lastBadAnswerMs = ms;
-    for (const r of answer) if (view.healthyIn.get(r) !== true) this.lastBadMs.set(r, ms);
+    for (const r of view.answeredUnhealthy) this.lastBadMs.set(r, ms);
+    if (!answerOk || view.answeredUnhealthy.length > 0)
+      this.unsettledUntil = Math.max(this.unsettledUntil, ms + 1000 + cloud.ttlMs);
     // A client that resolved during the last bad second keeps that answer for a full TTL.
-    const settled = (bad: number | null | undefined): boolean =>
-      bad === null || bad === undefined || ms >= bad + 1000 + cloud.ttlMs;
-    const clientsOk = settled(this.lastBadAnswerMs);
+    const clientsOk = this.settled(this.lastBadAnswerMs, ms);
     const writerOk = writers.length === 1;
     const ok = clientsOk && writerOk;
     for (const r of cloud.regions) {
-      if (!settled(this.lastBadMs.get(r))) extend(this.clientImpact.get(r) as Stretch[], s);
+      if (!this.settled(this.lastBadMs.get(r), ms)) extend(this.clientImpact.get(r) as Stretch[], s);
     }
     if (!writerOk) extend(this.writerImpact, s);
     this.countRequests(view, writerOk);
@@ -228,7 +283,6 @@ export class Monitor {
     }
     if (!ok) extend(this.outages, s);
 
-    const writer = this.database.writerRegion();
     cloud.regions.forEach((region, i) => {
       const serving = view.serving[i];
       const healthy = view.healthy[i];
@@ -288,7 +342,8 @@ export class Monitor {
         if (a.length > 0) succeeded += share / a.length / this.recentAnswers.length;
       }
     }
-    this.lastShare = { view, succeeded };
+    if (this.lastShare?.view !== view || this.lastShare.succeeded !== succeeded)
+      this.lastShare = { view, succeeded };
     this.usage.add(succeeded, writerOk ? succeeded : 0);
   }
 

@@ -23,8 +23,9 @@ export function shuffle<T>(xs: readonly T[], rnd: () => number): T[] {
  * A random but valid scenario for property tests and benchmarks, as the raw YAML document: a
  * release (a good build, or one bad by errors or by latency, any strategy) and a few faults drawn
  * from outages, flaps, degradations, API errors (bursts that outlast the controller's retries too),
- * stack update failures, replication breaks, planned switchovers and failbacks, often overlapping
- * and mostly while the release runs; a fifth of the environments lack managed failover and detach.
+ * stack update failures, replication breaks, planned switchovers and failbacks, an operator's abort
+ * or promote (plain or `--full`) of whatever is in flight, often overlapping and mostly while the
+ * release runs; a fifth of the environments lack managed failover and detach.
  */
 export function randomScenarioDocument(
   seed: number,
@@ -56,6 +57,8 @@ export function randomScenarioDocument(
           "replicationBreak",
           "switchover",
           "failback",
+          "abort",
+          "promote",
         ] as const);
   for (let i = 0; i < faults; i++) {
     const at = rnd() < 0.6 ? deployAt + int(0, 400) : int(60, untilSeconds - 400);
@@ -97,6 +100,12 @@ export function randomScenarioDocument(
         break;
       case "failback":
         events.push({ at, failback: {} });
+        break;
+      case "abort":
+        events.push({ at, abort: {} });
+        break;
+      case "promote":
+        events.push({ at, promote: { full: pick([false, true]) } });
         break;
     }
   }

@@ -43,6 +43,8 @@ export class EndpointCheckers {
   private readonly drawProbe: ((n: number) => number)[];
   /** The next probe to evaluate, as an index into the sequence of all checkers' probes. */
   private nextProbe = 0;
+  /** When that probe runs: asked every simulated second, so kept rather than computed. */
+  private nextProbeAt: number;
   private healthyCount: number;
 
   constructor(
@@ -65,12 +67,13 @@ export class EndpointCheckers {
       this.phaseMs.push(Math.floor((c * settings.intervalMs) / settings.checkers));
     }
     this.healthyCount = settings.checkers;
+    this.nextProbeAt = this.probeAt(0);
   }
 
   /** Fraction of checkers that see the endpoint healthy at `ms`. */
   fractionAt(ms: number): number {
     const checkers = this.states.length;
-    if (this.probeAt(this.nextProbe) <= ms) {
+    if (this.nextProbeAt <= ms) {
       const { failureThreshold, timeoutMs } = this.settings;
       const steadyFrom = this.steadyFrom() ?? Number.POSITIVE_INFINITY;
       let steady: ProbeConditions | null = null;
@@ -92,6 +95,7 @@ export class EndpointCheckers {
           this.healthyCount += ok ? 1 : -1;
         }
       }
+      this.nextProbeAt = this.probeAt(this.nextProbe);
     }
     return this.healthyCount / checkers;
   }

@@ -87,6 +87,10 @@ function describeEvent(e: DrillEvent): string {
       return `the watcher in ${e.from} loses its path to ${e.to}`;
     case "heal":
       return `the watcher in ${e.from} reaches ${e.to} again`;
+    case "abort":
+      return "operator runs regionctl abort";
+    case "promote":
+      return `operator runs regionctl promote${e.full ? " --full" : ""}`;
   }
 }
 
@@ -177,6 +181,12 @@ export async function runDrill(scenario: Scenario, options: DrillOptions = {}): 
         return;
       case "failback":
         controller.failback();
+        return;
+      case "abort":
+        controller.abort();
+        return;
+      case "promote":
+        controller.promote(e.full);
         return;
     }
   }

@@ -26,7 +26,10 @@ const versionBehaviour = z
   })
   .strict();
 
-/** Every event kind and its payload. `failback` takes no payload (`failback: {}`). */
+/**
+ * Every event kind and its payload. `failback` and `abort` take no payload (`failback: {}`);
+ * `promote` takes `{}` or `{ full: true }`, as `regionctl promote --full`.
+ */
 export const eventPayloads = {
   deploy: z
     .object({ version: z.string().min(1), strategy: z.enum(["rolling", "blue-green", "canary"]).optional() })
@@ -55,6 +58,12 @@ export const eventPayloads = {
   /** Ends a partition. */
   heal: z.object({ from: z.string(), to: z.string() }).strict(),
   failback: z.union([z.object({}).strict(), z.null()]).transform(() => ({})),
+  /** An operator's `regionctl abort` of the operation in flight. */
+  abort: z.union([z.object({}).strict(), z.null()]).transform(() => ({})),
+  /** An operator's `regionctl promote` (`--full` with `full: true`) of a paused operation. */
+  promote: z
+    .preprocess((p) => p ?? {}, z.object({ full: z.boolean().optional() }).strict())
+    .transform((p) => ({ full: p.full ?? false })),
 } as const;
 
 export type EventKind = keyof typeof eventPayloads;

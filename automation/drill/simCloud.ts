@@ -376,10 +376,11 @@ export class SimCloud {
 
   /** Route 53's verdicts on every region at `ms`: bit i is set when it sees region i healthy. */
   route53Verdicts(ms: number): number {
+    // Asked every simulated second: a plain loop, no closure.
     let bits = 0;
-    this.regions.forEach((r, i) => {
-      if (this.route53Healthy(r, ms)) bits += 2 ** i;
-    });
+    for (let i = 0; i < this.regions.length; i++) {
+      if (this.route53Healthy(this.regions[i], ms)) bits += 2 ** i;
+    }
     return bits;
   }
 

@@ -1,4 +1,5 @@
-import { type OperationalState, parseState } from "../../components/operationalState";
+import { z } from "zod";
+import { type OperationalState, operationalStateSchema, parseState } from "../../components/operationalState";
 import {
   type Lease,
   LeaseHeldError,
@@ -13,7 +14,9 @@ import type { Clock } from "../ports";
  * The operational state store of the drill: in memory, with the file/S3 stores' semantics
  * (conditional writes, documents validated before they are stored, a lease that nobody, its holder
  * included, can take while it is live). Each revision is parsed once and frozen, so readers share it
- * without re-parsing and nothing the controller holds can change what is stored.
+ * without re-parsing and nothing the controller holds can change what is stored. A write validates
+ * and copies only the fields that changed since the last one: most writes move a step's record
+ * while the plan, the history and the regions stay as they were.
  */
 export class SimStateStore implements StateStore {
   /** The stored document, parsed once per write; only the drill's own readers see it. */
@@ -26,6 +29,7 @@ export class SimStateStore implements StateStore {
    * null while it does: every port call then fails as a real store's would.
    */
   unavailable: () => string | null = () => null;
+  private readonly fields = documentFields();
 
   constructor(
     private readonly clock: Clock,
@@ -56,9 +60,11 @@ export class SimStateStore implements StateStore {
     const current = this.doc === null ? null : `"${this.revision}"`;
     if (current !== expectedEtag) throw new StateConflictError(this.location);
     const before = this.doc;
-    // The store's own copy, validated as it would be read back.
-    const valid = parseState(JSON.parse(JSON.stringify(state)), "the state being written");
-    this.doc = deepFreeze(valid);
+    // The store's own copy, validated as it would be read back; a document the fields refuse is
+    // parsed whole, for the same error a file or S3 store gives.
+    this.doc =
+      (this.fields.copy(state) as OperationalState | null) ??
+      deepFreeze(parseState(JSON.parse(JSON.stringify(state)), "the state being written"));
     this.revision++;
     this.onWrite(before, this.doc);
     return `"${this.revision}"`;
@@ -98,6 +104,96 @@ export class SimStateStore implements StateStore {
     this.reach();
     return this.lease;
   }
+}
+
+/**
+ * A strict object schema's fields, each kept as its validated, frozen copy last written: a field
+ * written again with the same JSON is reused without copying or parsing it. The result equals what
+ * parsing the document's JSON whole gives (fields in the schema's order, absent ones left out).
+ */
+class FieldCache {
+  private readonly value = new Map<string, unknown>();
+
+  constructor(
+    private readonly shape: z.ZodRawShape,
+    /** Fields that are themselves strict objects (or null), cached field by field in turn. */
+    private readonly nested: Readonly<Record<string, FieldCache>> = {},
+  ) {}
+
+  /** The validated, frozen copy of `raw`, or null when something does not validate. */
+  copy(raw: unknown): Readonly<Record<string, unknown>> | null {
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return null;
+    const doc = raw as Record<string, unknown>;
+    for (const key of Object.keys(doc)) if (!(key in this.shape) && doc[key] !== undefined) return null;
+    const out: Record<string, unknown> = {};
+    for (const [key, schema] of Object.entries(this.shape)) {
+      const v = doc[key];
+      if (v === undefined) {
+        if (!schema.safeParse(undefined).success) return null;
+        continue;
+      }
+      const kept = this.value.get(key);
+      if (kept !== undefined && sameJson(v, kept)) {
+        out[key] = kept;
+        continue;
+      }
+      const inner = this.nested[key];
+      let copy: unknown;
+      if (inner !== undefined && v !== null) {
+        copy = inner.copy(v);
+        if (copy === null) return null;
+      } else {
+        const parsed = schema.safeParse(JSON.parse(JSON.stringify(v)));
+        if (!parsed.success) return null;
+        copy = deepFreeze(parsed.data);
+      }
+      this.value.set(key, copy);
+      out[key] = copy;
+    }
+    return Object.freeze(out);
+  }
+}
+
+/**
+ * Whether `a` serialises to the same JSON as `kept`, a value parsed from JSON. Anything JSON would
+ * change (undefined in an array, a number that is not finite, a class instance) counts as different,
+ * so the caller copies it the slow way.
+ */
+function sameJson(a: unknown, kept: unknown): boolean {
+  if (a === kept) return true;
+  if (typeof a !== "object" || typeof kept !== "object" || a === null || kept === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(kept) || a.length !== kept.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], kept[i])) return false;
+    return true;
+  }
+  if (Array.isArray(kept)) return false;
+  const proto: unknown = Object.getPrototypeOf(a);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const x = a as Record<string, unknown>;
+  const y = kept as Record<string, unknown>;
+  const keys = Object.keys(y);
+  let i = 0;
+  for (const key of Object.keys(x)) {
+    if (x[key] === undefined) continue;
+    if (keys[i] !== key || !sameJson(x[key], y[key])) return false;
+    i++;
+  }
+  return i === keys.length;
+}
+
+/** The document's fields, and the operation's in turn; null when the schema is not a plain strict object. */
+function documentFields(): { copy(raw: unknown): Readonly<Record<string, unknown>> | null } {
+  const schema: unknown = operationalStateSchema;
+  if (!(schema instanceof z.ZodObject) || schema._def.unknownKeys !== "strict") return { copy: () => null };
+  const shape = schema.shape as z.ZodRawShape;
+  const operation = shape.operation;
+  const inner = operation instanceof z.ZodNullable ? (operation.unwrap() as unknown) : null;
+  const nested: Record<string, FieldCache> =
+    inner instanceof z.ZodObject && inner._def.unknownKeys === "strict"
+      ? { operation: new FieldCache(inner.shape as z.ZodRawShape) }
+      : {};
+  return new FieldCache(shape, nested);
 }
 
 function deepFreeze<T>(value: T): T {

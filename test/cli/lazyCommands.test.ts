@@ -53,6 +53,14 @@ describe("commands load their dependencies only when they run", () => {
     for (const heavy of [...HEAVY, ...REPORT]) expect(r.modules.filter((m) => heavy.test(m))).toEqual([]);
   });
 
+  it("a drill on the default sync schedule never loads the cron parser and its date library", () => {
+    const r = loadedModules("drill", "--scenario", path.join(ROOT, "drills", "bad-canary-rollback.yaml"));
+    expect(r.status).toBe(0);
+    expect(r.modules.filter((m) => /node_modules\/(cron-parser|luxon)\//.test(m))).toEqual([]);
+    // The check can fail: the scenario's config was validated, with zod, in this process.
+    expect(r.modules.some((m) => VALIDATION[0].test(m))).toBe(true);
+  });
+
   it("the check can fail: `--html` loads the report", () => {
     const html = path.join(mkdtempSync(path.join(tmpdir(), "regionctl-lazy-html-")), "report.html");
     const r = loadedModules(
