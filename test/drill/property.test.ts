@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { randomScenario, randomScenarioDocument, shuffle } from "../../automation/drill/randomScenario";
 import { sequence } from "../../automation/drill/random";
+import { INVARIANTS } from "../../automation/drill/invariants";
 import { type DrillReport, runDrill } from "../../automation/drill/runner";
 import type { Scenario } from "../../automation/drill/scenario";
 
