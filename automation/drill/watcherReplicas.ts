@@ -1,5 +1,6 @@
 import { FencedStateStore } from "../watch/fencedStateStore";
 import { Leadership } from "../watch/leadership";
+import { replicaTimings } from "../watch/replica";
 import type { TickReport, Watcher, WatcherOptions } from "../watch/watcher";
 import { createWatcher } from "../watch/watcher";
 import type { InvariantChecker } from "./invariants";
@@ -8,24 +9,6 @@ import type { SimCloud } from "./simCloud";
 import type { SimPorts } from "./simPorts";
 import { SimStateStore } from "./simStateStore";
 import { SimVantageBoard } from "./simVantageBoard";
-
-/** The time a replica takes to read the others' verdicts after publishing its own. */
-const GATHER_MS = 500;
-
-/**
- * A replica's report votes while it is at most an interval, a probe timeout, the gathering time
- * and this margin old: the newest report of a live replica whose round waited out a timeout is
- * that old when another decides; a dead replica's last one is older by the time it matters.
- */
-const FRESH_MARGIN_MS = 1000;
-
-/**
- * Leadership leases per check interval. A lease of a third of an interval, renewed every third of
- * that and taken by a standby the moment it lapses, leaves the lead vacant for at most a third of
- * an interval after the leader dies, so the new leader acts on the dead one's pending decision
- * before the next tick.
- */
-const LEASE_PER_INTERVAL = 3;
 
 /** One `regionctl watch` process, in one region. */
 interface Replica {
@@ -66,7 +49,7 @@ export class WatcherReplicas {
     this.leases = new SimStateStore(cloud.clock, () => {}, "drill://leader");
     this.leases.unavailable = unavailable;
     this.board = new SimVantageBoard(unavailable);
-    const ttl = this.intervalMs / LEASE_PER_INTERVAL;
+    const ttl = this.timings.leadershipTtlMs;
     this.replicas = cloud.placement.watchers.map((region) => ({
       region,
       holder: `drill-watcher@${region}`,
@@ -78,6 +61,10 @@ export class WatcherReplicas {
 
   private get intervalMs(): number {
     return this.cloud.scenario.healthCheck.intervalSeconds * 1000;
+  }
+
+  private get timings(): ReturnType<typeof replicaTimings> {
+    return replicaTimings(this.intervalMs, this.cloud.timeoutMs);
   }
 
   /** The leading replica's watcher, else any live one's: what a person's command consults. */
@@ -157,8 +144,8 @@ export class WatcherReplicas {
       vantage: {
         voter: r.region,
         board: this.board,
-        freshMs: this.intervalMs + this.cloud.timeoutMs + GATHER_MS + FRESH_MARGIN_MS,
-        gatherMs: GATHER_MS,
+        freshMs: this.timings.freshMs,
+        gatherMs: this.timings.gatherMs,
       },
     });
     const life = { watcher, stop };
