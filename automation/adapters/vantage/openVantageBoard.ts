@@ -1,7 +1,10 @@
 import * as path from "node:path";
 import type { VantageBoard } from "../../watch/vantageBoard";
 import type { OpenStateStoreOptions, StateStoreConfig } from "../state/openStateStore";
+import { stateObjectKey } from "../../../state/loadOperationalState";
+import { DynamoDbVantageBoard } from "./dynamoDbVantageBoard";
 import { FileVantageBoard } from "./fileVantageBoard";
+import { S3VantageBoard } from "./s3VantageBoard";
 
 /**
  * The board of the store `regionctl:stateStore` names: the replicas publish where they keep the
@@ -22,7 +25,20 @@ export function openVantageBoard(
         voters,
       );
     case "s3":
+      return new S3VantageBoard({
+        bucket: storeConfig.bucket,
+        stateKey: stateObjectKey(storeConfig, environment),
+        voters,
+        region: storeConfig.region ?? options.defaultRegion,
+        clientOptions: options.awsClientOptions,
+      });
     case "dynamodb":
-      throw new Error(`no vantage board for ${storeConfig.kind} yet (${environment})`);
+      return new DynamoDbVantageBoard({
+        table: storeConfig.table,
+        environment,
+        regions: storeConfig.regions,
+        voters,
+        clientOptions: options.awsClientOptions,
+      });
   }
 }
