@@ -79,6 +79,9 @@ export function startReplica(options: ReplicaOptions): Replica {
   const watcher = createWatcher({
     ...base,
     ports: { ...base.ports, state: fenced },
+    // The operation lease lapses within an interval of its holder's death, so the new leader
+    // resumes the operation at once, as in the drill.
+    leaseTtlMs: base.leaseTtlMs ?? intervalMs,
     acting: () => leadership.leads(),
     vantage: { voter, board, freshMs: timings.freshMs, gatherMs: timings.gatherMs },
   });
