@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import {
@@ -48,12 +49,23 @@ describe("openLeadershipStore", () => {
     expect((await leader.readLease())?.holder).toBe("watch@us-east-1/a");
   });
 
-  it("keeps DynamoDB's in the items of <environment>-leader", () => {
-    const leader = openLeadershipStore(
-      { kind: "dynamodb", table: "regionctl-state", regions: ["us-east-1", "us-west-2"] },
-      "prod",
-      "prod",
+  it("keeps DynamoDB's in the items of <environment>-leader, on moto", async () => {
+    const endpoint = inject("motoEndpoint");
+    const credentials = { accessKeyId: "testing", secretAccessKey: "testing" };
+    await new DynamoDBClient({ region: "us-east-1", endpoint, credentials }).send(
+      new CreateTableCommand({
+        TableName: "leader-state",
+        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+        KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+        BillingMode: "PAY_PER_REQUEST",
+      }),
     );
-    expect(leader.location).toBe("dynamodb://regionctl-state/regionctl/prod-leader");
+    const config: StateStoreConfig = { kind: "dynamodb", table: "leader-state", regions: ["us-east-1"] };
+    const options = { awsClientOptions: { endpoint, credentials } };
+    const leader = openLeadershipStore(config, "prod", "prod", options);
+    expect(leader.location).toBe("dynamodb://leader-state/regionctl/prod-leader");
+    await leader.acquireLease("watch@us-east-1/a", "lead", 10_000);
+    expect(await openStateStore(config, "prod", "prod", options).readLease()).toBeNull();
+    expect((await leader.readLease())?.holder).toBe("watch@us-east-1/a");
   });
 });
