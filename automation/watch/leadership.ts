@@ -70,10 +70,13 @@ export class Leadership {
           options.onLose?.(err instanceof Error ? err.message : String(err));
         }
       }
-      // A leader renews every third of the TTL; a standby looks again when the held lease lapses.
+      // A leader renews every third of the TTL; a standby looks again when the held lease lapses,
+      // and at least once a TTL (a lease taken for longer, or released early, by someone else).
       const held = this.current === null ? await this.leases.readLease().catch(() => null) : null;
       const wait =
-        held !== null && held.expiresAt > clock.now() ? held.expiresAt - clock.now() : Math.floor(ttl / 3);
+        held !== null && held.expiresAt > clock.now()
+          ? Math.min(held.expiresAt - clock.now(), ttl)
+          : Math.floor(ttl / 3);
       try {
         await clock.sleep(wait, options.signal);
       } catch {

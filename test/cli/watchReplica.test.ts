@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../../components/config";
 import { initialState } from "../../components/operationalState";
+import { FileStateStore } from "../../automation/adapters/state/fileStateStore";
 import { sampleRawConfig } from "../support/sampleConfig";
 import { cliEnv } from "./deployFixtures";
 
@@ -58,5 +59,25 @@ describe("regionctl watch --replica", () => {
     const dir = path.join(e.dir, ".regionctl");
     expect(existsSync(path.join(dir, "dev.vantage.us-west-2.json"))).toBe(true);
     expect(existsSync(path.join(dir, "dev.leader.lease.json"))).toBe(false);
+  });
+
+  it("stands by while another replica holds the lead: it proposes and changes nothing", async () => {
+    process.env.AWS_REGION = "us-west-2";
+    process.env.REGIONCTL_REPLICA = "1";
+    const e = cliEnv({ raw, state: initialState(parseConfig(raw)) });
+    const leaders = new FileStateStore({ stack: "dev.leader", directory: path.join(e.dir, ".regionctl") });
+    await leaders.acquireLease("watch@us-east-1/other", "lead", 3_600_000);
+    e.mem.health.policy = (region) => region !== "eu-west-1";
+    const r = await e.run("watch", "--config", e.file, "--ticks", "5", "--json", "--keep-going");
+    expect(r.code).toBe(0);
+    const lines = r.stdout.map(
+      (l) => JSON.parse(l) as { type: string; decisions?: { kind: string; action: string }[] },
+    );
+    expect(lines.filter((l) => l.type === "leader")).toEqual([]);
+    const actions = lines.flatMap((l) => l.decisions ?? []).map((d) => d.action);
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions.every((a) => a === "proposed")).toBe(true);
+    expect(e.mem.log.entries.filter((x) => x.port === "state" && x.action === "write")).toEqual([]);
+    expect((await leaders.readLease())?.holder).toBe("watch@us-east-1/other");
   });
 });
