@@ -28,7 +28,8 @@ import { killOwnEngineProcesses } from "./adapters/pulumi/engineProcesses";
 import { providePulumiBinDir } from "./adapters/pulumi/pulumiCommand";
 import { leaseForStaleLocks } from "./adapters/pulumi/leaseForStaleLocks";
 import { PulumiStackEngine } from "./adapters/pulumi/pulumiStackEngine";
-import { openStateStore } from "./adapters/state/openStateStore";
+import { openLeadershipStore, openStateStore } from "./adapters/state/openStateStore";
+import { openVantageBoard } from "./adapters/vantage/openVantageBoard";
 import { withConfigHints } from "./configHints";
 import { withStateIdentity } from "./adapters/state/stateIdentity";
 import { storeDirectoryProblems } from "./adapters/state/storeDirectory";
@@ -39,7 +40,16 @@ import { packageRoot } from "./packageRoot";
 import { systemClock } from "./executor/systemClock";
 import { DEFAULT_LEASE_TTL_MS } from "./executor";
 import { holderName } from "./leaseHolder";
-import type { Clock, HealthSource, MetricsSource, Ports, RegionEndpoint, StackEngine } from "./ports";
+import type {
+  Clock,
+  HealthSource,
+  MetricsSource,
+  Ports,
+  RegionEndpoint,
+  StackEngine,
+  StateStore,
+} from "./ports";
+import type { VantageBoard } from "./watch/vantageBoard";
 
 /**
  * The CLI's composition root: finds and validates the environment's config, and builds the real
@@ -198,6 +208,33 @@ export async function openPorts(env: LoadedEnvironment): Promise<Ports> {
 }
 
 /** Kills this process's engine processes now (a second Ctrl-C); returns how many. */
+/** Where watcher replicas keep their leadership lease and share their verdicts. */
+export interface ReplicaStores {
+  readonly leaders: StateStore;
+  readonly board: VantageBoard;
+}
+
+/**
+ * The leadership lease and the vantage board beside the state, in the store the config names;
+ * `voters` are the replicas whose verdicts are read.
+ */
+export function openReplicaStores(
+  env: LoadedEnvironment,
+  voters: readonly string[],
+  clock: Clock,
+): ReplicaStores {
+  const { config } = env;
+  const options = {
+    baseDirectory: env.projectDir,
+    now: () => clock.now(),
+    defaultRegion: config.awsRegion ?? config.writer,
+  };
+  return {
+    leaders: openLeadershipStore(config.stateStore, env.stack, config.environment, options),
+    board: openVantageBoard(config.stateStore, env.stack, config.environment, voters, options),
+  };
+}
+
 export function stopEngineNow(): number {
   return killOwnEngineProcesses().length;
 }

@@ -125,15 +125,24 @@ export function controllerPolicy(
       ),
     );
   } else if (config.stateStore.kind === "s3") {
+    const { bucket } = config.stateStore;
     const key = config.stateStore.key ?? defaultStateKey(env);
+    // Beside the state: the watcher replicas' leadership lease and one vantage report per replica.
+    const voters =
+      config.controlPlane.watchers.length > 0
+        ? config.controlPlane.watchers
+        : config.regions.map((r) => r.region);
+    const keys = [
+      key,
+      `${key}.lease`,
+      `${key}-leader.lease`,
+      ...voters.map((voter) => `${key}-vantage/${voter}.json`),
+    ];
     statements.push(
       statement(
         "OperationalStateS3",
         ["s3-state-store"],
-        [
-          `${arn}:s3:::${config.stateStore.bucket}/${key}`,
-          `${arn}:s3:::${config.stateStore.bucket}/${key}.lease`,
-        ],
+        keys.map((k) => `${arn}:s3:::${bucket}/${k}`),
       ),
       {
         ...statement(
@@ -141,7 +150,7 @@ export function controllerPolicy(
           ["s3-state-store-list"],
           `${arn}:s3:::${config.stateStore.bucket}`,
         ),
-        Condition: { StringEquals: { "s3:prefix": [key, `${key}.lease`] } },
+        Condition: { StringEquals: { "s3:prefix": keys } },
       },
     );
   }

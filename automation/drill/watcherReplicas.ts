@@ -1,5 +1,6 @@
-import { type Lease, LeaseHeldError, LeaseLostError } from "../ports";
 import { FencedStateStore } from "../watch/fencedStateStore";
+import { Leadership } from "../watch/leadership";
+import { replicaTimings } from "../watch/replica";
 import type { TickReport, Watcher, WatcherOptions } from "../watch/watcher";
 import { createWatcher } from "../watch/watcher";
 import type { InvariantChecker } from "./invariants";
@@ -9,31 +10,14 @@ import type { SimPorts } from "./simPorts";
 import { SimStateStore } from "./simStateStore";
 import { SimVantageBoard } from "./simVantageBoard";
 
-/** The time a replica takes to read the others' verdicts after publishing its own. */
-const GATHER_MS = 500;
-
-/**
- * A replica's report votes while it is at most an interval, a probe timeout, the gathering time
- * and this margin old: the newest report of a live replica whose round waited out a timeout is
- * that old when another decides; a dead replica's last one is older by the time it matters.
- */
-const FRESH_MARGIN_MS = 1000;
-
-/**
- * Leadership leases per check interval. A lease of a third of an interval, renewed every third of
- * that and taken by a standby the moment it lapses, leaves the lead vacant for at most a third of
- * an interval after the leader dies, so the new leader acts on the dead one's pending decision
- * before the next tick.
- */
-const LEASE_PER_INTERVAL = 3;
-
 /** One `regionctl watch` process, in one region. */
 interface Replica {
   readonly region: string;
   readonly holder: string;
   /** Its current process: a region's recovery starts a new one, with a fresh memory. */
   life: { readonly watcher: Watcher; readonly stop: AbortController } | null;
-  term: Lease | null;
+  /** Its leadership, across its lives: a region's outage ends the term at once. */
+  readonly leadership: Leadership;
   termStart: number;
 }
 
@@ -65,11 +49,12 @@ export class WatcherReplicas {
     this.leases = new SimStateStore(cloud.clock, () => {}, "drill://leader");
     this.leases.unavailable = unavailable;
     this.board = new SimVantageBoard(unavailable);
+    const ttl = this.timings.leadershipTtlMs;
     this.replicas = cloud.placement.watchers.map((region) => ({
       region,
       holder: `drill-watcher@${region}`,
       life: null,
-      term: null,
+      leadership: new Leadership(this.leases, `drill-watcher@${region}`, cloud.clock, ttl),
       termStart: 0,
     }));
   }
@@ -78,10 +63,14 @@ export class WatcherReplicas {
     return this.cloud.scenario.healthCheck.intervalSeconds * 1000;
   }
 
+  private get timings(): ReturnType<typeof replicaTimings> {
+    return replicaTimings(this.intervalMs, this.cloud.timeoutMs);
+  }
+
   /** The leading replica's watcher, else any live one's: what a person's command consults. */
   get watcher(): Watcher | null {
     const live = this.replicas.filter((r) => r.life !== null);
-    return (live.find((r) => r.term !== null) ?? live[0])?.life?.watcher ?? null;
+    return (live.find((r) => r.leadership.term() !== null) ?? live[0])?.life?.watcher ?? null;
   }
 
   /** Some live replica runs an operation. */
@@ -107,7 +96,7 @@ export class WatcherReplicas {
     if (r?.life == null) return;
     r.life.stop.abort(new Error(`the watcher in ${region} died with its region`));
     r.life = null;
-    r.term = null;
+    r.leadership.assume(null);
     this.cloud.recorder.log("controller", "watcher-down", `the watcher replica in ${region} is down`, region);
   }
 
@@ -122,20 +111,20 @@ export class WatcherReplicas {
     const ports = this.ports;
     const leaderless = this.cloud.options.leaderless === true;
     if (leaderless) {
-      r.term = {
+      r.leadership.assume({
         holder: r.holder,
         operation: "lead",
         expiresAt: Number.POSITIVE_INFINITY,
         etag: `"${r.region}"`,
-      };
+      });
       r.termStart = this.cloud.clock.now();
       this.checker.leaderTerm(r.region, r.termStart);
     }
     const fenced = new FencedStateStore(
       ports.state,
       {
-        leases: leaderless ? { readLease: async () => r.term } : this.leases,
-        term: () => r.term,
+        leases: leaderless ? { readLease: async () => r.leadership.term() } : this.leases,
+        term: () => r.leadership.term(),
         onAction: () => this.checker.leaderAction(r.region, r.termStart, "a state change"),
       },
       r.holder,
@@ -151,12 +140,12 @@ export class WatcherReplicas {
       // The operation lease lapses within an interval of its holder's death, so the new leader
       // resumes the operation at once.
       leaseTtlMs: this.intervalMs,
-      acting: () => r.term !== null && r.term.expiresAt > this.cloud.clock.now(),
+      acting: () => r.leadership.leads(),
       vantage: {
         voter: r.region,
         board: this.board,
-        freshMs: this.intervalMs + this.cloud.timeoutMs + GATHER_MS + FRESH_MARGIN_MS,
-        gatherMs: GATHER_MS,
+        freshMs: this.timings.freshMs,
+        gatherMs: this.timings.gatherMs,
       },
     });
     const life = { watcher, stop };
@@ -165,42 +154,25 @@ export class WatcherReplicas {
     this.track(this.tickLoop(r, life), `watcher ${r.region}`);
   }
 
-  /** Takes the leadership lease when it is free, and renews it every third of its TTL. */
-  private async leadLoop(r: Replica, life: NonNullable<Replica["life"]>): Promise<void> {
-    const clock = this.cloud.clock;
-    const ttl = this.intervalMs / LEASE_PER_INTERVAL;
-    while (!this.stopped && r.life === life) {
-      try {
-        if (r.term === null) {
-          r.term = await this.leases.acquireLease(r.holder, "lead", ttl);
-          r.termStart = clock.now();
-          this.checker.leaderTerm(r.region, r.termStart);
-          this.cloud.recorder.log("controller", "leader", `the watcher in ${r.region} leads`, r.region);
-          // Act on what it already knows: the dead leader's pending failover does not wait a tick.
-          this.track(
-            life.watcher.decideAgain().then((report) => {
-              if (report !== null && r.life === life) this.onTick(r.region, report, r.term !== null);
-            }),
-            `takeover ${r.region}`,
-          );
-        } else {
-          r.term = await this.leases.renewLease(r.term, ttl);
-        }
-      } catch (err) {
-        if (err instanceof LeaseLostError) r.term = null;
-        else if (!(err instanceof LeaseHeldError) && r.term !== null && r.term.expiresAt <= clock.now())
-          r.term = null;
-      }
-      // A leader renews every third of the TTL; a standby looks again when the held lease lapses.
-      const held = r.term === null ? await this.leases.readLease().catch(() => null) : null;
-      const wait =
-        held !== null && held.expiresAt > clock.now() ? held.expiresAt - clock.now() : Math.floor(ttl / 3);
-      try {
-        await clock.sleep(wait, life.stop.signal);
-      } catch {
-        return;
-      }
-    }
+  /** The shared leadership loop; a new term acts at once on what the replica already knows. */
+  private leadLoop(r: Replica, life: NonNullable<Replica["life"]>): Promise<void> {
+    return r.leadership.run({
+      signal: life.stop.signal,
+      alive: () => !this.stopped && r.life === life,
+      onTake: () => {
+        r.termStart = this.cloud.clock.now();
+        this.checker.leaderTerm(r.region, r.termStart);
+        this.cloud.recorder.log("controller", "leader", `the watcher in ${r.region} leads`, r.region);
+        // Act on what it already knows: the dead leader's pending failover does not wait a tick.
+        this.track(
+          life.watcher.decideAgain().then((report) => {
+            if (report !== null && r.life === life)
+              this.onTick(r.region, report, r.leadership.term() !== null);
+          }),
+          `takeover ${r.region}`,
+        );
+      },
+    });
   }
 
   /** Ticks every check interval, as the lone watcher does; a failed tick is tried again at the next. */
@@ -210,7 +182,7 @@ export class WatcherReplicas {
     while (!this.stopped && r.life === life) {
       try {
         const report = await life.watcher.tick();
-        if (r.life === life) this.onTick(r.region, report, r.term !== null);
+        if (r.life === life) this.onTick(r.region, report, r.leadership.term() !== null);
       } catch (err) {
         if (life.stop.signal.aborted) return;
         this.cloud.recorder.log(

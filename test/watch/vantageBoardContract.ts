@@ -9,7 +9,10 @@ const report = (voter: string, region: string, at: number, down: boolean): Vanta
   down,
 });
 
-/** What every VantageBoard does, run against each implementation. */
+/** The replicas the contract publishes as: a board that reads only listed voters must list these. */
+export const CONTRACT_VOTERS = ["us-east-1", "us-west-2"] as const;
+
+/** What every VantageBoard does, run against each implementation; `open` gives a fresh, empty board. */
 export function vantageBoardContract(name: string, open: () => VantageBoard): void {
   describe(`${name}: VantageBoard contract`, () => {
     it("starts empty", async () => {

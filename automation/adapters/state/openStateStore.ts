@@ -5,6 +5,7 @@ import type { AwsClientOptions } from "../aws/clientConfig";
 import { DynamoDbStateStore } from "./dynamoDbStateStore";
 import { FileStateStore } from "./fileStateStore";
 import { S3StateStore } from "./s3StateStore";
+import { stateObjectKey } from "../../../state/loadOperationalState";
 
 export type StateStoreConfig = EnvironmentConfig["stateStore"];
 
@@ -51,4 +52,36 @@ export function openStateStore(
         now: options.now,
       });
   }
+}
+
+/**
+ * Where watcher replicas keep their leadership lease: a second store beside the state, so taking
+ * the lead never contends with an operation's lease. The file store's is `<stack>.leader.json`'s
+ * lease, S3's the object key `<state key>-leader`, DynamoDB's the items of `<environment>-leader`.
+ * Only its lease methods are used.
+ */
+export function openLeadershipStore(
+  storeConfig: StateStoreConfig,
+  stack: string,
+  environment: string,
+  options: OpenStateStoreOptions = {},
+): StateStore {
+  switch (storeConfig.kind) {
+    case "file":
+      return openStateStore(storeConfig, `${stack}.leader`, environment, options);
+    case "s3":
+      return openStateStore(
+        { ...storeConfig, key: leaderObjectKey(stateObjectKey(storeConfig, environment)) },
+        stack,
+        environment,
+        options,
+      );
+    case "dynamodb":
+      return openStateStore(storeConfig, stack, `${environment}-leader`, options);
+  }
+}
+
+/** The leadership object's key beside the state's. */
+export function leaderObjectKey(stateKey: string): string {
+  return `${stateKey}-leader`;
 }

@@ -200,6 +200,8 @@ describe("iam-policy", () => {
       stateStore: { kind: "s3", bucket: "team-state" },
     });
     const policy = iamPolicy(config);
+    // Without controlPlane.watchers every region may run a replica and publish its votes.
+    const VOTERS = ["us-east-1", "us-west-2"];
     const db = policy.Statement.find((s) => s.Sid === "AuroraGlobalDatabase");
     expect(db?.Resource).toEqual([
       "arn:aws:rds::*:global-cluster:test-global",
@@ -243,13 +245,24 @@ describe("iam-policy", () => {
     expect(policy.Statement.find((s) => s.Sid === "OperationalStateS3")?.Resource).toEqual([
       "arn:aws:s3:::team-state/regionctl/test.json",
       "arn:aws:s3:::team-state/regionctl/test.json.lease",
+      "arn:aws:s3:::team-state/regionctl/test.json-leader.lease",
+      ...VOTERS.map((r) => `arn:aws:s3:::team-state/regionctl/test.json-vantage/${r}.json`),
     ]);
     expect(policy.Statement.find((s) => s.Sid === "OperationalStateS3List")).toEqual({
       Sid: "OperationalStateS3List",
       Effect: "Allow",
       Action: ["s3:ListBucket"],
       Resource: "arn:aws:s3:::team-state",
-      Condition: { StringEquals: { "s3:prefix": ["regionctl/test.json", "regionctl/test.json.lease"] } },
+      Condition: {
+        StringEquals: {
+          "s3:prefix": [
+            "regionctl/test.json",
+            "regionctl/test.json.lease",
+            "regionctl/test.json-leader.lease",
+            ...VOTERS.map((r) => `regionctl/test.json-vantage/${r}.json`),
+          ],
+        },
+      },
     });
     const table = iamPolicy(
       parseConfig({
