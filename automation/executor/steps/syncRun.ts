@@ -20,6 +20,16 @@ export async function runSyncRun(
     }));
     return ok(`sync of ${step.region} skipped: the region is failing; the schedule retries at ${retryAt}`);
   }
+  const deferred = ctx.state.current.deferredStackUpdate ?? null;
+  if (deferred !== null) {
+    // The sync jobs learn the writer from the stack; until the deferred update lands they still
+    // name the old one, so a run now would read a writer that may be gone. The schedule catches up.
+    const retryAt = iso(clock.now() + ctx.config.sync.retrySeconds * 1000);
+    await setSync(ctx, step.region, (prev) => ({ ...prev, nextRunAt: retryAt }));
+    return ok(
+      `sync of ${step.region} waits for the deferred stack update of ${deferred.operationId}; the schedule retries at ${retryAt}`,
+    );
+  }
   await setSync(ctx, step.region, (prev) => ({ ...prev, status: "running" }));
   let result;
   try {
