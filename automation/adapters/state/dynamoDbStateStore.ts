@@ -65,6 +65,42 @@ export function replicaOrder(regions: readonly string[], homeRegion: string | un
   return [homeRegion, ...regions.filter((r) => r !== homeRegion)];
 }
 
+/** How to reach a table's replicas: the regions, which one is home, how to make each client. */
+export interface ReplicaClientOptions {
+  readonly regions: readonly string[];
+  readonly homeRegion?: string;
+  /** Endpoint per region (tests and local emulators). */
+  readonly endpoints?: Readonly<Partial<Record<string, string>>>;
+  readonly clientFor?: (region: string) => DynamoDBClient;
+  readonly clientOptions?: AwsClientOptions;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** The replica regions in the order they are tried, and one client for each, in that order. */
+export function replicaClients(options: ReplicaClientOptions): {
+  order: readonly string[];
+  clients: readonly DynamoDBClient[];
+} {
+  const env = options.env ?? process.env;
+  const order = replicaOrder(options.regions, options.homeRegion ?? env.AWS_REGION);
+  const clients = order.map(
+    (region) =>
+      options.clientFor?.(region) ??
+      new DynamoDBClient(
+        awsClientConfig(
+          region,
+          {
+            maxAttempts: DYNAMODB_ATTEMPTS_PER_REPLICA,
+            ...options.clientOptions,
+            ...(options.endpoints?.[region] === undefined ? {} : { endpoint: options.endpoints[region] }),
+          },
+          env,
+        ),
+      ),
+  );
+  return { order, clients };
+}
+
 /**
  * The store that survives a region: a DynamoDB global table with multi-Region strong consistency,
  * where a strongly consistent read in any replica sees the latest write and a conditional write in
@@ -97,23 +133,7 @@ export class DynamoDbStateStore implements StateStore {
     this.location = `dynamodb://${this.table}/${this.ids.state}`;
     this.now = options.now ?? Date.now;
     this.homeRetryMs = options.homeRetryMs ?? 60_000;
-    const env = options.env ?? process.env;
-    this.order = replicaOrder(options.regions, options.homeRegion ?? env.AWS_REGION);
-    this.clients = this.order.map(
-      (region) =>
-        options.clientFor?.(region) ??
-        new DynamoDBClient(
-          awsClientConfig(
-            region,
-            {
-              maxAttempts: DYNAMODB_ATTEMPTS_PER_REPLICA,
-              ...options.clientOptions,
-              ...(options.endpoints?.[region] === undefined ? {} : { endpoint: options.endpoints[region] }),
-            },
-            env,
-          ),
-        ),
-    );
+    ({ order: this.order, clients: this.clients } = replicaClients(options));
   }
 
   /** The region the next call goes to first: the home region until it fails. */

@@ -3,8 +3,8 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-
 import { DYNAMODB_ITEM } from "../../../state/loadOperationalState";
 import type { VantageReport } from "../../watch/quorum";
 import type { VantageBoard } from "../../watch/vantageBoard";
-import { awsClientConfig, type AwsClientOptions } from "../aws/clientConfig";
-import { DYNAMODB_ATTEMPTS_PER_REPLICA, replicaOrder } from "../state/dynamoDbStateStore";
+import type { AwsClientOptions } from "../aws/clientConfig";
+import { replicaClients } from "../state/dynamoDbStateStore";
 import { isReplicaFailure, ReplicasUnavailableError } from "../state/replicaFailover";
 import { decodeVantage, encodeVantage, voterSlug } from "./vantageDocument";
 
@@ -31,19 +31,7 @@ export class DynamoDbVantageBoard implements VantageBoard {
 
   constructor(private readonly options: DynamoDbVantageBoardOptions) {
     if (options.regions.length === 0) throw new Error("the DynamoDB vantage board needs at least one region");
-    const env = options.env ?? process.env;
-    this.order = replicaOrder(options.regions, options.homeRegion ?? env.AWS_REGION);
-    this.clients = this.order.map(
-      (region) =>
-        options.clientFor?.(region) ??
-        new DynamoDBClient(
-          awsClientConfig(
-            region,
-            { maxAttempts: DYNAMODB_ATTEMPTS_PER_REPLICA, ...options.clientOptions },
-            env,
-          ),
-        ),
-    );
+    ({ order: this.order, clients: this.clients } = replicaClients(options));
   }
 
   private id(voter: string): string {
