@@ -8,7 +8,7 @@ import {
   readmitBlocker,
 } from "../plans/failoverTraffic";
 import type { GlobalClusterView } from "../ports";
-import { type TickContext, newId } from "./tickContext";
+import { type TickContext, newId, startOrReport } from "./tickContext";
 
 /**
  * A region already held out as unhealthy that turns out to be flapping stays out for the
@@ -66,26 +66,7 @@ export function decideTraffic(ctx: TickContext, db: GlobalClusterView | null): b
       });
       return false;
     }
-    if (!ctx.auto) {
-      ctx.decisions.push({
-        kind: "holdout",
-        action: "reported",
-        summary: `manual mode: ${plan.summary} (not done)`,
-        region,
-        plan,
-      });
-      return false;
-    }
-    ctx.decisions.push({
-      kind: "holdout",
-      action: "started",
-      summary: plan.summary,
-      region,
-      operationId: plan.id,
-      plan,
-      effect: { do: "start", plan },
-    });
-    return true;
+    return startOrReport(ctx, "holdout", plan, { region });
   };
   for (const [region, h] of Object.entries(memory.tracker)) {
     const rs = state.regions[region];
@@ -107,26 +88,7 @@ export function decideTraffic(ctx: TickContext, db: GlobalClusterView | null): b
     if (readmitBlocker(state, view, db, region, stableMs(ctx)) !== null) continue;
     const plan = planReadmit(config, state, view, db, region, newId(ctx, "readmit"), stableMs(ctx));
     if (isRefusal(plan)) continue;
-    if (!ctx.auto) {
-      ctx.decisions.push({
-        kind: "readmit",
-        action: "reported",
-        summary: `manual mode: ${plan.summary} (not done)`,
-        region,
-        plan,
-      });
-      continue;
-    }
-    ctx.decisions.push({
-      kind: "readmit",
-      action: "started",
-      summary: plan.summary,
-      region,
-      operationId: plan.id,
-      plan,
-      effect: { do: "start", plan },
-    });
-    return true;
+    if (startOrReport(ctx, "readmit", plan, { region })) return true;
   }
   return false;
 }

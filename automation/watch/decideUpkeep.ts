@@ -16,7 +16,7 @@ import { dueSyncRetries, planSync } from "../plans/sync";
 import type { GlobalClusterView } from "../ports";
 import { RECONCILE_PREFIX } from "./operationKinds";
 import { RECONCILE_BACKOFF, retryTiming } from "./retryBackoff";
-import { type TickContext, newId } from "./tickContext";
+import { type TickContext, newId, startOrReport } from "./tickContext";
 
 /** Whether this tick needs the global database described, and whether its replication is due. */
 export function databaseWanted(ctx: TickContext): { readonly wanted: boolean; readonly due: boolean } {
@@ -84,24 +84,7 @@ export function decideDeferredStackUpdate(ctx: TickContext): boolean {
   }
   const plan = planDeferredStackUpdate(config, ctx.state, newId(ctx, RECONCILE_PREFIX));
   if (isRefusal(plan)) return false;
-  if (!ctx.auto) {
-    ctx.decisions.push({
-      kind: "reconcile",
-      action: "reported",
-      summary: `manual mode: ${plan.summary} (not done)`,
-      plan,
-    });
-    return false;
-  }
-  ctx.decisions.push({
-    kind: "reconcile",
-    action: "started",
-    summary: plan.summary,
-    operationId: plan.id,
-    plan,
-    effect: { do: "start", plan },
-  });
-  return true;
+  return startOrReport(ctx, "reconcile", plan);
 }
 
 /**
@@ -129,30 +112,12 @@ export function decideReconcile(ctx: TickContext): boolean {
   }
   const plan = planReconcile(config, state, failed, newId(ctx, RECONCILE_PREFIX));
   if (isRefusal(plan)) return false;
-  if (!ctx.auto) {
-    ctx.decisions.push({
-      kind: "reconcile",
-      action: "reported",
-      summary: `manual mode: ${plan.summary} (not done; the stack update of ${failed.id} failed)`,
-      plan,
-    });
-    return false;
-  }
-  ctx.decisions.push({
-    kind: "reconcile",
-    action: "started",
-    summary: plan.summary,
-    operationId: plan.id,
-    plan,
-    effect: {
-      do: "start",
-      plan,
-      ...(failed.kind === "failover"
-        ? { after: { kind: "close-reconciled-failover", from: failed.writerBefore } as const }
-        : {}),
-    },
+  return startOrReport(ctx, "reconcile", plan, {
+    why: `the stack update of ${failed.id} failed`,
+    ...(failed.kind === "failover"
+      ? { after: { kind: "close-reconciled-failover", from: failed.writerBefore } as const }
+      : {}),
   });
-  return true;
 }
 
 export function reportFailback(ctx: TickContext, db: GlobalClusterView | null): void {

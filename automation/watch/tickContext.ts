@@ -1,7 +1,8 @@
 import type { OperationalState } from "../../components/operationalState";
 import { type HealthView, healthView } from "../health/healthView";
 import { type HealthSettings, healthSettings } from "../health/settings";
-import type { Decision } from "./decision";
+import type { Decision, DecisionKind, FollowUp } from "./decision";
+import type { Plan } from "../plans/steps";
 import type { Attention, TickInputs, TickOutcome } from "./tickInputs";
 import { outvotedView } from "./vantageVerdict";
 import { type WatchMemory, nextOperationId } from "./watchMemory";
@@ -74,4 +75,38 @@ export function outcome(ctx: TickContext): TickOutcome & { readonly needsDatabas
     state: ctx.state,
     needsDatabase: ctx.needsDatabase,
   };
+}
+
+/**
+ * Starts `plan` in auto mode; in manual mode only reports it, for a person to run. True when it
+ * starts. `why` is added to the manual-mode report.
+ */
+export function startOrReport(
+  ctx: TickContext,
+  kind: DecisionKind,
+  plan: Plan,
+  options: { readonly region?: string; readonly why?: string; readonly after?: FollowUp } = {},
+): boolean {
+  const region = options.region === undefined ? {} : { region: options.region };
+  if (!ctx.auto) {
+    const why = options.why === undefined ? "" : `; ${options.why}`;
+    ctx.decisions.push({
+      kind,
+      action: "reported",
+      summary: `manual mode: ${plan.summary} (not done${why})`,
+      ...region,
+      plan,
+    });
+    return false;
+  }
+  ctx.decisions.push({
+    kind,
+    action: "started",
+    summary: plan.summary,
+    ...region,
+    operationId: plan.id,
+    plan,
+    effect: { do: "start", plan, ...(options.after === undefined ? {} : { after: options.after }) },
+  });
+  return true;
 }
