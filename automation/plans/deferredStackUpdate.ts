@@ -1,14 +1,8 @@
 import type { EnvironmentConfig } from "../../components/config";
 import type { DeferredStackUpdate, OperationalState } from "../../components/operationalState";
-import {
-  RECOVERY_UPDATE_ATTEMPTS,
-  RULES,
-  excludedRegions,
-  operationInFlight,
-  refuse,
-} from "./failoverSafety";
+import { RULES, operationInFlight, refuse } from "./failoverSafety";
 import type { Plan, Refusal } from "./steps";
-import { trafficFlip } from "./trafficControl";
+import { renderStatePlan } from "./renderState";
 
 /**
  * The stack update a move deferred. A failover's writer and traffic move need only data planes
@@ -76,23 +70,10 @@ export function planDeferredStackUpdate(
   if (busy !== null) return refuse(RULES.oneOperation, `operation in flight: ${busy}`);
   const pending = state.deferredStackUpdate ?? null;
   if (pending === null) return refuse(RULES.validTarget, "no stack update is pending");
-  const excludes = excludedRegions(state);
-  return {
+  return renderStatePlan(config, state, {
     id,
-    kind: "traffic",
-    summary: `retry the stack update ${pending.operationId} deferred (attempt ${pending.attempts + 1}): render the writer ${state.writer} and the traffic as the state has them${excludes.length === 0 ? "" : ` (${excludes.join(", ")} left untouched)`}`,
-    steps: [
-      ...trafficFlip(config, state, [], "deferred/traffic", "match the routing controls to the state"),
-      {
-        id: "deferred/stack",
-        kind: "stackUpdate",
-        description: `update every region not excluded to the state's writer ${state.writer} and traffic; deferred again if it fails`,
-        ...(excludes.length === 0 ? {} : { excludes }),
-        attempts: RECOVERY_UPDATE_ATTEMPTS,
-        deferOnFailure: true,
-      },
-    ],
-    compensation: [],
-    regions: config.regions.map((r) => r.region).filter((r) => !excludes.includes(r)),
-  };
+    prefix: "deferred",
+    why: `retry the stack update ${pending.operationId} deferred (attempt ${pending.attempts + 1})`,
+    deferOnFailure: true,
+  });
 }

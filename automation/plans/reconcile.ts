@@ -1,16 +1,10 @@
 import type { EnvironmentConfig } from "../../components/config";
 import type { OperationRecord, OperationalState } from "../../components/operationalState";
 import { syncSteps } from "./failover";
-import {
-  RECOVERY_UPDATE_ATTEMPTS,
-  RULES,
-  excludedRegions,
-  operationInFlight,
-  refuse,
-} from "./failoverSafety";
+import { RULES, operationInFlight, refuse } from "./failoverSafety";
 import { syncableRegions } from "./sync";
 import type { Plan, Refusal } from "./steps";
-import { trafficFlip } from "./trafficControl";
+import { renderStatePlan } from "./renderState";
 
 /**
  * Finishing a writer or traffic move whose stack update failed. The state already says where the
@@ -39,26 +33,13 @@ export function planReconcile(
 ): Plan | Refusal {
   const busy = operationInFlight(state);
   if (busy !== null) return refuse(RULES.oneOperation, `operation in flight: ${busy}`);
-  const excludes = excludedRegions(state);
   // A failover that got as far as a new writer never ran its syncs: run them now.
   const syncs =
     failed.kind === "failover" && state.writer !== failed.writerBefore ? syncableRegions(state) : [];
-  return {
+  return renderStatePlan(config, state, {
     id,
-    kind: "traffic",
-    summary: `finish ${failed.kind} ${failed.id}: render the writer ${state.writer} and the traffic as the state has them${excludes.length === 0 ? "" : ` (${excludes.join(", ")} left untouched)`}`,
-    steps: [
-      ...trafficFlip(config, state, [], "reconcile/traffic", "match the routing controls to the state"),
-      {
-        id: "reconcile/stack",
-        kind: "stackUpdate",
-        description: `update every region not excluded to the state's writer ${state.writer} and traffic`,
-        ...(excludes.length === 0 ? {} : { excludes }),
-        attempts: RECOVERY_UPDATE_ATTEMPTS,
-      },
-      ...syncSteps("reconcile", syncs),
-    ],
-    compensation: [],
-    regions: config.regions.map((r) => r.region).filter((r) => !excludes.includes(r)),
-  };
+    prefix: "reconcile",
+    why: `finish ${failed.kind} ${failed.id}`,
+    after: syncSteps("reconcile", syncs),
+  });
 }
