@@ -10,10 +10,16 @@ import { backoffMs } from "../executor/retry";
 export interface Backoff {
   readonly baseMs: number;
   readonly maxMs: number;
+  /** Retries started at once before the backoff begins (default 0). */
+  readonly immediateRetries?: number;
 }
 
-/** A failed failover is tried again soon: the writer is down meanwhile. */
-export const FAILOVER_BACKOFF: Backoff = { baseMs: 10_000, maxMs: 300_000 };
+/**
+ * A failed failover is tried again soon: the writer is down meanwhile. The first retry starts at
+ * once: a failover mostly fails on its target (it died mid-promotion, or refused), and the retry
+ * plans a new one, so waiting would only add to the time without a writer.
+ */
+export const FAILOVER_BACKOFF: Backoff = { baseMs: 10_000, maxMs: 300_000, immediateRetries: 1 };
 /** The stack lagging behind the state costs less; Route 53 health checks steer meanwhile. */
 export const RECONCILE_BACKOFF: Backoff = { baseMs: 30_000, maxMs: 600_000 };
 
@@ -40,6 +46,7 @@ export function retryTiming(
     if (!isRetry(op)) break;
     retries++;
   }
-  const delay = retries === 0 ? 0 : backoffMs(retries, backoff);
+  const immediate = backoff.immediateRetries ?? 0;
+  const delay = retries <= immediate ? 0 : backoffMs(retries - immediate, backoff);
   return { retries, notBefore: lastEnd + delay };
 }

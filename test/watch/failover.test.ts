@@ -205,14 +205,14 @@ describe("watcher: failover of the writer", () => {
 });
 
 describe("watcher: a failover that fails is tried again", () => {
-  it("when the promotion fails, the state keeps the writer the database has and the watcher retries, backing off", async () => {
+  it("when the promotion fails, the state keeps the writer the database has and the watcher retries at once, then backing off", async () => {
     const rig = watchRig(auto, {}, initialState(auto));
     rig.mem.database.failFailover = new Error("InvalidGlobalClusterStateFault: the global cluster is busy");
     rig.mem.database.failRemove = new Error("InvalidDBClusterStateFault: the cluster is busy");
     rig.up[USE1] = false;
     const starts: number[] = [];
     const deferred: string[] = [];
-    for (let i = 0; i < 30 && starts.length < 3; i++) {
+    for (let i = 0; i < 40 && starts.length < 4; i++) {
       const r = await rig.watcher.tick();
       for (const d of r.decisions) {
         if (d.kind === "failover" && d.action === "started") starts.push(rig.mem.clock.now());
@@ -225,17 +225,20 @@ describe("watcher: a failover that fails is tried again", () => {
         expect(rig.stored().writer).toBe(USE1);
         expect(rig.mem.database.writer).toBe(USE1);
       }
-      if (starts.length === 2) {
-        // The cause passes: the third attempt goes through.
+      if (starts.length === 3) {
+        // The cause passes: the fourth attempt goes through.
         rig.mem.database.failFailover = undefined;
         rig.mem.database.failRemove = undefined;
       }
       await rig.mem.clock.sleep(TICK_MS);
     }
-    expect(starts).toHaveLength(3);
-    expect(deferred.join("\n")).toMatch(/2 failover attempt\(s\) failed, the next starts in \d+ s/);
-    // Backing off: the wait after the second failure is longer than after the first.
-    expect(starts[2] - starts[1]).toBeGreaterThan(starts[1] - starts[0]);
+    expect(starts).toHaveLength(4);
+    // The first retry is not deferred: it plans afresh at the next tick.
+    expect(deferred.join("\n")).not.toMatch(/1 failover attempt\(s\) failed/);
+    expect(deferred.join("\n")).toMatch(/3 failover attempt\(s\) failed, the next starts in \d+ s/);
+    expect(starts[1] - starts[0]).toBe(TICK_MS);
+    // Backing off from the second retry: the wait grows.
+    expect(starts[3] - starts[2]).toBeGreaterThan(starts[2] - starts[1]);
     await rig.watcher.settled();
     expect(rig.stored().writer).not.toBe(USE1);
     expect(rig.mem.database.writer).toBe(rig.stored().writer);
@@ -244,7 +247,7 @@ describe("watcher: a failover that fails is tried again", () => {
         .stored()
         .history.filter((h) => h.kind === "failover")
         .map((h) => h.phase),
-    ).toEqual(["failed", "failed", "succeeded"]);
+    ).toEqual(["failed", "failed", "failed", "succeeded"]);
   });
 
   it("when only the stack update fails, the failover stands and its deferred update renders it once the stack answers", async () => {

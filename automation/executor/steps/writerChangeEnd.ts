@@ -1,8 +1,12 @@
 import type { GlobalClusterView } from "../../ports";
 import { errorMessage, type StepContext } from "../stepContext";
 
-/** As the await-writer step polls: a writer change takes a minute or more. */
-const POLL_MS = 5_000;
+/**
+ * Tighter than the await-writer step's poll: this promotion cannot even be asked for until the
+ * change in progress ends, so each second between its end and our look is a second more without a
+ * writer. One describe a second through a live region is far inside the API's rate limits.
+ */
+const POLL_MS = 1_000;
 
 /**
  * Waits, through `via`, until the writer change the database reports in progress (no writer named)
