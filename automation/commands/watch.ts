@@ -65,8 +65,10 @@ export function registerWatch(program: Command, io: CliIo): void {
       const human = humanWriter(io, flags.json);
       const stop = stopOnSignals(io);
       const intervalMs = (interval ?? env.config.dns.healthCheck.intervalSeconds) * 1000;
-      const print = (report: TickReport): void => {
-        if (flags.json === true) io.out(JSON.stringify({ command: "watch", type: "tick", ...report }));
+      // A replica that takes the lead decides at once on what it already observed: that decision
+      // is not an observation, so it is told apart from the ticks `--ticks` counts.
+      const print = (report: TickReport, type: "tick" | "takeover" = "tick"): void => {
+        if (flags.json === true) io.out(JSON.stringify({ command: "watch", type, ...report }));
         else for (const line of tickLines(report)) human(line);
       };
       let code = EXIT_OK;
@@ -80,7 +82,7 @@ export function registerWatch(program: Command, io: CliIo): void {
               intervalMs,
               json: flags.json === true,
               signal: AbortSignal.any([stop.signal, done.signal]),
-              onReport: print,
+              onReport: (report) => print(report, "takeover"),
             });
       try {
         const watcher = replica?.watcher ?? cliWatcher(env, ports, io, stop.signal);
