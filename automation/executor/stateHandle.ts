@@ -1,10 +1,21 @@
-import { type OperationalState, parseState } from "../../components/operationalState";
+import { type OperationRecord, type OperationalState, parseState } from "../../components/operationalState";
 import { StateConflictError, type StateStore } from "../ports";
 import { deepFreeze } from "../state/deepFreeze";
 import { stateFields } from "../state/fieldCache";
 import { privateCopy } from "../state/privateCopy";
 
 const CONFLICT_RETRIES = 3;
+
+/**
+ * A private copy of `doc` for a change to modify, sharing only the operation's plan: it is typed
+ * `unknown`, so no change can modify it without a cast, and frozen once validated.
+ */
+function draftOf(doc: OperationalState): OperationalState {
+  const op = doc.operation;
+  if (op === null) return privateCopy(doc);
+  const copy = privateCopy({ ...doc, operation: { ...op, plan: null } });
+  return { ...copy, operation: { ...(copy.operation as OperationRecord), plan: op.plan } };
+}
 
 /**
  * The state could not be written. Fatal for the run: without a durable record nothing may go on,
@@ -65,7 +76,7 @@ export class StateHandle {
 
   private async write(change: (state: OperationalState) => OperationalState): Promise<OperationalState> {
     for (let attempt = 1; ; attempt++) {
-      const draft = change(privateCopy(this.doc));
+      const draft = change(draftOf(this.doc));
       const doc = this.validated({ ...draft, revision: this.doc.revision + 1 });
       try {
         this.etag = await this.store.write(doc, this.etag);

@@ -7,13 +7,18 @@ export function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** Objects found frozen throughout: they stay so, so each is walked once. */
+const frozenThroughout = new WeakSet<object>();
+
 /**
  * Whether nothing reachable from `value` can change: every object in it is frozen. Unlike
- * `deepFreeze`, it trusts no frozen object to be frozen below.
+ * `deepFreeze`, it trusts no frozen object to be frozen below, only one it walked before.
  */
 export function isDeepFrozen(value: unknown): boolean {
   if (typeof value !== "object" || value === null) return true;
+  if (frozenThroughout.has(value)) return true;
   if (!Object.isFrozen(value)) return false;
   for (const v of Object.values(value)) if (!isDeepFrozen(v)) return false;
+  frozenThroughout.add(value);
   return true;
 }

@@ -25,6 +25,8 @@ class FieldCache implements DocumentFields {
   private readonly kept = new Map<string, unknown>();
   /** The value last given for each field, when it was frozen throughout. */
   private readonly given = new Map<string, unknown>();
+  /** The version last given back. */
+  private last: Readonly<Record<string, unknown>> | null = null;
 
   constructor(
     private readonly shape: z.ZodRawShape,
@@ -48,31 +50,47 @@ class FieldCache implements DocumentFields {
         continue;
       }
       const kept = this.kept.get(key);
-      if (kept !== undefined && (this.given.get(key) === v || this.same(v, kept))) {
+      if (kept !== undefined && this.given.get(key) === v) {
         out[key] = kept;
         continue;
       }
       const inner = this.nested[key];
       let copy: unknown;
       if (inner !== undefined && v !== null) {
+        // Field by field: comparing the whole object would walk its unchanged fields first.
         copy = inner.copy(v);
         if (copy === null) return null;
+      } else if (kept !== undefined && this.same(v, kept)) {
+        copy = kept;
       } else {
         const parsed = schema.safeParse(this.reading === "json" ? JSON.parse(JSON.stringify(v)) : v);
         if (!parsed.success) return null;
         copy = deepFreeze(parsed.data);
       }
-      this.kept.set(key, copy);
+      if (copy !== kept) this.kept.set(key, copy);
       if (isDeepFrozen(v)) this.given.set(key, v);
       else this.given.delete(key);
       out[key] = copy;
     }
-    return Object.freeze(out);
+    // A version whose fields are all the kept ones is the kept version itself, so a cache one
+    // level up sees it unchanged by reference.
+    if (this.last !== null && sameFields(out, this.last)) return this.last;
+    this.last = Object.freeze(out);
+    return this.last;
   }
 
   private same(v: unknown, kept: unknown): boolean {
     return this.reading === "json" ? sameJson(v, kept) : sameValue(v, kept);
   }
+}
+
+/** The same keys, in the same order, holding the very same values. */
+function sameFields(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): boolean {
+  const ak = Object.keys(a);
+  const bk = Object.keys(b);
+  if (ak.length !== bk.length) return false;
+  for (let i = 0; i < ak.length; i++) if (ak[i] !== bk[i] || a[ak[i]] !== b[bk[i]]) return false;
+  return true;
 }
 
 function isPlainObject(v: unknown): boolean {

@@ -57,6 +57,24 @@ describe("stateFields('value'): what parseState gives, parsing only what changed
     expect(Object.isFrozen((third.operation?.plan as { steps: object[] }).steps[0])).toBe(true);
   });
 
+  it("gives back the kept operation itself when none of its fields changed, and a new one when one did", () => {
+    const fields = stateFields("value");
+    const first = fields.copy(withOperation(sampleState("a"), "first")) as OperationalState;
+    const second = fields.copy({
+      ...withOperation(sampleState("a"), "first"),
+      writer: "us-west-2",
+    }) as OperationalState;
+    expect(second.operation).toBe(first.operation);
+    const moved = withOperation(sampleState("a"), "first");
+    const third = fields.copy({
+      ...moved,
+      operation: { ...moved.operation!, cursor: 1 },
+    }) as OperationalState;
+    expect(third.operation).not.toBe(first.operation);
+    expect(third.operation?.cursor).toBe(1);
+    expect(third.operation?.plan).toBe(first.operation?.plan);
+  });
+
   it("refuses a bad field next to unchanged ones, and a key the schema does not know even when undefined", () => {
     const fields = stateFields("value");
     const good = withOperation(sampleState("a"), "first");

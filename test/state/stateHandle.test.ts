@@ -40,6 +40,35 @@ describe("StateHandle: validated, frozen documents without re-parsing what did n
     expect(store.peek()).toEqual(second);
   });
 
+  it("keeps the operation's plan as one frozen value across writes, and takes a new plan when one is written", async () => {
+    const { h } = await handle();
+    const plan = { steps: [{ id: "a" }], compensation: [] };
+    const started = await h.update((s) => ({
+      ...s,
+      operation: {
+        id: "op-1",
+        kind: "deploy",
+        plan,
+        before: s.regions,
+        writerBefore: s.writer,
+        phase: "running",
+        cursor: 0,
+        steps: [],
+        startedAt: "2025-01-01T00:00:00.000Z",
+        finishedAt: null,
+        reason: null,
+      },
+    }));
+    const moved = await h.update((s) => ({ ...s, operation: { ...s.operation!, cursor: 1 } }));
+    expect(moved.operation?.plan).toBe(started.operation?.plan);
+    expect(Object.isFrozen((moved.operation?.plan as { steps: object[] }).steps[0])).toBe(true);
+    const replanned = await h.update((s) => ({
+      ...s,
+      operation: { ...s.operation!, plan: { steps: [], compensation: [] } },
+    }));
+    expect(replanned.operation?.plan).toEqual({ steps: [], compensation: [] });
+  });
+
   it("refuses an invalid change naming the field, writing nothing", async () => {
     const { h, store } = await handle();
     const before = store.peek();
