@@ -55,12 +55,15 @@ class FieldCache implements DocumentFields {
         continue;
       }
       const inner = this.nested[key];
+      // A frozen value other than the one last given is a new version from a writer that hands
+      // over unchanged fields as they were: comparing it first would only walk it twice.
+      const frozen = isDeepFrozen(v);
       let copy: unknown;
       if (inner !== undefined && v !== null) {
         // Field by field: comparing the whole object would walk its unchanged fields first.
         copy = inner.copy(v);
         if (copy === null) return null;
-      } else if (kept !== undefined && this.same(v, kept)) {
+      } else if (kept !== undefined && !frozen && this.same(v, kept)) {
         copy = kept;
       } else {
         const parsed = schema.safeParse(this.reading === "json" ? JSON.parse(JSON.stringify(v)) : v);
@@ -68,7 +71,7 @@ class FieldCache implements DocumentFields {
         copy = deepFreeze(parsed.data);
       }
       if (copy !== kept) this.kept.set(key, copy);
-      if (isDeepFrozen(v)) this.given.set(key, v);
+      if (frozen) this.given.set(key, v);
       else this.given.delete(key);
       out[key] = copy;
     }
