@@ -14,6 +14,11 @@ export interface DocumentFields {
   copy(raw: unknown): Readonly<Record<string, unknown>> | null;
 }
 
+/** Takes in successive versions of one value (never null itself); null when one does not validate. */
+interface NestedCache {
+  copy(raw: unknown): unknown;
+}
+
 /**
  * A strict object schema's fields, each kept as its validated, frozen copy last taken in: a field
  * given again unchanged is reused without copying or parsing it. Unchanged means the same
@@ -21,19 +26,28 @@ export interface DocumentFields {
  * else equal to the kept copy. The result equals what parsing the whole document gives (its JSON,
  * or the value itself, by `reading`): fields in the schema's order, absent ones left out.
  */
-class FieldCache implements DocumentFields {
+class FieldCache implements DocumentFields, NestedCache {
   private readonly kept = new Map<string, unknown>();
   /** The value last given for each field, when it was frozen throughout. */
   private readonly given = new Map<string, unknown>();
   /** The version last given back. */
   private last: Readonly<Record<string, unknown>> | null = null;
 
+  /** The schema's fields in order, each with whether it may be left out. */
+  private readonly fields: readonly { key: string; schema: z.ZodTypeAny; optional: boolean }[];
+
   constructor(
     private readonly shape: z.ZodRawShape,
     private readonly reading: FieldReading,
-    /** Fields that are themselves strict objects (or null), cached field by field in turn. */
-    private readonly nested: Readonly<Record<string, FieldCache>> = {},
-  ) {}
+    /** Fields that are strict objects or lists of them (or null, or absent), cached part by part in turn. */
+    private readonly nested: Readonly<Record<string, NestedCache>> = {},
+  ) {
+    this.fields = Object.entries(shape).map(([key, schema]) => ({
+      key,
+      schema,
+      optional: schema.safeParse(undefined).success,
+    }));
+  }
 
   copy(raw: unknown): Readonly<Record<string, unknown>> | null {
     if (!isPlainObject(raw)) return null;
@@ -42,10 +56,10 @@ class FieldCache implements DocumentFields {
       if (!(key in this.shape) && (this.reading === "value" || doc[key] !== undefined)) return null;
     }
     const out: Record<string, unknown> = {};
-    for (const [key, schema] of Object.entries(this.shape)) {
+    for (const { key, schema, optional } of this.fields) {
       const v = doc[key];
       if (v === undefined) {
-        if (!schema.safeParse(undefined).success) return null;
+        if (!optional) return null;
         if (this.reading === "value" && key in doc) out[key] = undefined;
         continue;
       }
@@ -63,7 +77,7 @@ class FieldCache implements DocumentFields {
         // Field by field: comparing the whole object would walk its unchanged fields first.
         copy = inner.copy(v);
         if (copy === null) return null;
-      } else if (kept !== undefined && !frozen && this.same(v, kept)) {
+      } else if (kept !== undefined && !frozen && same(this.reading, v, kept)) {
         copy = kept;
       } else {
         const parsed = schema.safeParse(this.reading === "json" ? JSON.parse(JSON.stringify(v)) : v);
@@ -82,9 +96,6 @@ class FieldCache implements DocumentFields {
     return this.last;
   }
 
-  private same(v: unknown, kept: unknown): boolean {
-    return this.reading === "json" ? sameJson(v, kept) : sameValue(v, kept);
-  }
 }
 
 /** The same keys, in the same order, holding the very same values. */
@@ -156,18 +167,85 @@ export function sameValue(a: unknown, kept: unknown): boolean {
 }
 
 /**
- * The operational state's fields, and the operation's in turn, taken in by `reading`; a cache
- * that takes in nothing when the schema is not a plain strict object.
+ * A list's elements, each kept as its validated, frozen copy last taken in at its index, as
+ * `FieldCache` keeps fields: a list that grows by one element parses that one only.
+ */
+class ElementCache implements NestedCache {
+  private kept: readonly unknown[] = [];
+  /** The elements last given, where frozen throughout. */
+  private given: readonly unknown[] = [];
+
+  constructor(
+    private readonly element: z.ZodTypeAny,
+    private readonly reading: FieldReading,
+  ) {}
+
+  copy(raw: unknown): readonly unknown[] | null {
+    if (!Array.isArray(raw)) return null;
+    const out: unknown[] = [];
+    const given: unknown[] = [];
+    let unchanged = raw.length === this.kept.length;
+    for (let i = 0; i < raw.length; i++) {
+      // A hole or undefined is no element the schema takes (JSON writes it as null).
+      const v: unknown = raw[i];
+      if (v === undefined) return null;
+      const kept = this.kept[i];
+      const frozen = isDeepFrozen(v);
+      let copy: unknown;
+      if (kept !== undefined && (this.given[i] === v || (!frozen && same(this.reading, v, kept)))) {
+        copy = kept;
+      } else {
+        const parsed = this.element.safeParse(this.reading === "json" ? JSON.parse(JSON.stringify(v)) : v);
+        if (!parsed.success) return null;
+        copy = deepFreeze(parsed.data);
+        unchanged = false;
+      }
+      out.push(copy);
+      given.push(frozen ? v : undefined);
+    }
+    this.given = given;
+    if (unchanged) return this.kept;
+    this.kept = Object.freeze(out);
+    return this.kept;
+  }
+}
+
+function same(reading: FieldReading, v: unknown, kept: unknown): boolean {
+  return reading === "json" ? sameJson(v, kept) : sameValue(v, kept);
+}
+
+/** A schema without its optional and nullable wrappers: what a value that is neither takes. */
+function unwrapped(schema: z.ZodTypeAny): unknown {
+  let s: unknown = schema;
+  while (s instanceof z.ZodOptional || s instanceof z.ZodNullable) s = (s.unwrap() as unknown) ?? null;
+  return s;
+}
+
+/** A cache for a strict object's fields, or null when the schema is not one. */
+function objectCache(schema: unknown, reading: FieldReading): FieldCache | null {
+  if (!(schema instanceof z.ZodObject) || schema._def.unknownKeys !== "strict") return null;
+  const shape = schema.shape as z.ZodRawShape;
+  const nested: Record<string, NestedCache> = {};
+  for (const [key, field] of Object.entries(shape)) {
+    const inner = unwrapped(field);
+    const object = objectCache(inner, reading);
+    if (object !== null) nested[key] = object;
+    else if (
+      inner instanceof z.ZodArray &&
+      inner._def.minLength === null &&
+      inner._def.maxLength === null &&
+      inner._def.exactLength === null &&
+      inner.element instanceof z.ZodObject
+    )
+      nested[key] = new ElementCache(inner.element, reading);
+  }
+  return new FieldCache(shape, reading, nested);
+}
+
+/**
+ * The operational state's fields, and the operation's and each list's in turn, taken in by
+ * `reading`; a cache that takes in nothing when the schema is not a plain strict object.
  */
 export function stateFields(reading: FieldReading): DocumentFields {
-  const schema: unknown = operationalStateSchema;
-  if (!(schema instanceof z.ZodObject) || schema._def.unknownKeys !== "strict") return { copy: () => null };
-  const shape = schema.shape as z.ZodRawShape;
-  const operation = shape.operation;
-  const inner = operation instanceof z.ZodNullable ? (operation.unwrap() as unknown) : null;
-  const nested: Record<string, FieldCache> =
-    inner instanceof z.ZodObject && inner._def.unknownKeys === "strict"
-      ? { operation: new FieldCache(inner.shape as z.ZodRawShape, reading) }
-      : {};
-  return new FieldCache(shape, reading, nested);
+  return objectCache(operationalStateSchema, reading) ?? { copy: () => null };
 }

@@ -75,6 +75,32 @@ describe("stateFields('value'): what parseState gives, parsing only what changed
     expect(third.operation?.plan).toBe(first.operation?.plan);
   });
 
+  it("parses only the new or changed elements of a list, and refuses a bad or missing one", () => {
+    const fields = stateFields("value");
+    const record = (id: string, detail: string | null) => ({
+      index: 0,
+      id,
+      startedAt: "2025-01-01T00:00:00.000Z",
+      finishedAt: null,
+      outcome: null,
+      detail,
+    });
+    const doc = (steps: unknown[]): OperationalState => {
+      const d = withOperation(sampleState("a"), "x");
+      return { ...d, operation: { ...d.operation!, steps: steps as never } };
+    };
+    const one = fields.copy(doc([record("a", null)])) as OperationalState;
+    const two = fields.copy(doc([record("a", null), record("b", null)])) as OperationalState;
+    expect(two.operation?.steps[0]).toBe(one.operation?.steps[0]);
+    const changed = fields.copy(doc([record("a", "done"), record("b", null)])) as OperationalState;
+    expect(changed.operation?.steps.map((r) => r.detail)).toEqual(["done", null]);
+    expect(changed.operation?.steps[1]).toBe(two.operation?.steps[1]);
+    expect(fields.copy(doc([record("a", "done"), { ...record("b", null), index: -1 }]))).toBeNull();
+    expect(fields.copy(doc([record("a", "done"), undefined]))).toBeNull();
+    const back = fields.copy(doc([record("a", "done")])) as OperationalState;
+    expect(shapeOf(back)).toEqual(shapeOf(parseState(doc([record("a", "done")]), "test")));
+  });
+
   it("refuses a bad field next to unchanged ones, and a key the schema does not know even when undefined", () => {
     const fields = stateFields("value");
     const good = withOperation(sampleState("a"), "first");
