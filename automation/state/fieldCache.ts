@@ -33,8 +33,8 @@ class FieldCache implements DocumentFields, NestedCache {
   /** The version last given back. */
   private last: Readonly<Record<string, unknown>> | null = null;
 
-  /** The schema's fields in order, each with whether it may be left out. */
-  private readonly fields: readonly { key: string; schema: z.ZodTypeAny; optional: boolean }[];
+  /** The schema's fields in order. */
+  private readonly fields: readonly Field[];
 
   constructor(
     private readonly shape: z.ZodRawShape,
@@ -42,11 +42,7 @@ class FieldCache implements DocumentFields, NestedCache {
     /** Fields that are strict objects or lists of them (or null, or absent), cached part by part in turn. */
     private readonly nested: Readonly<Record<string, NestedCache>> = {},
   ) {
-    this.fields = Object.entries(shape).map(([key, schema]) => ({
-      key,
-      schema,
-      optional: schema.safeParse(undefined).success,
-    }));
+    this.fields = fieldsOf(shape);
   }
 
   copy(raw: unknown): Readonly<Record<string, unknown>> | null {
@@ -95,7 +91,29 @@ class FieldCache implements DocumentFields, NestedCache {
     this.last = Object.freeze(out);
     return this.last;
   }
+}
 
+interface Field {
+  readonly key: string;
+  readonly schema: z.ZodTypeAny;
+  /** Whether the field may be left out. */
+  readonly optional: boolean;
+}
+
+/** Each shape's fields, worked out once: every handle and store makes its own caches. */
+const shapes = new WeakMap<z.ZodRawShape, readonly Field[]>();
+
+function fieldsOf(shape: z.ZodRawShape): readonly Field[] {
+  let fields = shapes.get(shape);
+  if (fields === undefined) {
+    fields = Object.entries(shape).map(([key, schema]) => ({
+      key,
+      schema,
+      optional: schema.safeParse(undefined).success,
+    }));
+    shapes.set(shape, fields);
+  }
+  return fields;
 }
 
 /** The same keys, in the same order, holding the very same values. */
