@@ -1,7 +1,21 @@
-import { type OperationalState, parseState } from "../../components/operationalState";
+import { type OperationRecord, type OperationalState, parseState } from "../../components/operationalState";
 import { StateConflictError, type StateStore } from "../ports";
+import { deepFreeze } from "../state/deepFreeze";
+import { stateFields } from "../state/fieldCache";
+import { privateCopy } from "../state/privateCopy";
 
 const CONFLICT_RETRIES = 3;
+
+/**
+ * A private copy of `doc` for a change to modify, sharing only the operation's plan: it is typed
+ * `unknown`, so no change can modify it without a cast, and frozen once validated.
+ */
+function draftOf(doc: OperationalState): OperationalState {
+  const op = doc.operation;
+  if (op === null) return privateCopy(doc);
+  const copy = privateCopy({ ...doc, operation: { ...op, plan: null } });
+  return { ...copy, operation: { ...(copy.operation as OperationRecord), plan: op.plan } };
+}
 
 /**
  * The state could not be written. Fatal for the run: without a durable record nothing may go on,
@@ -23,9 +37,15 @@ export class StateWriteError extends Error {
  * The executor's copy of the operational state and the only way it writes it: every change is a
  * conditional write (etag) that is durable before `update` returns. Writes are serialised, so
  * parallel branches cannot lose each other's changes.
+ *
+ * Each change gets a private copy of the document, and what it returns is validated as parsing it
+ * whole would: a field unchanged since the last validated version keeps that version's parsed,
+ * frozen value, only the rest is parsed. Every document it holds after a write is frozen
+ * throughout, so nothing can change a value it took as already validated.
  */
 export class StateHandle {
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly fields = stateFields("value");
 
   constructor(
     private readonly store: StateStore,
@@ -56,8 +76,8 @@ export class StateHandle {
 
   private async write(change: (state: OperationalState) => OperationalState): Promise<OperationalState> {
     for (let attempt = 1; ; attempt++) {
-      const draft = change(structuredClone(this.doc));
-      const doc = parseState({ ...draft, revision: this.doc.revision + 1 }, this.store.location);
+      const draft = change(draftOf(this.doc));
+      const doc = this.validated({ ...draft, revision: this.doc.revision + 1 });
       try {
         this.etag = await this.store.write(doc, this.etag);
         this.doc = doc;
@@ -72,5 +92,12 @@ export class StateHandle {
         this.etag = fresh.etag;
       }
     }
+  }
+
+  /** What `parseState` gives for `raw`, frozen; its error, naming every bad field, when invalid. */
+  private validated(raw: OperationalState): OperationalState {
+    return (
+      (this.fields.copy(raw) as OperationalState | null) ?? deepFreeze(parseState(raw, this.store.location))
+    );
   }
 }
