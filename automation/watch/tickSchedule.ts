@@ -1,0 +1,9 @@
+/**
+ * When the next observation round starts, for rounds `intervalMs` apart: on the schedule, or at
+ * once when the round that just ended overran its slot. Waiting for the slot after would leave a
+ * whole interval unobserved, so a dead region's failed samples would come two intervals apart and
+ * its verdict late by as much; starting at once keeps them as close as the rounds allow.
+ */
+export function nextRoundAt(scheduledAt: number, intervalMs: number, now: number): number {
+  return Math.max(scheduledAt + intervalMs, now);
+}
