@@ -35,13 +35,17 @@ function table(head: string[], rows: string[][]): void {
 
 /**
  * A serial controller's mechanics at the scenario's own check interval and threshold: regions probed one
- * by one without a timeout, and sequential failover steps. Same settings on both sides, so the
+ * by one without a timeout, a loop that waits for the next slot after a round that overran, and
+ * sequential failover steps. Same settings on both sides, so the
  * ratio shows what the controller does, not what a setting does.
  */
 function baseline(s: Scenario): { scenario: Scenario; options: DrillOptions } {
   return {
     scenario: s,
-    options: { sim: { sequentialProbes: true, unboundedProbeSeconds: 10 }, transformPlan: sequentialPlan },
+    options: {
+      sim: { sequentialProbes: true, unboundedProbeSeconds: 10, skipOverrunSlots: true },
+      transformPlan: sequentialPlan,
+    },
   };
 }
 

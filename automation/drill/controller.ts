@@ -1,4 +1,4 @@
-import { nextRoundAt } from "../watch/tickSchedule";
+import { nextRoundAt, nextSlotAt } from "../watch/tickSchedule";
 import type { Strategy } from "../../components/config";
 import { reconcileState } from "../../components/operationalState";
 import { EXIT_FAILED, exitCodeForOutcome, exitCodeForRefusal } from "../errors";
@@ -118,7 +118,11 @@ export class DrillController {
           const report = await lone.tick();
           this.logTick(report);
           if (this.stopped) break;
-          next = nextRoundAt(next, interval, clock.now());
+          next = (this.cloud.options.skipOverrunSlots === true ? nextSlotAt : nextRoundAt)(
+            next,
+            interval,
+            clock.now(),
+          );
           await clock.sleep(next - clock.now());
         }
       })(),

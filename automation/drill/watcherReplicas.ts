@@ -1,4 +1,4 @@
-import { nextRoundAt } from "../watch/tickSchedule";
+import { nextRoundAt, nextSlotAt } from "../watch/tickSchedule";
 import { FencedStateStore } from "../watch/fencedStateStore";
 import { Leadership } from "../watch/leadership";
 import { replicaTimings } from "../watch/replica";
@@ -193,7 +193,11 @@ export class WatcherReplicas {
           r.region,
         );
       }
-      next = nextRoundAt(next, this.intervalMs, clock.now());
+      next = (this.cloud.options.skipOverrunSlots === true ? nextSlotAt : nextRoundAt)(
+        next,
+        this.intervalMs,
+        clock.now(),
+      );
       try {
         await clock.sleep(next - clock.now(), life.stop.signal);
       } catch {

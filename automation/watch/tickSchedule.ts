@@ -7,3 +7,10 @@
 export function nextRoundAt(scheduledAt: number, intervalMs: number, now: number): number {
   return Math.max(scheduledAt + intervalMs, now);
 }
+
+/** The next slot on the schedule after `now`: a loop that skips the slots a long round overran. */
+export function nextSlotAt(scheduledAt: number, intervalMs: number, now: number): number {
+  let next = scheduledAt + intervalMs;
+  while (next < now) next += intervalMs;
+  return next;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nextRoundAt } from "../../automation/watch/tickSchedule";
+import { nextRoundAt, nextSlotAt } from "../../automation/watch/tickSchedule";
 
 describe("nextRoundAt: rounds one interval apart, none skipped", () => {
   it.each([
@@ -20,5 +20,15 @@ describe("nextRoundAt: rounds one interval apart, none skipped", () => {
     { name: "a round that overran several slots: at once", scheduled: 300_000, now: 309_000, want: 309_000 },
   ])("$name", ({ scheduled, now, want }) => {
     expect(nextRoundAt(scheduled, 2_000, now)).toBe(want);
+  });
+});
+
+describe("nextSlotAt: the baseline's loop skips the slots a round overran", () => {
+  it.each([
+    { scheduled: 300_000, now: 301_500, want: 302_000 },
+    { scheduled: 300_000, now: 302_100, want: 304_000 },
+    { scheduled: 300_000, now: 309_000, want: 310_000 },
+  ])("a round ending at $now: next at $want", ({ scheduled, now, want }) => {
+    expect(nextSlotAt(scheduled, 2_000, now)).toBe(want);
   });
 });
