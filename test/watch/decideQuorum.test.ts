@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { decide } from "../../automation/watch/decide";
 import type { VantageReport } from "../../automation/watch/quorum";
 import type { VantageInputs } from "../../automation/watch/tickInputs";
-import type { EnvironmentConfig } from "../../components/config";
+import { type EnvironmentConfig, parseConfig } from "../../components/config";
+import { sampleRawConfig } from "../support/sampleConfig";
 import { type Answer, EUW1, USE1, USW2, auto, inputs, memoryAfter, rounds } from "./decideFixtures";
 
 /**
@@ -122,6 +123,27 @@ describe("decide with a quorum of vantage points", () => {
       const history = rounds(3, USE1, probesOnly);
       const out = decide(inputs(arc, history, { vantage: vantage(history, { [USW2]: true }, 20_000) }));
       expect(started(out, "failover")).toHaveLength(0);
+    });
+
+    it("failureThreshold 1 is refused in auto mode; in manual mode the early verdict only reports", () => {
+      expect(() =>
+        parseConfig({
+          ...sampleRawConfig({ regions: 3 }),
+          dns: { ...arc.dns },
+          failover: { mode: "auto", failureThreshold: 1 },
+        }),
+      ).toThrow(/failureThreshold/);
+      const manualOne = parseConfig({
+        ...sampleRawConfig({ regions: 3 }),
+        dns: { ...arc.dns },
+        failover: { mode: "manual", failureThreshold: 1 },
+      });
+      const history = rounds(1, USE1, probesOnly);
+      const out = decide(
+        inputs(manualOne, history, { vantage: vantage(history, { [USW2]: true, [EUW1]: false }) }),
+      );
+      expect(started(out, "failover")).toHaveLength(0);
+      expect(out.decisions.filter((d) => d.kind === "failover" && d.action === "reported")).toHaveLength(1);
     });
 
     it("once Route 53 has had its time, its healthy verdict counts again", () => {
