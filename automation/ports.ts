@@ -48,6 +48,14 @@ export interface StateStore {
   releaseLease(lease: Lease): Promise<void>;
   /** The current lease, expired or not, if any. */
   readLease(): Promise<Lease | null>;
+  /**
+   * Writes as `write` does, in the same request as a check that the environment's leadership lease
+   * is still `term` (its etag), so a leader that lost the lead can never land a write, however
+   * slow the request. Throws LeaseLostError when the check fails, StateConflictError when the
+   * document changed. Absent: the store cannot check another item in the same request, and the
+   * fence reads the lease before it writes.
+   */
+  writeFenced?(state: OperationalState, expectedEtag: string | null, term: Lease): Promise<string>;
 }
 
 export class StateConflictError extends Error {

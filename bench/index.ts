@@ -35,13 +35,17 @@ function table(head: string[], rows: string[][]): void {
 
 /**
  * A serial controller's mechanics at the scenario's own check interval and threshold: regions probed one
- * by one without a timeout, and sequential failover steps. Same settings on both sides, so the
+ * by one without a timeout, a loop that waits for the next slot after a round that overran, and
+ * sequential failover steps. Same settings on both sides, so the
  * ratio shows what the controller does, not what a setting does.
  */
 function baseline(s: Scenario): { scenario: Scenario; options: DrillOptions } {
   return {
     scenario: s,
-    options: { sim: { sequentialProbes: true, unboundedProbeSeconds: 10 }, transformPlan: sequentialPlan },
+    options: {
+      sim: { sequentialProbes: true, unboundedProbeSeconds: 10, skipOverrunSlots: true },
+      transformPlan: sequentialPlan,
+    },
   };
 }
 
@@ -130,40 +134,85 @@ async function rtoBench(scenarios: Scenario[]): Promise<void> {
 /** Scenarios shipped in pairs: `<name>` with ARC routing controls, `<name>-health-check` without. */
 const HEALTH_CHECK_TWIN = "-health-check";
 
+/** The drill's default managed failover time: Aurora's usual, against the pair's best case. */
+const AURORA_FAILOVER_SECONDS = 60;
+
+/** What a pair's outage costs: the RTO, and each of the two paths it waits for. */
+interface ArcFigures {
+  readonly rto: number | null;
+  readonly floor: number;
+  /** Seconds until every client resolves to a healthy serving region. */
+  readonly clients: number | null;
+  /** Seconds until the writer accepts writes again; null when the outage left the writer alone. */
+  readonly writer: number | null;
+}
+
+async function arcFigures(s: Scenario, seed: number): Promise<ArcFigures | null> {
+  const { report } = await runDrill(s, { seed });
+  const incident = report.incidents.find((i) => i.kind === "outage");
+  if (incident === undefined || incident.floorSeconds === null) return null;
+  const at = incident.atSeconds;
+  const after = (kind: string): number | null => {
+    const e = report.timeline.find((x) => x.kind === kind && x.atSeconds >= at);
+    return e === undefined ? null : e.atSeconds - at;
+  };
+  const refused = report.timeline.some((x) => x.kind === "writes-refused" && x.atSeconds >= at);
+  return {
+    rto: incident.rtoSeconds,
+    floor: incident.floorSeconds,
+    clients: after("clients-recovered"),
+    writer: refused ? after("writes-accepted") : null,
+  };
+}
+
 /**
- * ARC routing controls against health-check routing on the same outage, TTL, threshold and
- * database: the ratio of the RTOs is what flipping routing controls buys over Route 53's detection.
+ * ARC routing controls against health-check routing on the same outage, watchers, probes, TTL,
+ * threshold and database: the ratio of the RTOs is what flipping routing controls buys over
+ * Route 53's detection. The writer's pair runs again with the managed failover at the
+ * simulation's default minute, Aurora's usual time: the promotion then bounds both routings.
  */
 async function arcBench(scenarios: Scenario[]): Promise<void> {
   const pairs = scenarios.flatMap((arc) => {
     if (arc.dnsControl !== "arc") return [];
     const twin = scenarios.find((s) => s.name === `${arc.name}${HEALTH_CHECK_TWIN}`);
-    return twin === undefined ? [] : [[arc, twin] as const];
+    if (twin === undefined) return [];
+    const shipped = { label: arc.name, arc, hc: twin };
+    const writerOut = arc.events.some((e) => e.kind === "outage" && e.region === arc.writer);
+    if (!writerOut || arc.database.failoverSeconds >= AURORA_FAILOVER_SECONDS) return [shipped];
+    const slow = (s: Scenario): Scenario => ({
+      ...s,
+      database: { ...s.database, failoverSeconds: AURORA_FAILOVER_SECONDS },
+    });
+    return [
+      shipped,
+      { label: `${arc.name}, promotion ${AURORA_FAILOVER_SECONDS} s`, arc: slow(arc), hc: slow(twin) },
+    ];
   });
   if (pairs.length === 0) return;
   console.log(
     "## ARC routing controls against health-check routing (median of seeds " + SEEDS.join(", ") + ")\n",
   );
   const rows: string[][] = [];
-  for (const [arc, hc] of pairs) {
-    const figures = async (s: Scenario): Promise<OutageFigures[]> =>
-      (await Promise.all(SEEDS.map((seed) => outageFigures(s, {}, seed)))).flatMap((f) =>
-        f === null ? [] : [f],
-      );
+  const med = (fs: ArcFigures[], key: "rto" | "clients" | "writer"): number | null =>
+    fs.length === 0 || fs.some((f) => f[key] === null) ? null : median(fs.map((f) => f[key] as number));
+  for (const { label, arc, hc } of pairs) {
+    const figures = async (s: Scenario): Promise<ArcFigures[]> =>
+      (await Promise.all(SEEDS.map((seed) => arcFigures(s, seed)))).flatMap((f) => (f === null ? [] : [f]));
     const a = await figures(arc);
     const h = await figures(hc);
-    const rto = (fs: OutageFigures[]): number | null =>
-      fs.length === 0 || fs.some((f) => f.rto === null) ? null : median(fs.map((f) => f.rto as number));
-    const arcRto = rto(a);
-    const hcRto = rto(h);
+    const arcRto = med(a, "rto");
+    const hcRto = med(h, "rto");
+    const paths = (fs: ArcFigures[]): string => `${fmt(med(fs, "clients"))} / ${fmt(med(fs, "writer"))}`;
     rows.push([
-      arc.name,
+      label,
       `${arc.healthCheck.intervalSeconds} s / ${hc.healthCheck.intervalSeconds} s`,
       `${arc.dnsTtlSeconds} s`,
       fmt(arcRto),
       fmt(a[0]?.floor ?? null, 1),
+      paths(a),
       fmt(hcRto),
       fmt(h[0]?.floor ?? null, 1),
+      paths(h),
       arcRto === null || hcRto === null ? "-" : fmt(arcRto / hcRto, 2),
     ]);
   }
@@ -174,11 +223,16 @@ async function arcBench(scenarios: Scenario[]): Promise<void> {
       "TTL",
       "ARC RTO s",
       "ARC floor s",
+      "ARC clients / writer s",
       "health-check RTO s",
       "health-check floor s",
+      "health-check clients / writer s",
       "ARC/health-check",
     ],
     rows,
+  );
+  console.log(
+    "clients: until every client resolves to a healthy serving region; writer: until the writer accepts writes (- when the outage leaves it alone).\n",
   );
 }
 
@@ -352,6 +406,18 @@ async function speedBench(scenarios: Scenario[]): Promise<void> {
 async function main(): Promise<void> {
   const scenarios = loadScenarioDir(SHIPPED_DRILLS).map((x) => x.scenario);
   console.log(`# regionctl drill benchmarks (${path.relative(process.cwd(), SHIPPED_DRILLS) || "drills"})\n`);
+  // `--only arc`: only the ARC table (a few seconds), for work on detection and routing.
+  const only = process.argv.indexOf("--only");
+  if (only >= 0) {
+    const part = process.argv[only + 1];
+    if (part !== "arc") {
+      console.error(`bench: --only takes arc (got ${part ?? "nothing"})`);
+      process.exitCode = 2;
+      return;
+    }
+    await arcBench(scenarios);
+    return;
+  }
   // `--speed`: only the drill speed tables (a few seconds), for work on the simulation's speed.
   if (!process.argv.includes("--speed")) {
     await rtoBench(scenarios);

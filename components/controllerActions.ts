@@ -24,7 +24,12 @@ export const CONTROLLER_ACTIONS: ControllerActions = {
   "cloudwatch-metrics": ["cloudwatch:GetMetricData"],
   "s3-state-store": ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
   "s3-state-store-list": ["s3:ListBucket"],
-  "dynamodb-state-store": ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"],
+  "dynamodb-state-store": [
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+  ],
   "arc-routing-controls": [
     "route53-recovery-cluster:GetRoutingControlState",
     "route53-recovery-cluster:UpdateRoutingControlStates",

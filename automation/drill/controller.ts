@@ -1,3 +1,4 @@
+import { nextRoundAt, nextSlotAt } from "../watch/tickSchedule";
 import type { Strategy } from "../../components/config";
 import { reconcileState } from "../../components/operationalState";
 import { EXIT_FAILED, exitCodeForOutcome, exitCodeForRefusal } from "../errors";
@@ -99,7 +100,8 @@ export class DrillController {
 
   /**
    * Ticks the watcher at a fixed rate, one health check interval apart, until `stop`. A tick that
-   * waited on a probe timeout does not push the next one back.
+   * waited on a probe timeout does not push the next one back; one that overran its slot is
+   * followed at once (nextRoundAt).
    */
   startWatcher(): void {
     if (this.replicas !== null) {
@@ -116,8 +118,11 @@ export class DrillController {
           const report = await lone.tick();
           this.logTick(report);
           if (this.stopped) break;
-          next += interval;
-          while (next < clock.now()) next += interval;
+          next = (this.cloud.options.skipOverrunSlots === true ? nextSlotAt : nextRoundAt)(
+            next,
+            interval,
+            clock.now(),
+          );
           await clock.sleep(next - clock.now());
         }
       })(),

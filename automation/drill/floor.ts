@@ -1,4 +1,6 @@
 import { ROUTE53_HEALTHY_FRACTION } from "../health/sampleVerdict";
+import { GATHER_MS } from "../watch/replica";
+import { route53IntervalSeconds } from "./route53Interval";
 import type { Scenario } from "./scenario";
 import { ARC_FLIP_SECONDS } from "./simTrafficControl";
 
@@ -35,7 +37,7 @@ export interface Floor {
  */
 export function route53VerdictSeconds(s: Scenario, faultSeconds: number): number {
   const n = s.simulation.checkers;
-  const intervalMs = s.healthCheck.intervalSeconds * 1000;
+  const intervalMs = route53IntervalSeconds(s) * 1000;
   const faultMs = faultSeconds * 1000;
   const flips: number[] = [];
   for (let c = 0; c < n; c++) {
@@ -54,10 +56,17 @@ export function route53VerdictSeconds(s: Scenario, faultSeconds: number): number
  * The controller's fastest detection of a dead region: `failureThreshold` failed samples one
  * health-check interval apart, the last of which waits out the probe timeout (a connection that
  * is not answered is only known to have failed then). The watcher's tick phase is taken as the
- * best case, so the bound holds whatever the tick schedule.
+ * best case, so the bound holds whatever the tick schedule. Watcher replicas (`controlPlane`)
+ * decide together: each publishes its verdict and waits for the others' before the vote, so the
+ * earliest verdict comes that much later.
  */
 export function controllerDetectionSeconds(s: Scenario): number {
-  return (s.healthCheck.failureThreshold - 1) * s.healthCheck.intervalSeconds + s.healthCheck.timeoutSeconds;
+  const gather = s.controlPlane === undefined ? 0 : GATHER_MS / 1000;
+  return (
+    (s.healthCheck.failureThreshold - 1) * s.healthCheck.intervalSeconds +
+    s.healthCheck.timeoutSeconds +
+    gather
+  );
 }
 
 /** The database promotion: the managed failover, or detaching a secondary when that is impossible. */

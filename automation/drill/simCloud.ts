@@ -42,6 +42,11 @@ export interface SimOptions {
   /** How long a probe of an unreachable region hangs when there is no client timeout. */
   readonly unboundedProbeSeconds?: number;
   /**
+   * A watcher round that overran its slot waits for the slot after, instead of starting at once:
+   * the benchmark baseline's loop, whose hung serial rounds leave every other slot unobserved.
+   */
+  readonly skipOverrunSlots?: boolean;
+  /**
    * Every watcher replica acts as if it led, with no lease and no fence: a broken controller the
    * invariant tests use to see two leaders reported.
    */

@@ -1,3 +1,4 @@
+import { nextRoundAt, nextSlotAt } from "../watch/tickSchedule";
 import { FencedStateStore } from "../watch/fencedStateStore";
 import { Leadership } from "../watch/leadership";
 import { replicaTimings } from "../watch/replica";
@@ -192,8 +193,11 @@ export class WatcherReplicas {
           r.region,
         );
       }
-      next += this.intervalMs;
-      while (next < clock.now()) next += this.intervalMs;
+      next = (this.cloud.options.skipOverrunSlots === true ? nextSlotAt : nextRoundAt)(
+        next,
+        this.intervalMs,
+        clock.now(),
+      );
       try {
         await clock.sleep(next - clock.now(), life.stop.signal);
       } catch {

@@ -14,7 +14,7 @@ import { lostWriter } from "./lostWriter";
 import { claimSlot } from "./operationSlot";
 import { outcome, tickContext } from "./tickContext";
 import type { TickInputs, TickOutcome } from "./tickInputs";
-import { quorumWriterVerdict, regionQuorum } from "./vantageVerdict";
+import { arcDetectionMs, quorumWriterVerdict, regionQuorum } from "./vantageVerdict";
 
 /**
  * The watcher's decision for one tick, as data: a pure function of what the tick observed and
@@ -48,7 +48,9 @@ export function decide(inputs: TickInputs): TickOutcome & { readonly needsDataba
     inputs.vantage === undefined
       ? writerVerdict(health, threshold)
       : // Reports age by when decide runs: a replica that died mid-round stops voting by then.
-        quorumWriterVerdict(regionQuorum(writer, health, inputs.vantage, threshold, inputs.decidedAt));
+        quorumWriterVerdict(
+          regionQuorum(writer, health, inputs.vantage, threshold, inputs.decidedAt, arcDetectionMs(config)),
+        );
   const writerDown = verdict.status === "down";
   // Health check ids may be filled in by the health source itself (from the stack's outputs), so
   // the samples, not the endpoints, say whether Route 53 answered.

@@ -17,8 +17,15 @@ export interface LeadershipFence {
  * one, so a leader that lost the lease, or believes it leads past its term, stops acting at
  * once. Reads pass through: a standby keeps up with the state it may take over.
  *
- * The check and the change are two calls. The term is renewed well before it lapses and a new
- * leader only takes a lapsed one, so a change that passed the check lands inside the term.
+ * A store that offers `writeFenced` (DynamoDB: a TransactWriteItems with a ConditionCheck on the
+ * leadership lease) gets state writes checked in the same request, so no takeover can fall
+ * between the check and the write. Elsewhere (the file and S3 stores, and the lease changes on
+ * every store) the check and the change are two calls: the term is renewed every third of its
+ * life and a new leader only takes a lapsed one, so a change sent right after a passing check
+ * lands inside the term unless the call itself outlasts the term's remaining life, two thirds of
+ * it at worst (a stalled process, or a request stuck in the network that long). Such a late write
+ * still never lands over a change it has not seen: every state write is conditional on the etag
+ * its writer read.
  */
 export class FencedStateStore implements StateStore {
   constructor(
@@ -46,6 +53,14 @@ export class FencedStateStore implements StateStore {
   }
 
   async write(state: OperationalState, expectedEtag: string | null): Promise<string> {
+    if (this.inner.writeFenced !== undefined) {
+      // One request carries the check: no takeover can fall between the check and the write.
+      const term = this.fence.term();
+      if (term === null || term.expiresAt <= this.clock.now()) throw new LeaseLostError(this.holder);
+      const etag = await this.inner.writeFenced(state, expectedEtag, term);
+      this.fence.onAction?.(term);
+      return etag;
+    }
     const term = await this.leading();
     const etag = await this.inner.write(state, expectedEtag);
     this.fence.onAction?.(term);

@@ -4,7 +4,7 @@ import { type HealthSettings, healthSettings } from "../health/settings";
 import type { Decision, DecisionKind, FollowUp } from "./decision";
 import type { Plan } from "../plans/steps";
 import type { Attention, TickInputs, TickOutcome } from "./tickInputs";
-import { outvotedView } from "./vantageVerdict";
+import { arcDetectionMs, outvotedView } from "./vantageVerdict";
 import { type WatchMemory, nextOperationId } from "./watchMemory";
 
 /**
@@ -42,6 +42,7 @@ export function tickContext(inputs: TickInputs): TickContext {
             inputs.vantage,
             inputs.config.failover.failureThreshold,
             inputs.decidedAt,
+            arcDetectionMs(inputs.config),
           ),
     auto: inputs.config.failover.mode === "auto",
     stackFlag: inputs.stack === undefined ? "" : ` --stack ${inputs.stack}`,

@@ -1,7 +1,8 @@
+import type { EnvironmentConfig } from "../../components/config";
 import type { RegionHealth } from "../health/tracker";
 import type { HealthView } from "../health/healthView";
 import type { WriterVerdict } from "./agreement";
-import { type QuorumVerdict, quorumVerdict } from "./quorum";
+import { type QuorumVerdict, quorumVerdict, route53DetectionMs } from "./quorum";
 import type { VantageInputs } from "./tickInputs";
 
 /** This replica's vote on a region, from its own probes only: Route 53 votes on its own. */
@@ -19,12 +20,21 @@ function route53Vote(health: RegionHealth | undefined): { down: boolean } | null
   return { down: health.route53 === "unhealthy" };
 }
 
+/**
+ * With ARC routing controls, how long Route 53's checkers need to see a fault (the program's
+ * health checks: its interval, threshold and timeout); null when health checks steer clients.
+ */
+export function arcDetectionMs(config: Pick<EnvironmentConfig, "dns">): number | null {
+  return config.dns.control === "arc" ? route53DetectionMs(config.dns.healthCheck) : null;
+}
+
 export function regionQuorum(
   region: string,
   health: RegionHealth | undefined,
   vantage: VantageInputs,
   failureThreshold: number,
   now: number,
+  arcMs: number | null = null,
 ): QuorumVerdict {
   return quorumVerdict({
     region,
@@ -33,6 +43,9 @@ export function regionQuorum(
     route53: route53Vote(health),
     now,
     freshMs: vantage.freshMs,
+    ...(arcMs === null
+      ? {}
+      : { arc: { failingSince: health?.failingSince ?? null, route53DetectionMs: arcMs } }),
   });
 }
 
@@ -55,12 +68,13 @@ export function outvotedView(
   vantage: VantageInputs,
   failureThreshold: number,
   now: number,
+  arcMs: number | null = null,
 ): HealthView {
   const out: Record<string, HealthView[string]> = { ...view };
   for (const [region, v] of Object.entries(view)) {
     if (v.healthy && !v.heldOut) continue;
     const health = tracker[region];
-    const q = regionQuorum(region, health, vantage, failureThreshold, now);
+    const q = regionQuorum(region, health, vantage, failureThreshold, now, arcMs);
     if (q.status === "down" || q.peersUp === 0 || route53Vote(health)?.down === true) continue;
     out[region] = {
       ...v,

@@ -21,7 +21,7 @@ describe("regionctl drill", () => {
       `name: bad
 regions: [us-east-1, us-west-2, eu-west-9]
 writer: ap-south-1
-healthCheck: { intervalSeconds: 15, failureThreshold: 3 }
+healthCheck: { intervalSeconds: 45, failureThreshold: 3 }
 versions:
   "1.0.0": { errorRate: 0.001 }
 initialVersion: "1.0.0"
@@ -41,7 +41,7 @@ until: 3600
     for (const expected of [
       "regions[2]: unknown AWS region",
       "writer: unknown region ap-south-1",
-      "healthCheck.intervalSeconds: Route 53 allows 10 or 30",
+      "healthCheck.intervalSeconds: must be 1 to 30",
       "events[0].deploy.version: version 2.0.0 has no behaviour in versions",
       "events[1].at: 4000 is after until (3600)",
       "events[2].explode: unknown event kind 'explode'",

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { decide } from "../../automation/watch/decide";
 import type { VantageReport } from "../../automation/watch/quorum";
 import type { VantageInputs } from "../../automation/watch/tickInputs";
+import { type EnvironmentConfig, parseConfig } from "../../components/config";
+import { sampleRawConfig } from "../support/sampleConfig";
 import { type Answer, EUW1, USE1, USW2, auto, inputs, memoryAfter, rounds } from "./decideFixtures";
 
 /**
@@ -93,5 +95,63 @@ describe("decide with a quorum of vantage points", () => {
     expect(outvoted.decisions.filter((d) => d.kind === "holdout")).toEqual([]);
     const lone = decide(inputs(auto, history));
     expect(started(lone, "holdout")).toHaveLength(1);
+  });
+
+  describe("with ARC routing controls", () => {
+    const arc: EnvironmentConfig = { ...auto, dns: { ...auto.dns, control: "arc" } };
+    // Route 53's checkers still see the writer healthy: they have not had their 36 s yet.
+    const probesOnly: Answer = { probe: false, route53: 1 };
+
+    it("two fresh replicas down fail the writer over before Route 53's checkers see it", () => {
+      const history = rounds(3, USE1, probesOnly);
+      const v = vantage(history, { [USW2]: true, [EUW1]: false });
+      expect(started(decide(inputs(arc, history, { vantage: v })), "failover")).toHaveLength(1);
+      // With health-check routing the same votes wait for Route 53.
+      expect(started(decide(inputs(auto, history, { vantage: v })), "failover")).toHaveLength(0);
+    });
+
+    it("one replica cut off from the writer is still outvoted", () => {
+      const history = rounds(3, USE1, probesOnly);
+      const out = decide(
+        inputs(arc, history, { vantage: vantage(history, { [USW2]: false, [EUW1]: false }) }),
+      );
+      expect(started(out, "failover")).toHaveLength(0);
+      expect(out.decisions.filter((d) => d.kind === "escalate")).toHaveLength(1);
+    });
+
+    it("a lone replica whose peers are dead does not fail over on its own probes", () => {
+      const history = rounds(3, USE1, probesOnly);
+      const out = decide(inputs(arc, history, { vantage: vantage(history, { [USW2]: true }, 20_000) }));
+      expect(started(out, "failover")).toHaveLength(0);
+    });
+
+    it("failureThreshold 1 is refused in auto mode; in manual mode the early verdict only reports", () => {
+      expect(() =>
+        parseConfig({
+          ...sampleRawConfig({ regions: 3 }),
+          dns: { ...arc.dns },
+          failover: { mode: "auto", failureThreshold: 1 },
+        }),
+      ).toThrow(/failureThreshold/);
+      const manualOne = parseConfig({
+        ...sampleRawConfig({ regions: 3 }),
+        dns: { ...arc.dns },
+        failover: { mode: "manual", failureThreshold: 1 },
+      });
+      const history = rounds(1, USE1, probesOnly);
+      const out = decide(
+        inputs(manualOne, history, { vantage: vantage(history, { [USW2]: true, [EUW1]: false }) }),
+      );
+      expect(started(out, "failover")).toHaveLength(0);
+      expect(out.decisions.filter((d) => d.kind === "failover" && d.action === "reported")).toHaveLength(1);
+    });
+
+    it("once Route 53 has had its time, its healthy verdict counts again", () => {
+      const history = rounds(5, USE1, probesOnly);
+      const out = decide(
+        inputs(arc, history, { vantage: vantage(history, { [USW2]: true, [EUW1]: false }) }),
+      );
+      expect(started(out, "failover")).toHaveLength(0);
+    });
   });
 });

@@ -1,5 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import {
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  TransactWriteItemsCommand,
+  type AttributeValue,
+} from "@aws-sdk/client-dynamodb";
 import { DYNAMODB_ITEM, dynamoDbItemIds } from "../../../state/loadOperationalState";
 import type { OperationalState } from "../../../components/operationalState";
 import {
@@ -27,6 +34,9 @@ export const DYNAMODB_STATE_STORE_ACTIONS = declareActions("dynamodb-state-store
   "GetItem",
   "PutItem",
   "DeleteItem",
+  // A fenced write is one TransactWriteItems: a Put of the state and a ConditionCheck on the
+  // leadership lease; IAM authorises each item's action, not the transaction.
+  "ConditionCheckItem",
 ]);
 
 /**
@@ -117,7 +127,7 @@ export function replicaClients(options: ReplicaClientOptions): {
 export class DynamoDbStateStore implements StateStore {
   readonly location: string;
   private readonly table: string;
-  private readonly ids: { state: string; lease: string };
+  private readonly ids: { state: string; lease: string; leader: string };
   private readonly order: readonly string[];
   private readonly clients: readonly DynamoDBClient[];
   private readonly now: () => number;
@@ -129,7 +139,11 @@ export class DynamoDbStateStore implements StateStore {
   constructor(options: DynamoDbStateStoreOptions) {
     if (options.regions.length === 0) throw new Error("the DynamoDB state store needs at least one region");
     this.table = options.table;
-    this.ids = dynamoDbItemIds(options.environment);
+    // The leadership lease is the lease of `<environment>-leader` (openLeadershipStore), in this table.
+    this.ids = {
+      ...dynamoDbItemIds(options.environment),
+      leader: dynamoDbItemIds(`${options.environment}-leader`).lease,
+    };
     this.location = `dynamodb://${this.table}/${this.ids.state}`;
     this.now = options.now ?? Date.now;
     this.homeRetryMs = options.homeRetryMs ?? 60_000;
@@ -151,6 +165,49 @@ export class DynamoDbStateStore implements StateStore {
     const version = await this.putConditional(this.ids.state, encodeState(state), expectedEtag);
     if (version === null) throw new StateConflictError(this.location);
     return version;
+  }
+
+  /**
+   * The state write and the leadership check in one TransactWriteItems: DynamoDB applies the Put
+   * only while the leadership lease item still carries `term`'s version, so the fence and the write
+   * cannot be split by a takeover. Only the version is checked: a lapsed term that nobody took over
+   * still carries it, and no other leader can have written in the meantime (the caller refuses a
+   * term past its expiry before sending).
+   */
+  async writeFenced(state: OperationalState, expectedEtag: string | null, term: Lease): Promise<string> {
+    const version = randomUUID();
+    try {
+      await this.call((client) =>
+        client.send(
+          new TransactWriteItemsCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.table,
+                  Item: this.item(this.ids.state, encodeState(state), version),
+                  ...versionCondition(expectedEtag),
+                },
+              },
+              {
+                ConditionCheck: {
+                  TableName: this.table,
+                  Key: { [DYNAMODB_ITEM.key]: { S: this.ids.leader } },
+                  ...versionCondition(term.etag),
+                },
+              },
+            ],
+          }),
+        ),
+      );
+      return version;
+    } catch (err) {
+      const reasons = cancellationCodes(err);
+      if (reasons === null) throw err;
+      // A repeat of a transaction whose answer was lost fails on our own version: we won.
+      if ((await this.get(this.ids.state))?.version === version) return version;
+      if (reasons[1] === "ConditionalCheckFailed") throw new LeaseLostError(term.holder);
+      throw new StateConflictError(this.location);
+    }
   }
 
   async acquireLease(holder: string, operation: string, ttlMs: number): Promise<Lease> {
@@ -239,21 +296,8 @@ export class DynamoDbStateStore implements StateStore {
         client.send(
           new PutItemCommand({
             TableName: this.table,
-            Item: {
-              [DYNAMODB_ITEM.key]: { S: id },
-              [DYNAMODB_ITEM.document]: { S: text },
-              [DYNAMODB_ITEM.version]: { S: version },
-            },
-            ...(expected === null
-              ? {
-                  ConditionExpression: "attribute_not_exists(#key)",
-                  ExpressionAttributeNames: { "#key": DYNAMODB_ITEM.key },
-                }
-              : {
-                  ConditionExpression: "#version = :expected",
-                  ExpressionAttributeNames: { "#version": DYNAMODB_ITEM.version },
-                  ExpressionAttributeValues: { ":expected": { S: expected } },
-                }),
+            Item: this.item(id, text, version),
+            ...versionCondition(expected),
           }),
         ),
       );
@@ -265,6 +309,14 @@ export class DynamoDbStateStore implements StateStore {
       const stored = await this.get(id);
       return stored?.version === version ? version : null;
     }
+  }
+
+  private item(id: string, text: string, version: string): Record<string, AttributeValue> {
+    return {
+      [DYNAMODB_ITEM.key]: { S: id },
+      [DYNAMODB_ITEM.document]: { S: text },
+      [DYNAMODB_ITEM.version]: { S: version },
+    };
   }
 
   /** One request, in the active replica, then in each next one while the failure is the replica's. */
@@ -300,6 +352,31 @@ export class DynamoDbStateStore implements StateStore {
 
 function toLease(doc: LeaseDocument, version: string): Lease {
   return { holder: doc.holder, operation: doc.operation, expiresAt: doc.expiresAt, etag: version };
+}
+
+/** The condition on an item's version: `expected`, or (null) no item yet. */
+function versionCondition(expected: string | null): {
+  ConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, AttributeValue>;
+} {
+  return expected === null
+    ? {
+        ConditionExpression: "attribute_not_exists(#key)",
+        ExpressionAttributeNames: { "#key": DYNAMODB_ITEM.key },
+      }
+    : {
+        ConditionExpression: "#version = :expected",
+        ExpressionAttributeNames: { "#version": DYNAMODB_ITEM.version },
+        ExpressionAttributeValues: { ":expected": { S: expected } },
+      };
+}
+
+/** Each item's cancellation code of a cancelled transaction, or null when `err` is not one. */
+function cancellationCodes(err: unknown): (string | undefined)[] | null {
+  const e = err as { name?: string; CancellationReasons?: { Code?: string }[] } | null;
+  if (e?.name !== "TransactionCanceledException") return null;
+  return (e.CancellationReasons ?? []).map((r) => r.Code);
 }
 
 function isConditionFailure(err: unknown): boolean {

@@ -1,6 +1,6 @@
 import { type OperationalState, StateSchemaError } from "../../../components/operationalState";
 import { UsageError } from "../../errors";
-import type { StateStore, StoredState } from "../../ports";
+import type { Lease, StateStore, StoredState } from "../../ports";
 
 /**
  * A state document belongs to one environment and one stack, and speaks only of the config's
@@ -71,10 +71,18 @@ export function withStateIdentity(store: StateStore, id: StateIdentity): StateSt
     }
     return stored;
   };
+  const writeFenced = store.writeFenced?.bind(store);
   return {
     location: store.location,
     read,
     write: (state, expectedEtag) => store.write({ ...state, stack: id.stack }, expectedEtag),
+    // A store that fences in the request keeps doing so behind the identity check.
+    ...(writeFenced === undefined
+      ? {}
+      : {
+          writeFenced: (state: OperationalState, expectedEtag: string | null, term: Lease) =>
+            writeFenced({ ...state, stack: id.stack }, expectedEtag, term),
+        }),
     acquireLease: async (holder, operation, ttlMs) => {
       await read();
       return store.acquireLease(holder, operation, ttlMs);

@@ -63,8 +63,22 @@ function sentActions(): string[] {
     ["route53-recovery-cluster", arc],
     ["secretsmanager", sm],
   ];
+  // IAM has no TransactWriteItems action: DynamoDB authorises each of its items by its own action.
+  const transactItem: Record<string, string> = {
+    Put: "PutItem",
+    ConditionCheck: "ConditionCheckItem",
+    Update: "UpdateItem",
+    Delete: "DeleteItem",
+  };
   const names = service.flatMap(([prefix, mock]) =>
-    mock.calls().map((c) => `${prefix}:${(c.args[0] as object).constructor.name.replace(/Command$/, "")}`),
+    mock.calls().flatMap((c) => {
+      const command = c.args[0] as { input?: { TransactItems?: Record<string, unknown>[] } };
+      const name = command.constructor.name.replace(/Command$/, "");
+      if (name !== "TransactWriteItems") return [`${prefix}:${name}`];
+      return (command.input?.TransactItems ?? []).flatMap((item) =>
+        Object.keys(item).map((k) => `${prefix}:${transactItem[k] ?? k}`),
+      );
+    }),
   );
   return [...new Set(names)].sort();
 }
@@ -161,6 +175,12 @@ async function driveEveryAdapter(): Promise<void> {
   const stored = await table.read();
   await table.write(stored?.state ?? initialState(parseConfig(sampleRawConfig())), stored?.etag ?? null);
   await table.releaseLease(await table.acquireLease("me", "op", 60_000));
+  await table.writeFenced(initialState(parseConfig(sampleRawConfig())), null, {
+    holder: "me",
+    operation: "lead",
+    expiresAt: 60_000,
+    etag: "v1",
+  });
 
   arc.onAnyCommand().resolves({ RoutingControlState: "On" });
   const traffic = arcRoutingControls({
@@ -277,7 +297,7 @@ describe("iam-policy", () => {
     expect(table.Statement.find((s) => s.Sid === "OperationalStateDynamoDb")).toEqual({
       Sid: "OperationalStateDynamoDb",
       Effect: "Allow",
-      Action: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"],
+      Action: ["dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"],
       Resource: [
         "arn:aws:dynamodb:us-east-1:*:table/team-state",
         "arn:aws:dynamodb:us-east-2:*:table/team-state",

@@ -17,7 +17,8 @@ import {
   ReplicasUnavailableError,
 } from "../../../automation/adapters/state/replicaFailover";
 import { encodeState } from "../../../automation/adapters/state/stateDocument";
-import { StateConflictError } from "../../../automation/ports";
+import { LeaseLostError, StateConflictError } from "../../../automation/ports";
+import { FencedStateStore } from "../../../automation/watch/fencedStateStore";
 import { loadOperationalState } from "../../../state/loadOperationalState";
 import { sampleState } from "./sampleState";
 import { stateStoreContract } from "./stateStoreContract";
@@ -336,5 +337,92 @@ describe("DynamoDbStateStore requests (aws-sdk-client-mock)", () => {
       ExpressionAttributeNames: { "#version": "version" },
       ExpressionAttributeValues: { ":expected": { S: "mine" } },
     });
+  });
+});
+
+describe("DynamoDbStateStore fenced writes on moto: the state write and the leadership check in one transaction", () => {
+  function stores(now: () => number) {
+    const environment = `fenced-${++places}`;
+    const open = (env: string) =>
+      new DynamoDbStateStore({
+        table,
+        environment: env,
+        regions: replicas,
+        homeRegion: "us-east-1",
+        clientOptions: { endpoint, credentials },
+        now,
+      });
+    // Where openLeadershipStore keeps the leadership lease: the items of `<environment>-leader`.
+    return { state: open(environment), leaders: open(`${environment}-leader`) };
+  }
+
+  it("writes while the term is the stored leadership lease", async () => {
+    const { state, leaders } = stores(() => 1_000);
+    const term = await leaders.acquireLease("watch@us-east-1", "lead", 10_000);
+    const etag = await state.writeFenced(sampleState("one"), null, term);
+    expect(await state.read()).toEqual({ state: sampleState("one"), etag });
+    const next = await state.writeFenced(sampleState("two"), etag, term);
+    expect((await state.read())?.etag).toBe(next);
+  });
+
+  it("refuses a leader whose lease was taken over, and leaves the state as it was", async () => {
+    let clock = 1_000;
+    const { state, leaders } = stores(() => clock);
+    const old = await leaders.acquireLease("watch@us-east-1", "lead", 10_000);
+    const etag = await state.writeFenced(sampleState("one"), null, old);
+    clock += 10_001;
+    await leaders.acquireLease("watch@us-west-2", "lead", 10_000);
+    await expect(state.writeFenced(sampleState("late"), etag, old)).rejects.toBeInstanceOf(LeaseLostError);
+    expect((await state.read())?.state).toEqual(sampleState("one"));
+  });
+
+  it("refuses a term the leader still believes live once the lease item changed (released and retaken)", async () => {
+    const { state, leaders } = stores(() => 1_000);
+    const old = await leaders.acquireLease("watch@us-east-1", "lead", 10_000);
+    await leaders.releaseLease(old);
+    await leaders.acquireLease("watch@us-west-2", "lead", 10_000);
+    await expect(state.writeFenced(sampleState("stale"), null, old)).rejects.toBeInstanceOf(LeaseLostError);
+    expect(await state.read()).toBeNull();
+  });
+
+  it("refuses when no leadership lease exists at all", async () => {
+    const { state } = stores(() => 1_000);
+    const ghost = { holder: "watch@us-east-1", operation: "lead", expiresAt: 20_000, etag: "never-stored" };
+    await expect(state.writeFenced(sampleState("x"), null, ghost)).rejects.toBeInstanceOf(LeaseLostError);
+  });
+
+  it("reports a stale document version as a conflict, not a lost lease", async () => {
+    const { state, leaders } = stores(() => 1_000);
+    const term = await leaders.acquireLease("watch@us-east-1", "lead", 10_000);
+    await state.writeFenced(sampleState("one"), null, term);
+    await expect(state.writeFenced(sampleState("two"), null, term)).rejects.toBeInstanceOf(
+      StateConflictError,
+    );
+  });
+
+  it("is what the fenced store uses: no separate lease read before the write", async () => {
+    const { state, leaders } = stores(() => 1_000);
+    const term = await leaders.acquireLease("watch@us-east-1", "lead", 10_000);
+    let leaseReads = 0;
+    const fenced = new FencedStateStore(
+      state,
+      {
+        leases: {
+          readLease: async () => {
+            leaseReads++;
+            return leaders.readLease();
+          },
+        },
+        term: () => term,
+      },
+      "watch@us-east-1",
+      { now: () => 1_000, sleep: async () => {} },
+    );
+    const etag = await fenced.write(sampleState("one"), null);
+    expect(leaseReads).toBe(0);
+    expect((await state.read())?.etag).toBe(etag);
+    await leaders.releaseLease(term);
+    await leaders.acquireLease("watch@us-west-2", "lead", 10_000);
+    await expect(fenced.write(sampleState("two"), etag)).rejects.toBeInstanceOf(LeaseLostError);
   });
 });

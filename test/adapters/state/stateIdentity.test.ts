@@ -106,3 +106,27 @@ describe("withStateIdentity over the file store", () => {
     expect(existsSync(path.join(dir, "dev.lease.json"))).toBe(false);
   });
 });
+
+describe("withStateIdentity and fenced writes", () => {
+  it("keeps a store's fenced write, stamping the stack, and adds none to a store without one", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "regionctl-fenced-"));
+    roots.push(dir);
+    const inner = new FileStateStore({ directory: dir, stack: "dev" });
+    expect(withStateIdentity(inner, ID).writeFenced).toBeUndefined();
+    const seen: { stack: string | undefined; term: string }[] = [];
+    const fencing = Object.assign(Object.create(inner) as FileStateStore, {
+      writeFenced: async (
+        state: ReturnType<typeof sampleState>,
+        _etag: string | null,
+        term: { etag: string },
+      ) => {
+        seen.push({ stack: state.stack, term: term.etag });
+        return "v2";
+      },
+    });
+    const wrapped = withStateIdentity(fencing, ID);
+    const term = { holder: "a", operation: "lead", expiresAt: 1, etag: "t1" };
+    expect(await wrapped.writeFenced?.(sampleState(), null, term)).toBe("v2");
+    expect(seen).toEqual([{ stack: "dev", term: "t1" }]);
+  });
+});
