@@ -3,6 +3,7 @@ import type { CliIo } from "../cliIo";
 import { EXIT_FAILED, EXIT_OK, EXIT_PAUSED, UsageError } from "../errors";
 import type { TickReport } from "../watch/tickReport";
 import { completedLine, tickLines } from "../watch/report";
+import { nextRoundAt } from "../watch/tickSchedule";
 import {
   type EnvironmentFlags,
   environmentOptions,
@@ -90,6 +91,13 @@ export function registerWatch(program: Command, io: CliIo): void {
           `watching ${env.config.environment} (stack ${env.stack}) every ${intervalMs / 1000} s, failover mode ${env.config.failover.mode}` +
             (voter === null ? "" : `, as the replica in ${voter}`),
         );
+        // Rounds start one interval apart, not an interval after the previous round ended: a
+        // round that waits out a probe timeout would otherwise stretch every period by it.
+        let scheduled = ports.clock.now();
+        const untilNextRound = (): number => {
+          scheduled = nextRoundAt(scheduled, intervalMs, ports.clock.now());
+          return scheduled - ports.clock.now();
+        };
         for (let n = 0; ticks === undefined || n < ticks; n++) {
           if (stop.signal.aborted) break;
           let report;
@@ -100,7 +108,7 @@ export function registerWatch(program: Command, io: CliIo): void {
             // A failing observation (state store, network) must not end the watch: say so, go on.
             io.err(`watch: this observation failed: ${err instanceof Error ? err.message : String(err)}`);
             await writeHeartbeat(flags.heartbeatFile, ports.clock.now(), (line) => io.err(line));
-            await ports.clock.sleep(intervalMs, stop.signal).catch(() => undefined);
+            await ports.clock.sleep(untilNextRound(), stop.signal).catch(() => undefined);
             continue;
           }
           await writeHeartbeat(flags.heartbeatFile, ports.clock.now(), (line) => io.err(line));
@@ -110,7 +118,7 @@ export function registerWatch(program: Command, io: CliIo): void {
             break;
           }
           try {
-            await ports.clock.sleep(intervalMs, stop.signal);
+            await ports.clock.sleep(untilNextRound(), stop.signal);
           } catch {
             break;
           }

@@ -170,6 +170,20 @@ describe("regionctl watch", () => {
     expect(times[1] - times[0]).toBe(config.dns.healthCheck.intervalSeconds * 1000);
   });
 
+  it("starts its rounds one interval apart, however long a round waits on a probe that hangs", async () => {
+    const e = env();
+    e.mem.health.policy = (region) => (region === EUW1 ? "hang" : true);
+    const r = await e.run("watch", "--config", e.file, "--ticks", "3", "--json", "--keep-going");
+    const times = r.stdout
+      .map((l) => JSON.parse(l) as { type: string; at: string })
+      .filter((l) => l.type === "tick")
+      .map((l) => Date.parse(l.at));
+    expect(times).toHaveLength(3);
+    // Each round waits out the probe timeout; the next still starts on the interval.
+    expect(times[1] - times[0]).toBe(config.dns.healthCheck.intervalSeconds * 1000);
+    expect(times[2] - times[1]).toBe(config.dns.healthCheck.intervalSeconds * 1000);
+  });
+
   it("manual mode exits 3 (waiting for a person) on the tick that needs one, with the command to run", async () => {
     const e = env({ manual: true });
     e.mem.health.policy = (region) => region !== USE1;
