@@ -12,7 +12,9 @@ import type { TickReport } from "../../automation/watch/tickReport";
 import { memoryPorts } from "../support/memoryPorts";
 import { sampleConfig } from "../support/sampleConfig";
 
-const INTERVAL_MS = 1500;
+// On the real clock: a leadership lease of a third of this must outlast a loaded machine's stalls,
+// or the lead changes hands mid-test for reasons the test does not look at.
+const INTERVAL_MS = 3000;
 const config = sampleConfig({ regions: 3 });
 const dirs: string[] = [];
 afterAll(async () => {
