@@ -75,6 +75,21 @@ export function regionsCalled(step: Step, state: OperationalState): readonly str
 }
 
 /**
+ * Whether `region` serves the build of the operation in flight (all or a canary share): its
+ * failures are the release's gates to judge, and the release's rollback reaches it. A region only
+ * staged, or not moved at all, still serves the build from before, which fails next to never.
+ */
+export function servesTheRelease(state: OperationalState, region: string): boolean {
+  const before = state.operation?.before[region];
+  const now = state.regions[region];
+  return (
+    before !== undefined &&
+    now !== undefined &&
+    (now.version !== before.version || now.canaryWeight !== before.canaryWeight)
+  );
+}
+
+/**
  * The watcher's agreement, over several rounds: the probe failed `failureThreshold` rounds in a row,
  * and Route 53's checkers now see the region failing too (or its API did not answer).
  */
