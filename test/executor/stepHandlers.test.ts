@@ -173,6 +173,21 @@ describe("step handlers", () => {
     expect(h.mem.database.writer).toBe("us-east-1");
   });
 
+  it("dbFailover does not detach a target that failed while the fence's update ran", async () => {
+    const h = harness({ regions: 3 });
+    h.mem.database.failFailover = new Error("InvalidGlobalClusterStateFault");
+    // The watcher finds the target failing once the fence's stack update has started.
+    const result = await runPlan(
+      plan(failoverSteps(true)),
+      h.options({ impaired: () => (h.mem.stack.calls.length > 0 ? ["us-west-2"] : []) }),
+    );
+    expect(result).toMatchObject({ outcome: "failed", failedStep: "db" });
+    expect(result.reason).toMatch(/us-west-2 failed while it was being promoted; fail over again/);
+    expect(h.mem.log.of("database", "removeFromGlobal")).toEqual([]);
+    expect(h.stored().writer).toBe("us-east-1");
+    expect(h.mem.database.writer).toBe("us-east-1");
+  });
+
   it("dbFailover retries transient API errors before it gives up on the managed failover", async () => {
     const h = harness({ regions: 3 });
     let failures = 3;
