@@ -420,6 +420,8 @@ async function execute(run: Run, step: Step, index: number, recordId: string): P
   let outcome: StepOutcome;
   try {
     if (!forward) await lookBeforeRollback(run, ctx, step);
+    else if (rendersEveryRegion(step) && run.opts.impaired === undefined)
+      await lookBeforeRender(run, ctx, step);
     outcome = regionGuard ? await runRegionGuarded(ctx, step, run.handle.current, body) : await body(ctx);
     if (regionGuard && outcome.status === "failed") {
       // Its rollback would call every region the compensation restores or updates.
@@ -472,6 +474,25 @@ async function lookBeforeRollback(run: Run, ctx: StepContext, step: Step): Promi
     run,
     step,
     `${down.map((d) => `${d.region} is down (${d.detail})`).join("; ")}: the rollback leaves ${down.length === 1 ? "it" : "them"} out and does not call ${down.length === 1 ? "it" : "them"}`,
+  );
+}
+
+/** A stack update of every region not excluded (a writer move's reconcile, a render of the state). */
+function rendersEveryRegion(step: Step): boolean {
+  return step.kind === "stackUpdate" && step.targets === undefined;
+}
+
+/**
+ * A person's run has no watcher verdict beside it: before it renders every region, it looks at
+ * them, and those down are left out of the update (the watcher's deferred update renders them).
+ */
+async function lookBeforeRender(run: Run, ctx: StepContext, step: Step): Promise<void> {
+  const down = await run.impaired.look(ctx, regionsCalled(step, run.handle.current));
+  if (down.length === 0) return;
+  emit(
+    run,
+    step,
+    `${down.map((d) => `${d.region} is down (${d.detail})`).join("; ")}: the update leaves ${down.length === 1 ? "it" : "them"} out`,
   );
 }
 

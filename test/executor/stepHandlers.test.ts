@@ -398,6 +398,27 @@ describe("step handlers", () => {
     expect(ups.map((c) => c.excludes)).toEqual([undefined, ["eu-west-1"]]);
   });
 
+  it("a person's render of every region looks first: a region down is left out, its update queued for the watcher", async () => {
+    const h = harness({ regions: 3 });
+    h.mem.health.policy = (region) => region !== "eu-west-1";
+    const result = await runPlan(
+      plan([{ kind: "stackUpdate", id: "stack", description: "render" }], "switchover"),
+      h.options(),
+    );
+    expect(result.outcome).toBe("succeeded");
+    expect(h.mem.stack.calls.filter((c) => c.op === "up").map((c) => c.excludes)).toEqual([["eu-west-1"]]);
+    expect(h.stored().deferredStackUpdate).toMatchObject({
+      operationId: "op-switchover",
+      lastError: "eu-west-1 failing: left out of the update",
+    });
+
+    // Once the region answers, a render of every region clears the pending update.
+    h.mem.health.policy = () => true;
+    await runPlan(plan([{ kind: "stackUpdate", id: "stack", description: "render" }], "sync"), h.options());
+    expect(h.mem.stack.calls.filter((c) => c.op === "up").at(-1)?.excludes).toBeUndefined();
+    expect(h.stored().deferredStackUpdate ?? null).toBeNull();
+  });
+
   it("an update that fails with no newly failing region still fails", async () => {
     const h = harness({ regions: 3 });
     h.mem.stack.failUp = () => new Error("provider crashed");
