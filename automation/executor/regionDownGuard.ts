@@ -55,7 +55,10 @@ export function sampleDown(sample: HealthSample): boolean {
   return checkersDown && sample.probeOk !== true;
 }
 
-/** The regions a step calls: a stack update's targets (every region it does not leave out), a gate's. */
+/**
+ * The regions a step calls: a stack update's targets (every region it does not leave out), a
+ * gate's, a restore's, the region a writer move waits on.
+ */
 export function regionsCalled(step: Step, state: OperationalState): readonly string[] {
   const all = Object.keys(state.regions);
   switch (step.kind) {
@@ -69,6 +72,9 @@ export function regionsCalled(step: Step, state: OperationalState): readonly str
       return [step.canaryRegion, ...step.baselineRegions];
     case "restore":
       return step.regions.filter((r) => !state.regions[r]?.excluded);
+    case "awaitWriter":
+      // It asks the target's own database endpoint whether it took the writes.
+      return [step.region];
     default:
       return [];
   }
