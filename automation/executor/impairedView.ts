@@ -8,11 +8,12 @@ import type { StepContext } from "./stepContext";
  * watcher holds them out and readmits them, or its deferred update renders them).
  *
  * Two sources feed it. The watcher passes its verdict for the operations it runs
- * (`ExecutorOptions.impaired`). A person's run (a release, its abort) has no watcher beside it, so
- * before a rollback step calls regions the run looks at them itself, one round judged as the
- * region-down guard judges (Route 53's checkers and the direct probe both fail), and keeps those
- * it saw down for the rest of the run: a region that failed does not come back in the seconds a
- * rollback takes, and calling it again would only time out there.
+ * (`ExecutorOptions.impaired`). A person's run (a release, its abort, a switchover) has no watcher
+ * beside it, so before a rollback step, or an update of every region, calls regions the run looks
+ * at them itself, one round judged as the region-down guard judges (Route 53's checkers and the
+ * direct probe both fail), and keeps those it saw down for the rest of the run: a region that
+ * failed does not come back in the seconds a rollback takes, and calling it again would only time
+ * out there.
  */
 export class ImpairedView {
   private readonly seen = new Map<string, string>();
