@@ -27,7 +27,10 @@ import {
   regionDownPause,
   regionsCalled,
   runWatchingRegions,
+  servesTheRelease,
 } from "./executor/regionDownGuard";
+import { movedRegions } from "./plans/restoreRegions";
+import { ImpairedView } from "./executor/impairedView";
 import { type StepContext, type StepOutcome, errorMessage, failed, isFatal } from "./executor/stepContext";
 import { OperationInterruptedError, OperationStateError, describeOperation } from "./executor/errors";
 import type { Plan, Step } from "./plans/steps";
@@ -103,6 +106,8 @@ interface Run {
   readonly operationId: string;
   /** The signal without abort requests from other processes: what a requested rollback runs under. */
   readonly ownSignal?: AbortSignal;
+  /** The regions this run must not call (see impairedView.ts). */
+  readonly impaired: ImpairedView;
 }
 
 /**
@@ -137,7 +142,14 @@ export async function runPlan(plan: Plan, opts: ExecutorOptions): Promise<Operat
         reason: null,
       },
     }));
-    return drive({ opts, handle, signal, operationId: plan.id, ownSignal });
+    return drive({
+      opts,
+      handle,
+      signal,
+      operationId: plan.id,
+      ownSignal,
+      impaired: new ImpairedView(opts.impaired),
+    });
   });
 }
 
@@ -407,6 +419,9 @@ async function execute(run: Run, step: Step, index: number, recordId: string): P
     guarded ? runGuarded(c, (g) => runStep(step, g)) : runStep(step, c);
   let outcome: StepOutcome;
   try {
+    if (!forward) await lookBeforeRollback(run, ctx, step);
+    else if (rendersEveryRegion(step) && run.opts.impaired === undefined)
+      await lookBeforeRender(run, ctx, step);
     outcome = regionGuard ? await runRegionGuarded(ctx, step, run.handle.current, body) : await body(ctx);
     if (regionGuard && outcome.status === "failed") {
       // Its rollback would call every region the compensation restores or updates.
@@ -439,6 +454,49 @@ async function execute(run: Run, step: Step, index: number, recordId: string): P
 }
 
 /**
+ * A rollback never calls a region failing now: it looks at the regions the step would call, and
+ * those down are left out of it (their stack follows after the hold-out, see impairedView.ts).
+ */
+async function lookBeforeRollback(run: Run, ctx: StepContext, step: Step): Promise<void> {
+  const state = run.handle.current;
+  // After a failed gate the operation's change is the likely cause of its regions' failures, and
+  // the rollback is what mends them: it reaches every region the operation moved (a retried
+  // rollback too, whose state may already read as before). After an abort nothing blames the
+  // change, and a region down by both signals is an outage.
+  const op = mustHaveOperation(state);
+  const all = regionsCalled(step, state);
+  const mended = failedForward(op) === undefined ? [] : movedRegions(state, op.before, all);
+  const called = all.filter((r) => !mended.includes(r));
+  if (called.length === 0) return;
+  const down = await run.impaired.look(ctx, called);
+  if (down.length === 0) return;
+  emit(
+    run,
+    step,
+    `${down.map((d) => `${d.region} is down (${d.detail})`).join("; ")}: the rollback leaves ${down.length === 1 ? "it" : "them"} out and does not call ${down.length === 1 ? "it" : "them"}`,
+  );
+}
+
+/** A stack update of every region not excluded (a writer move's reconcile, a render of the state). */
+function rendersEveryRegion(step: Step): boolean {
+  return step.kind === "stackUpdate" && step.targets === undefined;
+}
+
+/**
+ * A person's run has no watcher verdict beside it: before it renders every region, it looks at
+ * them, and those down are left out of the update (the watcher's deferred update renders them).
+ */
+async function lookBeforeRender(run: Run, ctx: StepContext, step: Step): Promise<void> {
+  const down = await run.impaired.look(ctx, regionsCalled(step, run.handle.current));
+  if (down.length === 0) return;
+  emit(
+    run,
+    step,
+    `${down.map((d) => `${d.region} is down (${d.detail})`).join("; ")}: the update leaves ${down.length === 1 ? "it" : "them"} out`,
+  );
+}
+
+/**
  * A release in manual mode: a step that would call a region down now pauses before calling it, and
  * a long gate is watched beside it (see regionDownGuard.ts).
  */
@@ -449,18 +507,10 @@ async function runRegionGuarded(
   body: (c: StepContext) => Promise<StepOutcome>,
 ): Promise<StepOutcome> {
   const called = regionsCalled(step, state);
-  // Regions that serve this release's build (all or a canary share): their failures are the gate's
-  // to judge, and their rollback reaches them. The others are only called (their metrics, a
-  // baseline; a colour staged but not serving), and failing there is an outage, not the build.
-  const before = state.operation?.before ?? {};
-  const moved = new Set(
-    called.filter(
-      (r) =>
-        before[r] !== undefined &&
-        (state.regions[r].version !== before[r].version ||
-          state.regions[r].canaryWeight !== before[r].canaryWeight),
-    ),
-  );
+  // Regions that serve this release's build: their failures are the gate's to judge. The others
+  // are only called (their metrics, a baseline; a colour staged but not serving), and failing
+  // there is an outage, not the build.
+  const moved = new Set(called.filter((r) => servesTheRelease(state, r)));
   const unmoved = called.filter((r) => !moved.has(r));
   const seen = await observeRegions(ctx, called);
   const down = downIn(seen, new Set(unmoved));
@@ -481,7 +531,7 @@ function stepContext(run: Run, step: Step, startedAt: number): StepContext {
     startedAt,
     progress: (message, region) => emit(run, step, message, region),
     runNested: (nested) => runStep(nested, stepContext(run, nested, run.opts.ports.clock.now())),
-    impaired: run.opts.impaired ?? (() => []),
+    impaired: () => run.impaired.now(),
   };
   return ctx;
 }
@@ -536,7 +586,10 @@ async function withOperation(
         throw new OperationStateError(`operation ${inFlight.id} finished while this command started`);
       }
       const handle = new StateHandle(opts.ports.state, stored.state, stored.etag, op.id);
-      return fn({ opts, handle, signal, operationId: op.id, ownSignal }, op);
+      return fn(
+        { opts, handle, signal, operationId: op.id, ownSignal, impaired: new ImpairedView(opts.impaired) },
+        op,
+      );
     });
   if (!abortsAnotherRun) return run();
   try {

@@ -278,7 +278,8 @@ export class InvariantChecker {
   /**
    * A region is on a half-finished version without a record when nothing in the state explains it:
    * a canary split or a mixed fleet with no operation in flight and no failed release recorded, or
-   * (at the end) a region running something other than what the state says.
+   * (at the end) a region running something other than what the state says, with no stack update
+   * pending.
    */
   private checkVersionsRecorded(state: OperationalState, final: boolean): void {
     if (state.operation !== null) return;
@@ -304,7 +305,9 @@ export class InvariantChecker {
         `regions run different versions (${list}) with no operation in flight and no failed release recorded`,
       );
     }
-    if (!final) return;
+    // A stack update the state queues (deferredStackUpdate) is its record that the stack lags it:
+    // `status` shows it and the watcher retries it, or reports it for a person in manual mode.
+    if (!final || (state.deferredStackUpdate ?? null) !== null) return;
     const plan = planTopology(this.cloud.config, state);
     const now = this.cloud.clock.now();
     for (const rp of plan.regions) {

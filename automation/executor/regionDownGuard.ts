@@ -55,7 +55,10 @@ export function sampleDown(sample: HealthSample): boolean {
   return checkersDown && sample.probeOk !== true;
 }
 
-/** The regions a step calls: a stack update's targets (every region it does not leave out), a gate's. */
+/**
+ * The regions a step calls: a stack update's targets (every region it does not leave out), a
+ * gate's, a restore's, the region a writer move waits on.
+ */
 export function regionsCalled(step: Step, state: OperationalState): readonly string[] {
   const all = Object.keys(state.regions);
   switch (step.kind) {
@@ -69,9 +72,27 @@ export function regionsCalled(step: Step, state: OperationalState): readonly str
       return [step.canaryRegion, ...step.baselineRegions];
     case "restore":
       return step.regions.filter((r) => !state.regions[r]?.excluded);
+    case "awaitWriter":
+      // It asks the target's own database endpoint whether it took the writes.
+      return [step.region];
     default:
       return [];
   }
+}
+
+/**
+ * Whether `region` serves the build of the operation in flight (all or a canary share): its
+ * failures are the release's gates to judge, and the release's rollback reaches it. A region only
+ * staged, or not moved at all, still serves the build from before, which fails next to never.
+ */
+export function servesTheRelease(state: OperationalState, region: string): boolean {
+  const before = state.operation?.before[region];
+  const now = state.regions[region];
+  return (
+    before !== undefined &&
+    now !== undefined &&
+    (now.version !== before.version || now.canaryWeight !== before.canaryWeight)
+  );
 }
 
 /**

@@ -3,6 +3,7 @@ import {
   type OperationRecord,
   type OperationalState,
 } from "../../components/operationalState";
+import { deferStackUpdate } from "../plans/deferredStackUpdate";
 import { movedRegions, restoreInState } from "../plans/restoreRegions";
 import { planFromRecord } from "./planRecord";
 
@@ -12,7 +13,8 @@ import { planFromRecord } from "./planRecord";
  * back to where it was before the operation (marked `rolledback`), so no release is left half
  * done. No region is called: the stack update of the operation that supersedes it (the failover's)
  * renders that, and a failed or excluded region follows when it is readmitted, as after any
- * restore. Steps still open are recorded as skipped.
+ * restore; the deferred stack update queued here covers the rest. Steps still open are recorded as
+ * skipped.
  */
 export function supersedeOperation(state: OperationalState, reason: string, now: number): OperationalState {
   const op = state.operation;
@@ -33,7 +35,21 @@ export function supersedeOperation(state: OperationalState, reason: string, now:
     finishedAt,
     reason: `${reason}${note}`,
   };
-  return { ...restored, operation: null, history: [...state.history, ended].slice(-HISTORY_LIMIT) };
+  const endedState = {
+    ...restored,
+    operation: null,
+    history: [...state.history, ended].slice(-HISTORY_LIMIT),
+  };
+  // The superseding operation's stack update renders the rollback; when none comes (a failover
+  // refused), or it must leave a region out, the watcher's deferred update does.
+  return moved.length === 0
+    ? endedState
+    : deferStackUpdate(endedState, {
+        operationId: op.id,
+        stepId: "superseded",
+        error: `${moved.join(", ")} rolled back in the state; the stack follows`,
+        now,
+      });
 }
 
 /** The regions the operation's compensation restores (none for operations without a restore step). */

@@ -209,6 +209,34 @@ describe("invariant checker: every rule fires when it is broken on purpose", () 
     expect(w.checker.violations).toEqual([]);
   });
 
+  it("a region whose stack lags the state at the end is reported, unless the state queues its update", () => {
+    const lagging = (): { w: ReturnType<typeof world>; state: OperationalState } => {
+      const w = world();
+      // The stack renders the first state; the state then moves us-east-1 to another version.
+      const state = initialState(w.cloud.config);
+      w.cloud.apply(planTopology(w.cloud.config, state), w.cloud.regions, true);
+      const east = state.regions["us-east-1"];
+      const slots = { ...east.slots, blue: { version: "1.1.0", replicas: east.slots.blue?.replicas ?? 2 } };
+      state.regions["us-east-1"] = { ...east, version: "1.1.0", slots, releaseStatus: "failed" };
+      return { w, state };
+    };
+    const unexplained = lagging();
+    unexplained.w.checker.finish(unexplained.state, []);
+    expect(rules(unexplained.w.checker.violations)).toEqual([INVARIANTS.noHalfFinishedVersion]);
+
+    const queued = lagging();
+    queued.state.deferredStackUpdate = {
+      operationId: "deploy-1",
+      stepId: "rollback/restore",
+      queuedAt: new Date(DRILL_EPOCH_MS).toISOString(),
+      attempts: 1,
+      nextAttemptAt: new Date(DRILL_EPOCH_MS + 30_000).toISOString(),
+      lastError: "us-east-1 failing: restored in state, stack not updated",
+    };
+    queued.w.checker.finish(queued.state, []);
+    expect(queued.w.checker.violations).toEqual([]);
+  });
+
   it("a call into an impaired region is not judged before any controller could know of the outage", async () => {
     const w = world();
     w.cloud.outage("us-east-1");

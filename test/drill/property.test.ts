@@ -5,7 +5,6 @@ import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { randomScenario, randomScenarioDocument, shuffle } from "../../automation/drill/randomScenario";
 import { sequence } from "../../automation/drill/random";
-import { INVARIANTS } from "../../automation/drill/invariants";
 import { type DrillReport, runDrill } from "../../automation/drill/runner";
 import type { Scenario } from "../../automation/drill/scenario";
 
@@ -29,14 +28,6 @@ const KNOWN_CONTROLLER_GAPS: readonly {
   readonly properties: readonly string[];
   readonly matches: (s: Scenario) => boolean;
 }[] = [
-  {
-    // A release paused for a person owns the operation slot: the watcher reports a region of it
-    // that fails but neither holds it out nor ends the release, so an operator's abort rolls the
-    // stack back in that region before the hold-out excludes it.
-    name: "an operator's abort of a release paused while one of its regions fails updates that region",
-    properties: [INVARIANTS.noImpairedRegionCalls],
-    matches: (s) => has(s, "deploy") && has(s, "abort") && (has(s, "outage") || has(s, "flap")),
-  },
   {
     name: "a degradation Route 53 does not see is held out only after the watcher's window",
     properties: ["rto"],

@@ -25,6 +25,7 @@ const SHIPPED = [
   "api-errors-retried",
   "detach-failover",
   "detach-target-dies",
+  "abort-paused-release-region-down",
 ];
 
 describe("shipped drills", () => {
@@ -44,6 +45,24 @@ describe("shipped drills", () => {
     expect(report.timeline.some((e) => e.kind === "step-finished" && /analysis failed/.test(e.message))).toBe(
       true,
     );
+  });
+
+  it("an abort of a release paused while its region is down leaves that region out, and the readmission renders it", async () => {
+    const { report } = await drill("abort-paused-release-region-down");
+    // The rollback restores the region in the state without calling it (no impaired-region call).
+    expect(report.invariantViolations).toEqual([]);
+    const restore = report.timeline.find(
+      (e) => e.kind === "step-finished" && /rollback\/restore ok/.test(e.message),
+    );
+    expect(restore?.message).toMatch(/eu-west-1 failing, not called: restored in state/);
+    expect(restore?.atSeconds as number).toBeLessThan(1021);
+    // Held out, then readmitted on recovery: its stack runs the previous version again.
+    expect(report.operations.map((o) => `${o.kind} ${o.outcome}`)).toEqual([
+      "deploy aborted",
+      "traffic succeeded",
+      "traffic succeeded",
+    ]);
+    expect(report.regions["eu-west-1"]).toMatchObject({ version: "1.0.0", serving: true });
   });
 
   it("fails over automatically within 1.05 x the floor, losing at most the replication lag", async () => {

@@ -90,6 +90,45 @@ describe("executor: pauses", () => {
     expect(h.stored().history.at(-1)?.phase).toBe("aborted");
   });
 
+  it("abort on a paused canary whose region went down leaves it out: restored in the state, its stack update queued", async () => {
+    const h = inconclusiveCanary();
+    await runPlan(await h.plan("2.0.0", { strategy: "canary" }), h.options());
+    // The canary region goes dark while the release waits for a person.
+    h.mem.health.policy = (region) => region !== "eu-west-1";
+    const updatesBefore = h.mem.stack.calls.length;
+
+    const result = await abortOperation(h.options({ holder: "carol@desk:3" }));
+
+    expect(result.outcome).toBe("aborted");
+    // No stack update called the down region: its stack still runs the canary.
+    const calls = h.mem.stack.calls.slice(updatesBefore);
+    expect(calls.every((c) => !(c.targets ?? []).includes("eu-west-1"))).toBe(true);
+    expect(h.mem.stack.deployed["eu-west-1"].app.canaryWeight).toBe(10);
+    // The state is back where it was, and the update it still owes waits for the watcher.
+    expect(h.stored().regions["eu-west-1"]).toMatchObject({ canaryWeight: null, version: "1.0.0" });
+    expect(h.stored().deferredStackUpdate).toMatchObject({
+      operationId: result.operationId,
+      lastError: expect.stringMatching(/eu-west-1 failing/),
+    });
+    expect(h.progress.some((e) => /eu-west-1 is down .*the rollback leaves it out/.test(e.message))).toBe(
+      true,
+    );
+  });
+
+  it("abort leaves out a region the watcher's verdict calls failing, without a look of its own", async () => {
+    const h = inconclusiveCanary();
+    await runPlan(await h.plan("2.0.0", { strategy: "canary" }), h.options());
+    const updatesBefore = h.mem.stack.calls.length;
+
+    const result = await abortOperation(h.options({ holder: "carol@desk:3", impaired: () => ["eu-west-1"] }));
+
+    expect(result.outcome).toBe("aborted");
+    expect(
+      h.mem.stack.calls.slice(updatesBefore).every((c) => !(c.targets ?? []).includes("eu-west-1")),
+    ).toBe(true);
+    expect(h.stored().deferredStackUpdate?.lastError).toMatch(/eu-west-1 failing/);
+  });
+
   it("a pause step stops the plan; promote goes on", async () => {
     const h = harness({ regions: 2 });
     const plan: Plan = {

@@ -53,6 +53,15 @@ describe("region-down guard: what counts as down (tables)", () => {
     const analysis = { id: "a", kind: "analysis", canaryRegion: "us-west-2", baselineRegions: ["eu-west-1"] };
     expect(regionsCalled(analysis as unknown as Step, state)).toEqual(["us-west-2", "eu-west-1"]);
     expect(regionsCalled({ id: "w", kind: "wait", description: "w", seconds: 1 }, state)).toEqual([]);
+    // A writer move's wait asks the target's own database endpoint.
+    const awaitWriter: Step = {
+      id: "aw",
+      kind: "awaitWriter",
+      description: "aw",
+      region: "eu-west-1",
+      timeoutSeconds: 60,
+    };
+    expect(regionsCalled(awaitWriter, state)).toEqual(["eu-west-1"]);
   });
 });
 

@@ -173,6 +173,21 @@ describe("step handlers", () => {
     expect(h.mem.database.writer).toBe("us-east-1");
   });
 
+  it("dbFailover does not detach a target that failed while the fence's update ran", async () => {
+    const h = harness({ regions: 3 });
+    h.mem.database.failFailover = new Error("InvalidGlobalClusterStateFault");
+    // The watcher finds the target failing once the fence's stack update has started.
+    const result = await runPlan(
+      plan(failoverSteps(true)),
+      h.options({ impaired: () => (h.mem.stack.calls.length > 0 ? ["us-west-2"] : []) }),
+    );
+    expect(result).toMatchObject({ outcome: "failed", failedStep: "db" });
+    expect(result.reason).toMatch(/us-west-2 failed while it was being promoted; fail over again/);
+    expect(h.mem.log.of("database", "removeFromGlobal")).toEqual([]);
+    expect(h.stored().writer).toBe("us-east-1");
+    expect(h.mem.database.writer).toBe("us-east-1");
+  });
+
   it("dbFailover retries transient API errors before it gives up on the managed failover", async () => {
     const h = harness({ regions: 3 });
     let failures = 3;
@@ -381,6 +396,27 @@ describe("step handlers", () => {
     expect(result.outcome).toBe("succeeded");
     const ups = h.mem.stack.calls.filter((c) => c.op === "up");
     expect(ups.map((c) => c.excludes)).toEqual([undefined, ["eu-west-1"]]);
+  });
+
+  it("a person's render of every region looks first: a region down is left out, its update queued for the watcher", async () => {
+    const h = harness({ regions: 3 });
+    h.mem.health.policy = (region) => region !== "eu-west-1";
+    const result = await runPlan(
+      plan([{ kind: "stackUpdate", id: "stack", description: "render" }], "switchover"),
+      h.options(),
+    );
+    expect(result.outcome).toBe("succeeded");
+    expect(h.mem.stack.calls.filter((c) => c.op === "up").map((c) => c.excludes)).toEqual([["eu-west-1"]]);
+    expect(h.stored().deferredStackUpdate).toMatchObject({
+      operationId: "op-switchover",
+      lastError: "eu-west-1 failing: left out of the update",
+    });
+
+    // Once the region answers, a render of every region clears the pending update.
+    h.mem.health.policy = () => true;
+    await runPlan(plan([{ kind: "stackUpdate", id: "stack", description: "render" }], "sync"), h.options());
+    expect(h.mem.stack.calls.filter((c) => c.op === "up").at(-1)?.excludes).toBeUndefined();
+    expect(h.stored().deferredStackUpdate ?? null).toBeNull();
   });
 
   it("an update that fails with no newly failing region still fails", async () => {

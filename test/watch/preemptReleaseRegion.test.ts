@@ -32,9 +32,11 @@ describe("watcher: a release that moves a failing region is preempted", () => {
 
     const reports = await rig.until((r) => r.decisions.some((d) => d.kind === "preempt"), TICKS);
     const last = reports.at(-1);
-    // The verdict's tick: the release is stopped, and the region is held out in the same tick.
+    // The verdict's tick: the release is stopped, and the region is held out in the same tick. The
+    // rollback the release left in the state waits as a deferred stack update meanwhile.
     expect(last?.decisions.map((d) => `${d.kind}:${d.action}:${d.region ?? ""}`)).toEqual([
       "preempt:recorded:",
+      "reconcile:deferred:",
       `holdout:started:${USW2}`,
     ]);
     expect(last?.decisions[0].summary).toMatch(/hold-out: us-west-2 is failing/);
@@ -47,5 +49,7 @@ describe("watcher: a release that moves a failing region is preempted", () => {
     expect(rig.stored().writer).toBe(USE1);
     expect(rig.stored().regions[USW2]).toMatchObject({ drained: true, excluded: true });
     expect(rig.stored().history.some((h) => h.kind === "failover")).toBe(false);
+    // The hold-out's update rendered every region but the one it excluded: nothing is pending.
+    expect(rig.stored().deferredStackUpdate ?? null).toBeNull();
   });
 });

@@ -124,6 +124,12 @@ export async function runDbFailover(
       if (fenceProblem !== null) {
         return failed(`managed failover to ${step.to} failed (${why}); not detaching it: ${fenceProblem}`);
       }
+      if (ctx.impaired().includes(step.to)) {
+        // The target failed while the fence's update ran: its API is not called, the database
+        // keeps its writer, and so does the state.
+        await ctx.state.update((s) => ({ ...s, writer: from }));
+        return failed(`${step.to} failed while it was being promoted; fail over again to a live region`);
+      }
       detachProblem = await detach();
     }
     if (detachProblem !== null) {

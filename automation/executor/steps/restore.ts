@@ -1,3 +1,4 @@
+import { deferStackUpdate } from "../../plans/deferredStackUpdate";
 import { hasMoved, restoreInState } from "../../plans/restoreRegions";
 import type { Step } from "../../plans/steps";
 import { errorMessage, failed, ok, type StepContext, type StepOutcome } from "../stepContext";
@@ -12,7 +13,9 @@ import { updateStack } from "./stackUpdate";
  * One region's failing update must not hold the others on the new version: when the joint update
  * fails, each region is updated on its own. A region excluded meanwhile (impaired, e.g. failed
  * over) is restored in state only: its drain and note stay as the failover set them, its stack is
- * not touched (blast radius), and it renders the restored state when it is readmitted.
+ * not touched (blast radius), and it renders the restored state when it is readmitted. A region
+ * failing now but not yet held out (`ctx.impaired`) is restored in state only too, and its stack
+ * update is queued for the watcher (the deferred stack update), which renders it later.
  *
  * Idempotent: a region counts as moved while its state differs from `before` or its release status
  * shows the operation touched it and it is not yet `rolledback`, so a retry after a failed or
@@ -41,9 +44,21 @@ export async function runRestore(
 
   const live = ctx.state.current.regions;
   const excluded = Object.keys(live).filter((r) => live[r].excluded);
-  const targets = moved.filter((r) => !excluded.includes(r));
-  const deferred = moved.filter((r) => excluded.includes(r));
-  const failures = await updateRegions(ctx, step.id, targets, excluded);
+  const failing = ctx.impaired().filter((r) => live[r] !== undefined && !excluded.includes(r));
+  const leftOut = [...excluded, ...failing];
+  const targets = moved.filter((r) => !leftOut.includes(r));
+  const deferred = moved.filter((r) => leftOut.includes(r));
+  const unrendered = moved.filter((r) => failing.includes(r));
+  if (unrendered.length > 0) {
+    // Not held out (yet), so no readmission will render it: the watcher's deferred update does,
+    // once the region answers again or has been held out.
+    const now = ctx.ports.clock.now();
+    const error = `${unrendered.join(", ")} failing: restored in state, stack not updated`;
+    await ctx.state.update((s) =>
+      deferStackUpdate(s, { operationId: ctx.operationId, stepId: step.id, error, now }),
+    );
+  }
+  const failures = await updateRegions(ctx, step.id, targets, leftOut);
   const stuck = targets.filter((r) => failures.has(r));
   const rolledBack = [...targets.filter((r) => !failures.has(r)), ...deferred];
   await ctx.state.update((s) => {
@@ -51,10 +66,14 @@ export async function runRestore(
     for (const r of stuck) s.regions[r] = { ...s.regions[r], releaseStatus: "rollback_failed" };
     return s;
   });
+  const heldOut = deferred.filter((r) => excluded.includes(r));
   const deferredNote =
-    deferred.length === 0
+    (heldOut.length === 0
       ? ""
-      : `; ${deferred.join(", ")} excluded (impaired): restored in state, the stack follows when readmitted`;
+      : `; ${heldOut.join(", ")} excluded (impaired): restored in state, the stack follows when readmitted`) +
+    (unrendered.length === 0
+      ? ""
+      : `; ${unrendered.join(", ")} failing, not called: restored in state, the watcher updates its stack later`);
   if (stuck.length > 0) {
     const why = stuck.map((r) => `${r}: ${failures.get(r)}`).join("; ");
     const done = rolledBack.length === 0 ? "" : ` (rolled back ${rolledBack.join(", ")})`;

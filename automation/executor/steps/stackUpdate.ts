@@ -52,13 +52,24 @@ export async function runStackUpdate(
         // A region that failed since this round began is left out by a new round, not retried.
         replan: () => excludesNow().some((r) => !excludes.includes(r)),
       });
-      // An update of every region not excluded renders the whole state, a deferred one included.
-      if (targets === undefined && (ctx.state.current.deferredStackUpdate ?? null) !== null) {
-        await ctx.state.update(clearDeferred);
+      const done = `stack updated for ${targets?.join(", ") ?? "every region"} in ${Math.round(result.durationMs / 1000)} s (${summarise(result.changes)})`;
+      if (targets === undefined) {
+        // An update of every region not excluded renders the whole state, a deferred one included;
+        // not a region it left out only because it is failing now, which nothing else renders
+        // until it is held out: the watcher's deferred update does, backing off while it fails.
+        const regions = ctx.state.current.regions;
+        const unrendered = excludes.filter(
+          (r) => !(step.excludes ?? []).includes(r) && regions[r] !== undefined && !regions[r].excluded,
+        );
+        const pending = ctx.state.current.deferredStackUpdate ?? null;
+        if (unrendered.length > 0 && (pending === null || step.deferOnFailure === true)) {
+          const left = `${unrendered.join(", ")} failing: left out of the update`;
+          const deferred = await defer(step, ctx, left);
+          return ok(`${done}; ${deferred.detail}`);
+        }
+        if (unrendered.length === 0 && pending !== null) await ctx.state.update(clearDeferred);
       }
-      return ok(
-        `stack updated for ${targets?.join(", ") ?? "every region"} in ${Math.round(result.durationMs / 1000)} s (${summarise(result.changes)})`,
-      );
+      return ok(done);
     } catch (err) {
       if (ctx.signal.aborted) throw err;
       const next = excludesNow();
