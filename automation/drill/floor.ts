@@ -114,6 +114,10 @@ export interface PartialFaultEvidence {
   readonly probes: readonly (readonly ProbeAnswer[])[];
   /** When the fault ended (the region recovered), or the drill's end. */
   readonly endSeconds: number;
+  /** The drill's end: a floor beyond it is no floor within the drill. */
+  readonly untilSeconds: number;
+  /** The region held the writer when the fault began. */
+  readonly writer: boolean;
 }
 
 /**
@@ -121,11 +125,16 @@ export interface PartialFaultEvidence {
  * partial fault that began at `atSeconds`: the first probe answer at or after the fault after
  * which some replica's answers fail `failureThreshold` times in a row, or fail more often within
  * the probe window than noise explains (`failureWindow.ts`). Null when none does.
+ *
+ * For the writer's region (`writer`) the controller also needs Route 53's checkers to agree
+ * before it fails the writer over (an unplanned failover loses writes, and one vantage alone may
+ * be the one that is cut off): the answer must find some checker failing, or Route 53's API out.
  */
 export function partialFaultDetectionSeconds(
   s: Scenario,
   atSeconds: number,
   probes: readonly (readonly ProbeAnswer[])[],
+  writer = false,
 ): number | null {
   const built = scenarioConfig(s);
   if (!("config" in built)) return null;
@@ -141,7 +150,8 @@ export function partialFaultDetectionSeconds(
       streak = a.ok ? 0 : streak + 1;
       const t = drillSeconds(a.atMs);
       if (t < atSeconds) continue;
-      if (streak >= settings.failureThreshold || windowFailing(window, noise)) {
+      const agreed = !writer || a.route53Failing !== false;
+      if (agreed && (streak >= settings.failureThreshold || windowFailing(window, noise))) {
         if (earliest === null || t < earliest) earliest = t;
         break;
       }
@@ -169,12 +179,17 @@ export function trafficMoveSeconds(s: Scenario): number {
  * half of the requests never changes and a flap's up halves undo. Every second before that
  * instant at which Route 53 answered clients with the region while it was not healthy (a flap's
  * down halves, a degradation throughout) leaves a client on it for a TTL. The floor ends one
- * second and a TTL after the last such second before that instant or the fault's end.
+ * second and a TTL after the last such second before that instant or the fault's end; null when
+ * that is past the drill's end (nothing could have ended the impact within the drill).
  * Physics and the probes' answers fix these seconds; the controller's own moves cannot come
  * before them, so the floor is a lower bound of every RTO by construction.
  */
-export function partialFaultFloor(s: Scenario, atSeconds: number, evidence: PartialFaultEvidence): number {
-  const detected = partialFaultDetectionSeconds(s, atSeconds, evidence.probes);
+export function partialFaultFloor(
+  s: Scenario,
+  atSeconds: number,
+  evidence: PartialFaultEvidence,
+): number | null {
+  const detected = partialFaultDetectionSeconds(s, atSeconds, evidence.probes, evidence.writer);
   const moved = detected === null ? Number.POSITIVE_INFINITY : detected + trafficMoveSeconds(s);
   const until = Math.min(moved, evidence.endSeconds);
   let last: number | null = null;
@@ -184,7 +199,8 @@ export function partialFaultFloor(s: Scenario, atSeconds: number, evidence: Part
     if (second >= Math.max(b.from, atSeconds) && (last === null || second > last)) last = second;
   }
   if (last === null) return 0;
-  return round(last + 1 + s.dnsTtlSeconds - atSeconds);
+  const end = last + 1 + s.dnsTtlSeconds;
+  return end > evidence.untilSeconds ? null : round(end - atSeconds);
 }
 
 /** Milliseconds are the simulation's resolution. */

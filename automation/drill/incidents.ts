@@ -61,7 +61,7 @@ export function computeIncidents(
   const out: Incident[] = [];
   const owned: Stretch[] = [];
   const faults = events.filter((e) => FAULTS.has(e.kind));
-  const floorOf = (e: DrillEvent, region: string, writerFault: boolean): number => {
+  const floorOf = (e: DrillEvent, region: string, writerFault: boolean): number | null => {
     if (e.kind === "flap" || e.kind === "degrade") {
       const recovered = events.find((n) => n.at > e.at && n.kind === "recover" && regionOf(n) === region);
       return partialFaultFloor(scenario, e.at, {
@@ -70,6 +70,8 @@ export function computeIncidents(
           .map((seg) => ({ from: seg.fromSeconds, to: seg.toSeconds })),
         probes: probes?.of(region) ?? [],
         endSeconds: recovered?.at ?? endSeconds,
+        untilSeconds: endSeconds,
+        writer: writerAt.get(e.index) === region,
       });
     }
     return faultFloor(scenario, { kind: "outage", atSeconds: e.at }, writerFault).floorSeconds;

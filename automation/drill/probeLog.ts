@@ -5,6 +5,11 @@ export interface ProbeAnswer {
   /** When the answer arrived (ms): a probe that times out is known to have failed only then. */
   readonly atMs: number;
   readonly ok: boolean;
+  /**
+   * Whether Route 53's checkers saw the region failing when the probe left (some of them, or its
+   * verdict); null when its API did not answer.
+   */
+  readonly route53Failing: boolean | null;
 }
 
 /**
@@ -28,7 +33,11 @@ export class ProbeLog {
       list = [];
       byVantage.set(key, list);
     }
-    list.push({ atMs: answeredAtMs, ok: sample.probeOk });
+    list.push({
+      atMs: answeredAtMs,
+      ok: sample.probeOk,
+      route53Failing: sample.checkerFraction === null ? null : sample.checkerFraction < 1,
+    });
   }
 
   /** The region's answers, one list per vantage, each in the order they arrived. */

@@ -37,16 +37,6 @@ const KNOWN_CONTROLLER_GAPS: readonly {
     properties: [INVARIANTS.noImpairedRegionCalls],
     matches: (s) => has(s, "deploy") && has(s, "abort") && (has(s, "outage") || has(s, "flap")),
   },
-  {
-    name: "a degradation Route 53 does not see is held out only after the watcher's window",
-    properties: ["rto"],
-    matches: (s) => has(s, "degrade"),
-  },
-  {
-    name: "a flapping region is held out only after the watcher's window",
-    properties: ["rto"],
-    matches: (s) => has(s, "flap"),
-  },
 ];
 
 function has(s: Scenario, kind: string): boolean {
