@@ -1,7 +1,7 @@
 import type { HealthSample } from "../ports";
 import { PROBE_WINDOW, windowFailing } from "./failureWindow";
 import { ROUTE53_HEALTHY_FRACTION, sampleHealthy } from "./sampleVerdict";
-import type { HealthSettings } from "./settings";
+import { type HealthSettings, cleanRunNeeded } from "./settings";
 
 /**
  * The region health tracker: turns a stream of samples into a stable verdict per region. Pure and
@@ -169,7 +169,7 @@ export function observeRegion(
   let transitions = current.transitions.filter((t) => t > at - settings.flapWindowMs);
   let partialFailure = current.partialFailure;
   const recoveryNeeded = partialFailure
-    ? Math.max(settings.recoveryThreshold, settings.partialRecoveryThreshold ?? 0)
+    ? partialRecoveryNeeded(current, settings)
     : settings.recoveryThreshold;
   if (healthy && !ok && (failures >= settings.failureThreshold || probesFailing)) {
     healthy = false;
@@ -227,6 +227,21 @@ export function observeRegion(
     },
     events,
   };
+}
+
+/**
+ * Good answers in a row a partly failing region needs to be healthy again: a run that a region
+ * failing as often as the probe window measured (before its current good run) shows less often
+ * than the detector's false-alarm chance; at least `recoveryThreshold`, at most
+ * `partialRecoveryThreshold` (the run that rules out the rollback error rate).
+ */
+function partialRecoveryNeeded(h: RegionHealth, settings: HealthSettings): number {
+  const most = Math.max(settings.recoveryThreshold, settings.partialRecoveryThreshold ?? 0);
+  let end = h.recentProbes.length;
+  while (end > 0 && h.recentProbes[end - 1]) end--;
+  const before = h.recentProbes.slice(0, end);
+  const measured = before.length > 0 ? before.filter((ok) => !ok).length / before.length : 1;
+  return Math.min(most, Math.max(settings.recoveryThreshold, cleanRunNeeded(measured)));
 }
 
 /** The probe counts of the verdict's current spell, after one more sample. */
