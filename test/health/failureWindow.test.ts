@@ -8,6 +8,7 @@ import {
 } from "../../automation/health/failureWindow";
 import { type HealthSettings, cleanRunNeeded } from "../../automation/health/settings";
 import { initialTracker, observeSamples, relapsing } from "../../automation/health/tracker";
+import { partlyFailing } from "../../automation/health/healthView";
 import type { HealthSample } from "../../automation/ports";
 import { sequence } from "../../automation/drill/random";
 
@@ -176,5 +177,29 @@ describe("recovery from a partial fault", () => {
     expect(r.healthy).toBe(true);
     expect(relapsing(r, NOISE)).toBe(true);
     expect(relapsing(feed(probes("..........xxx............")), NOISE)).toBe(false);
+  });
+});
+
+describe("failing only partly (a last-resort failover target)", () => {
+  const after = (pattern: string) => {
+    let tracker = initialTracker(["r"], T0);
+    probes(pattern).forEach((ok, i) => {
+      tracker = observeSamples(tracker, [sample(i, ok)], SETTINGS).tracker;
+    });
+    return tracker.r;
+  };
+
+  it.each([
+    ["..........xx.x.", true],
+    ["..........xx.x", true],
+    // Down outright: failures in a row, no answer since.
+    ["..........xxx", false],
+    ["..........xxxxxx", false],
+    // A degradation whose latest two probes both failed is not called into.
+    ["..........xx.xxx", false],
+    // Healthy is not "failing partly".
+    ["..........", false],
+  ])("%s: %s", (pattern, partly) => {
+    expect(partlyFailing(after(pattern))).toBe(partly);
   });
 });
