@@ -9,7 +9,7 @@ import { SHIPPED_DRILLS, loadScenario } from "../../automation/drill/scenarioFil
  * whatever Route 53 still answers with): the watcher holds it out of traffic at its first unhealthy
  * verdict or from its transitions, keeps it out while it flaps, and readmits it once stable. Faster
  * than the recovery threshold (80 s) the verdict never turns healthy, and faster than the failure
- * threshold (40 s) it never turns unhealthy; both must still be caught.
+ * threshold (40 s) it never fails three probes in a row: the probes' window turns it unhealthy.
  */
 const base = loadScenario(path.join(SHIPPED_DRILLS, "flapping-secondary.yaml"));
 
