@@ -1,5 +1,6 @@
-import { faultFloor } from "./floor";
+import { faultFloor, partialFaultFloor } from "./floor";
 import type { Monitor, Stretch } from "./monitor";
+import type { ProbeLog } from "./probeLog";
 import { drillSeconds } from "./recorder";
 import type { DrillEvent, Scenario } from "./scenario";
 import type { LostWrites } from "./simDatabase";
@@ -52,12 +53,29 @@ export function computeIncidents(
   endSeconds: number,
   /** The controller's operations: one in flight at a fault may move DNS for its own reasons. */
   operations: readonly { kind: string; startedAtSeconds: number; finishedAtSeconds: number | null }[] = [],
+  /** The direct probes' answers: when a partial fault could first be known (see `partialFaultFloor`). */
+  probes?: ProbeLog,
 ): Incident[] {
   const s = scenario;
   const events = scenario.events;
   const out: Incident[] = [];
   const owned: Stretch[] = [];
   const faults = events.filter((e) => FAULTS.has(e.kind));
+  const floorOf = (e: DrillEvent, region: string, writerFault: boolean): number | null => {
+    if (e.kind === "flap" || e.kind === "degrade") {
+      const recovered = events.find((n) => n.at > e.at && n.kind === "recover" && regionOf(n) === region);
+      return partialFaultFloor(scenario, e.at, {
+        badAnswers: (monitor.segments.get(region) ?? [])
+          .filter((seg) => seg.serving && !seg.healthy)
+          .map((seg) => ({ from: seg.fromSeconds, to: seg.toSeconds })),
+        probes: probes?.of(region) ?? [],
+        endSeconds: recovered?.at ?? endSeconds,
+        untilSeconds: endSeconds,
+        writer: writerAt.get(e.index) === region,
+      });
+    }
+    return faultFloor(scenario, { kind: "outage", atSeconds: e.at }, writerFault).floorSeconds;
+  };
   for (const e of faults) {
     const region = regionOf(e);
     const writerFault = e.kind === "outage" && writerAt.get(e.index) === region;
@@ -95,18 +113,7 @@ export function computeIncidents(
       atSeconds: e.at,
       rtoSeconds: rto,
       rpoSeconds: 0,
-      floorSeconds:
-        ENDPOINT_FAULTS.has(e.kind) && steady
-          ? faultFloor(
-              scenario,
-              {
-                kind: e.kind as "outage" | "flap" | "degrade",
-                atSeconds: e.at,
-                periodSeconds: e.kind === "flap" ? e.periodSeconds : undefined,
-              },
-              writerFault,
-            ).floorSeconds
-          : null,
+      floorSeconds: !ENDPOINT_FAULTS.has(e.kind) || !steady ? null : floorOf(e, region, writerFault),
     });
   }
   // Each loss belongs to the latest fault at or before it, so no write is counted twice.

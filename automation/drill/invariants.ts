@@ -4,6 +4,7 @@ import { sampleHealthy } from "../health/sampleVerdict";
 import type { HealthSample } from "../ports";
 import { controllerDetectionSeconds, promotionSeconds } from "./floor";
 import { drillSeconds } from "./recorder";
+import { ProbeLog } from "./probeLog";
 import type { SimCloud } from "./simCloud";
 import type { SimGlobalDatabase } from "./simDatabase";
 
@@ -51,6 +52,8 @@ const IN_FLIGHT = new Set(["running", "compensating"]);
 export class InvariantChecker {
   readonly violations: InvariantViolation[] = [];
   private readonly open = new Set<string>();
+  /** Every direct probe answer the controller got, for the floor of partial faults. */
+  readonly probes = new ProbeLog();
   /** Consecutive unhealthy samples per region, as the controller saw them. */
   private readonly failingStreak = new Map<string, number>();
   /** Every operation seen in the state, with its latest phase: the history is bounded, this is not. */

@@ -245,7 +245,15 @@ export async function runDrill(scenario: Scenario, options: DrillOptions = {}): 
       reason: o.reason,
     }))
     .sort((a, b) => a.startedAtSeconds - b.startedAtSeconds || a.id.localeCompare(b.id));
-  const incidents = computeIncidents(scenario, monitor, database.lost, writerAt, scenario.until, operations);
+  const incidents = computeIncidents(
+    scenario,
+    monitor,
+    database.lost,
+    writerAt,
+    scenario.until,
+    operations,
+    checker.probes,
+  );
   const finalWriter = database.writerRegion() ?? database.writersNow()[0] ?? state?.writer ?? scenario.writer;
   const partial = {
     scenario: scenario.name,

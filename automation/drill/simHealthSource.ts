@@ -48,8 +48,15 @@ export class SimHealthSource implements HealthSource {
   constructor(
     private readonly cloud: SimCloud,
     private readonly options: HealthSourceOptions = {},
-    /** Sees every sample the controller gets (the checker tracks what the controller could know). */
-    private readonly onSample: (sample: HealthSample) => void = () => {},
+    /**
+     * Sees every sample the controller gets (the checker tracks what the controller could know),
+     * with the replica it left from and when its answer arrived.
+     */
+    private readonly onSample: (
+      sample: HealthSample,
+      vantage: string | undefined,
+      answeredAtMs: number,
+    ) => void = () => {},
   ) {}
 
   async observe(regions: readonly RegionEndpoint[], outer?: AbortSignal): Promise<HealthSample[]> {
@@ -153,7 +160,7 @@ export class SimHealthSource implements HealthSource {
       probeOk,
       detail: `${detail}; route53 ${route53 === null ? "unavailable" : `${Math.round(route53 * 100)} % of checkers healthy`}`,
     };
-    this.onSample(sample);
+    this.onSample(sample, this.options.vantage, this.cloud.clock.now());
     return sample;
   }
 

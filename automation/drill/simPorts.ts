@@ -42,7 +42,10 @@ export function simulatedPorts(
       sequential: cloud.options.sequentialProbes,
       unboundedProbeSeconds: cloud.options.unboundedProbeSeconds,
     },
-    (sample) => checker.observe(sample),
+    (sample, vantage, answeredAtMs) => {
+      checker.observe(sample);
+      checker.probes.record(sample, vantage, answeredAtMs);
+    },
   );
   // With ARC the records answer to the routing controls, every serving region on at the start.
   let traffic: SimTrafficControl | undefined;

@@ -1,4 +1,4 @@
-import { type HealthTracker, isHeldOut } from "./tracker";
+import { DIP_SAMPLES, type HealthTracker, type RegionHealth, isHeldOut } from "./tracker";
 
 /**
  * What the planners know of each region's health at one instant: the tracker's verdict, frozen.
@@ -16,6 +16,12 @@ export interface RegionAvailability {
    * MIN_PROBES_FOR_RATE answers exist (unknown, not zero). Absent when not measured.
    */
   readonly probeErrorRate?: number | null;
+  /**
+   * Unhealthy, but failing only partly: the probes' window turned it, or it answered between
+   * failures since, and it has not failed twice in a row since. It would take the writes better
+   * than no region at all. Absent when not known.
+   */
+  readonly partlyFailing?: boolean;
 }
 
 /** Fewer answers than this give no error rate: one failure in three would read as 33 %. */
@@ -36,9 +42,18 @@ export function healthView(tracker: HealthTracker, now: number): HealthView {
       heldOut: isHeldOut(h, now),
       healthyForMs: h.healthy ? Math.max(0, now - h.since) : 0,
       probeErrorRate: probeErrorRate(h.recentProbes),
+      partlyFailing: partlyFailing(h),
     };
   }
   return view;
+}
+
+/**
+ * Unhealthy, yet answering: a partial fault (or an answer since the failures), and its latest
+ * probes not failed twice in a row, so a region that went dark is never taken for one.
+ */
+export function partlyFailing(h: RegionHealth): boolean {
+  return !h.healthy && h.probeFailures < DIP_SAMPLES && (h.partialFailure || h.consecutiveSuccesses > 0);
 }
 
 /** A region the view says nothing about is not available: silence is not health. */

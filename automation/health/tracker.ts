@@ -1,13 +1,17 @@
 import type { HealthSample } from "../ports";
+import { PROBE_WINDOW, windowFailing } from "./failureWindow";
 import { ROUTE53_HEALTHY_FRACTION, sampleHealthy } from "./sampleVerdict";
-import type { HealthSettings } from "./settings";
+import { type HealthSettings, cleanRunNeeded } from "./settings";
 
 /**
  * The region health tracker: turns a stream of samples into a stable verdict per region. Pure and
  * clock-driven: time comes only from the samples, so the drill replays it on a virtual clock.
  *
- * - A healthy region turns unhealthy after `failureThreshold` consecutive failed samples, and an
- *   unhealthy one turns healthy only after `recoveryThreshold` consecutive good ones. The gap
+ * - A healthy region turns unhealthy after `failureThreshold` consecutive failed samples, or as
+ *   soon as its direct probes' recent failures are more than noise explains (`failureWindow.ts`:
+ *   a degradation or a fast flap, which need not fail many probes in a row); an unhealthy one
+ *   turns healthy only after `recoveryThreshold` consecutive good ones, or
+ *   `partialRecoveryThreshold` when it failed only partly (see `partialFailure`). The gap
  *   between the two is the hysteresis that keeps one lucky probe from readmitting a region.
  * - A region whose health changes `flapTransitions` times inside `flapWindowMs` is flapping: it is
  *   held out for `flapCooldownMs` whatever its verdict, so traffic and the writer do not chase it.
@@ -52,6 +56,21 @@ export interface RegionHealth {
    */
   readonly probeFailures: number;
   /**
+   * The direct probes' window shows the region failing (see `failureWindow.ts`), though perhaps
+   * not `failureThreshold` times in a row: a partial fault. Counts as the probes' side of the
+   * agreement rule, as failures in a row do.
+   */
+  readonly probesFailing: boolean;
+  /**
+   * The current unhealthy spell is a partial fault: it began by the probes' window rather than by
+   * failures in a row, or the region answered between failures since. Its recovery needs the
+   * longer clean run. False while healthy.
+   */
+  readonly partialFailure: boolean;
+  /** Direct probe answers, and failed ones among them, since the verdict last changed. */
+  readonly spellProbes: number;
+  readonly spellFailures: number;
+  /**
    * Route 53 at its last answer: "unhealthy" by its 18 % rule; "failing" when some of its
    * checkers already see the region down though the verdict has not turned yet; "healthy" when
    * every checker sees it up; "unknown" while it has never answered.
@@ -61,11 +80,7 @@ export interface RegionHealth {
   readonly route53Answered: boolean;
 }
 
-/**
- * Probe answers kept per region for its measured error rate: 30 samples, five minutes at a 10 s
- * interval, enough to tell a region serving 35 % errors from one that dropped a packet.
- */
-export const PROBE_WINDOW = 30;
+export { PROBE_WINDOW };
 
 export type Route53View = "healthy" | "failing" | "unhealthy" | "unknown";
 
@@ -112,6 +127,10 @@ function freshRegion(region: string, now: number, healthy: boolean): RegionHealt
     signals: "none",
     recentProbes: [],
     probeFailures: 0,
+    probesFailing: false,
+    partialFailure: false,
+    spellProbes: 0,
+    spellFailures: 0,
     route53: "unknown",
     route53Answered: false,
   };
@@ -136,21 +155,36 @@ export function observeRegion(
   const failures = ok ? 0 : current.consecutiveFailures + 1;
   const successes = ok ? current.consecutiveSuccesses + 1 : 0;
   const failingSince = ok ? null : (current.failingSince ?? at);
+  const recentProbes =
+    sample.probeOk === null
+      ? current.recentProbes
+      : [...current.recentProbes, sample.probeOk].slice(-PROBE_WINDOW);
+  const probesFailing =
+    settings.noiseErrorRate !== undefined &&
+    sample.probeOk === false &&
+    windowFailing(recentProbes, settings.noiseErrorRate);
 
   let healthy = current.healthy;
   let since = current.since;
   let transitions = current.transitions.filter((t) => t > at - settings.flapWindowMs);
-  if (healthy && failures >= settings.failureThreshold) {
+  let partialFailure = current.partialFailure;
+  const recoveryNeeded = partialFailure
+    ? partialRecoveryNeeded(current, settings)
+    : settings.recoveryThreshold;
+  if (healthy && !ok && (failures >= settings.failureThreshold || probesFailing)) {
     healthy = false;
+    partialFailure = failures < settings.failureThreshold;
     events.push({ kind: "unhealthy", region: current.region, at, failingSince: failingSince ?? at });
-  } else if (!healthy && successes >= settings.recoveryThreshold) {
+  } else if (!healthy && successes >= recoveryNeeded) {
     healthy = true;
+    partialFailure = false;
     events.push({ kind: "recovered", region: current.region, at });
   }
   if (healthy !== current.healthy) {
     since = at;
     transitions = [...transitions, at];
   } else if (!healthy && !ok && current.consecutiveSuccesses > 0) {
+    partialFailure = true;
     // An aborted comeback: up for a moment, then down again. Two changes the verdict never showed.
     transitions = [...transitions, current.lastSample?.at ?? at, at];
   } else if (healthy && ok && current.consecutiveFailures >= DIP_SAMPLES) {
@@ -182,17 +216,55 @@ export function observeRegion(
       since,
       lastSample: sample,
       signals: signalsOf(sample),
-      recentProbes:
-        sample.probeOk === null
-          ? current.recentProbes
-          : [...current.recentProbes, sample.probeOk].slice(-PROBE_WINDOW),
+      recentProbes,
       probeFailures:
         sample.probeOk === null ? current.probeFailures : sample.probeOk ? 0 : current.probeFailures + 1,
+      probesFailing: sample.probeOk === null ? current.probesFailing : probesFailing,
+      partialFailure,
+      ...spell(current, sample, healthy !== current.healthy),
       route53: sample.checkerFraction === null ? current.route53 : route53View(sample.checkerFraction),
       route53Answered: sample.checkerFraction !== null,
     },
     events,
   };
+}
+
+/**
+ * Good answers in a row a partly failing region needs to be healthy again: a run that a region
+ * failing as often as the probe window measured (before its current good run) shows less often
+ * than the detector's false-alarm chance; at least `recoveryThreshold`, at most
+ * `partialRecoveryThreshold` (the run that rules out the rollback error rate).
+ */
+function partialRecoveryNeeded(h: RegionHealth, settings: HealthSettings): number {
+  const most = Math.max(settings.recoveryThreshold, settings.partialRecoveryThreshold ?? 0);
+  let end = h.recentProbes.length;
+  while (end > 0 && h.recentProbes[end - 1]) end--;
+  const before = h.recentProbes.slice(0, end);
+  const measured = before.length > 0 ? before.filter((ok) => !ok).length / before.length : 1;
+  return Math.min(most, Math.max(settings.recoveryThreshold, cleanRunNeeded(measured)));
+}
+
+/** The probe counts of the verdict's current spell, after one more sample. */
+function spell(
+  current: RegionHealth,
+  sample: HealthSample,
+  verdictChanged: boolean,
+): { spellProbes: number; spellFailures: number } {
+  const base = verdictChanged ? { spellProbes: 0, spellFailures: 0 } : current;
+  if (sample.probeOk === null) return { spellProbes: base.spellProbes, spellFailures: base.spellFailures };
+  return {
+    spellProbes: base.spellProbes + 1,
+    spellFailures: base.spellFailures + (sample.probeOk ? 0 : 1),
+  };
+}
+
+/**
+ * A healthy region whose probes have failed more often than noise since it turned healthy: a
+ * partial fault still there, whose failures fell short of the detector so far. Not stable enough
+ * to be readmitted.
+ */
+export function relapsing(health: RegionHealth, noiseErrorRate: number): boolean {
+  return health.healthy && health.spellFailures > Math.floor(noiseErrorRate * health.spellProbes);
 }
 
 /** Folds one round of samples (any order, any subset of regions) into the tracker. */

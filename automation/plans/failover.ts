@@ -261,13 +261,17 @@ function lastResort(
   return assessed.map((a) => {
     const h = health[a.region];
     const rs = state.regions[a.region];
-    if (h === undefined || rs === undefined || !h.healthy) return a;
-    if (!h.heldOut && !rs.excluded) return a;
+    if (h === undefined || rs === undefined) return a;
+    // Failing only partly (a degradation, a flap): it takes the writes better than no region.
+    const partly = !h.healthy && h.partlyFailing === true;
+    if (!h.healthy && !partly) return a;
+    if (!h.heldOut && !rs.excluded && !partly) return a;
     // Held out of traffic or of stack updates by the controller itself (it flapped, or it was the
-    // writer a failover left): it answers now, and the failover's plan brings it back.
+    // writer a failover left), or failing partly: it answers now, and the failover's plan brings
+    // it back.
     return assess(
       a.region,
-      { ...health, [a.region]: { ...h, heldOut: false } },
+      { ...health, [a.region]: { ...h, healthy: true, heldOut: false } },
       { ...state, regions: { ...state.regions, [a.region]: { ...rs, excluded: false } } },
     );
   });

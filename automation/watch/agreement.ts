@@ -6,8 +6,9 @@ import type { RegionHealth } from "../health/tracker";
  *
  * - down: the tracker says unhealthy, and both signals say so (Route 53 agrees once its checkers
  *   see the region failing: its 18 % verdict, or checkers in other locations already reporting
- *   the failure while the verdict turns); or Route 53's API did not answer
- *   and the probes failed `failureThreshold` times in a row, so a Route 53 control-plane outage
+ *   the failure while the verdict turns; the probes, by `failureThreshold` failures in a row or
+ *   by a window of failures beyond noise); or Route 53's API did not answer
+ *   and the probes failed that way, so a Route 53 control-plane outage
  *   (its API lives in us-east-1) cannot block a failover; or there are no probes and Route 53
  *   alone says so.
  * - one-vantage: the probes fail but Route 53's checkers still reach the region. Clients do too
@@ -26,7 +27,8 @@ export type WriterVerdict =
 export function writerVerdict(health: RegionHealth | undefined, failureThreshold: number): WriterVerdict {
   // A writer nobody has observed is not declared down: the tracker starts every region healthy.
   if (health === undefined || health.healthy) return { status: "up" };
-  const probesDown = health.probeFailures >= failureThreshold;
+  // Failures in a row, or a partial fault the probes' window already shows beyond noise.
+  const probesDown = health.probeFailures >= failureThreshold || health.probesFailing;
   const probesAnswered = health.lastSample !== null && health.lastSample.probeOk !== null;
   if (!health.route53Answered) {
     if (probesDown) return { status: "down", basis: "probes only" };
@@ -42,7 +44,7 @@ export function writerVerdict(health: RegionHealth | undefined, failureThreshold
   if (probesDown) {
     return {
       status: "one-vantage",
-      detail: `the controller's probes failed ${health.probeFailures} times in a row, but Route 53's checkers see the region healthy`,
+      detail: `${health.probeFailures >= failureThreshold ? `the controller's probes failed ${health.probeFailures} times in a row` : "the controller's probes fail more often than noise explains"}, but Route 53's checkers see the region healthy`,
     };
   }
   return { status: "up" };

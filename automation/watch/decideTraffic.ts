@@ -8,6 +8,7 @@ import {
   readmitBlocker,
 } from "../plans/failoverTraffic";
 import type { GlobalClusterView } from "../ports";
+import { relapsing } from "../health/tracker";
 import { type TickContext, newId, startOrReport } from "./tickContext";
 
 /**
@@ -85,6 +86,9 @@ export function decideTraffic(ctx: TickContext, db: GlobalClusterView | null): b
   }
   for (const [region, rs] of Object.entries(state.regions)) {
     if (!(rs.drained || rs.excluded) || !drainedByController(rs.note)) continue;
+    // Healthy again by its verdict, yet still failing now and then: a partial fault not over.
+    const h = memory.tracker[region];
+    if (h !== undefined && relapsing(h, ctx.settings.noiseErrorRate ?? 0)) continue;
     if (readmitBlocker(state, view, db, region, stableMs(ctx)) !== null) continue;
     const plan = planReadmit(config, state, view, db, region, newId(ctx, "readmit"), stableMs(ctx));
     if (isRefusal(plan)) continue;

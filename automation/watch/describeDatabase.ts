@@ -6,8 +6,8 @@ import type { GlobalClusterView, GlobalDatabase } from "../ports";
 
 /**
  * The global database as seen through the first healthy region that answers: the writer's when it
- * is up, then the active regions in order, then a flapping one that answers now. An unhealthy
- * region's endpoint is never called.
+ * is up, then the active regions in order, then a flapping one that answers now, then one failing
+ * only partly (a degradation). A region down outright is never called.
  */
 export async function describeThroughHealthy(
   config: EnvironmentConfig,
@@ -27,6 +27,8 @@ export async function describeThroughHealthy(
   const vias = [
     ...unique.filter((r) => regionAvailable(view, r)),
     ...unique.filter((r) => view[r]?.healthy === true && view[r]?.heldOut === true),
+    // Then one failing only partly: its control plane answers, and it may be the last target.
+    ...unique.filter((r) => view[r]?.healthy === false && view[r]?.partlyFailing === true),
   ];
   for (const via of vias) {
     try {

@@ -3,7 +3,7 @@ import { type OperationalState, reconcileState } from "../../components/operatio
 import { type OperationResult, resumeOperation, runPlan } from "../executor";
 import { regionEndpoints } from "../gates/endpoints";
 import { getActiveRegions } from "../health/activeRegions";
-import { healthView } from "../health/healthView";
+import { healthView, partlyFailing } from "../health/healthView";
 import { healthSettings } from "../health/settings";
 import { type HealthTracker, isHeldOut } from "../health/tracker";
 import { DEFAULT_REPLICATION_SETTINGS, type ReplicationSettings } from "../plans/replication";
@@ -154,7 +154,10 @@ export function createWatcher(options: WatcherOptions): Watcher {
     signal,
     leaseTtlMs: options.leaseTtlMs,
     // The watcher's current verdict, read when each stack update starts, not when the plan was made.
-    impaired: (): string[] => Object.values(memory.tracker).flatMap((h) => (h.healthy ? [] : [h.region])),
+    // A region failing only partly answers, and may be the failover's last-resort target: it is
+    // updated like a healthy one.
+    impaired: (): string[] =>
+      Object.values(memory.tracker).flatMap((h) => (h.healthy || partlyFailing(h) ? [] : [h.region])),
     onProgress: (e: { stepId: string; message: string; region?: string }) =>
       emit(`${e.stepId}${e.region === undefined ? "" : ` [${e.region}]`}: ${e.message}`),
   });

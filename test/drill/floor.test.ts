@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { faultFloor, route53VerdictSeconds } from "../../automation/drill/floor";
+import {
+  type PartialFaultEvidence,
+  faultFloor,
+  partialFaultDetectionSeconds,
+  partialFaultFloor,
+  route53VerdictSeconds,
+} from "../../automation/drill/floor";
+import type { ProbeAnswer } from "../../automation/drill/probeLog";
+import { DRILL_EPOCH_MS } from "../../automation/drill/virtualClock";
 import { randomScenario } from "../../automation/drill/randomScenario";
 import { type DrillReport, runDrill } from "../../automation/drill/runner";
 import { loadScenarioDir, SHIPPED_DRILLS } from "../../automation/drill/scenarioFiles";
@@ -56,6 +64,81 @@ describe("the floor of a fault", () => {
     expect(faultFloor(s, { kind: "flap", atSeconds: 300, periodSeconds: 120 }, false).floorSeconds).toBe(
       88.125,
     );
+  });
+});
+
+/** Probe answers every 10 s from `from` s, "x" failed and "." ok, each 0.15 s after it left. */
+function answers(from: number, pattern: string, route53Failing: boolean | null = false): ProbeAnswer[] {
+  return [...pattern].map((c, i) => ({
+    atMs: DRILL_EPOCH_MS + (from + i * 10 + 0.15) * 1000,
+    ok: c === ".",
+    route53Failing,
+  }));
+}
+
+describe("the floor of a partial fault", () => {
+  // TTL 60 s, a 30 s stack update to move the record, the default 5 % noise bound.
+  const s = scenario({ dnsTtlSeconds: 60 });
+  const evidence = (e: Partial<PartialFaultEvidence>): PartialFaultEvidence => ({
+    badAnswers: [{ from: 300, to: 1000 }],
+    probes: [answers(200, `${".".repeat(10)}x.xx`)],
+    endSeconds: 1000,
+    untilSeconds: 1200,
+    writer: false,
+    ...e,
+  });
+
+  it("knows the fault at the probes' first conclusive answer: three failures in four", () => {
+    expect(partialFaultDetectionSeconds(s, 300, [answers(200, `${".".repeat(10)}x.xx`)])).toBe(330.15);
+    // Failures before the fault do not date it earlier; two failures are noise.
+    expect(partialFaultDetectionSeconds(s, 300, [answers(200, `${".".repeat(10)}x.x.`)])).toBeNull();
+    // The earliest of the watcher replicas.
+    expect(
+      partialFaultDetectionSeconds(s, 300, [
+        answers(200, `${".".repeat(10)}x.x.xx`),
+        answers(205, `${".".repeat(10)}xxx`),
+      ]),
+    ).toBe(325.15);
+  });
+
+  it("of a degradation Route 53 never sees: detection, the record's move and the TTL", () => {
+    // Conclusive at 330.15 s, the record moved by 360.15 s: clients answered at 360 s keep it a TTL.
+    expect(partialFaultFloor(s, 300, evidence({}))).toBe(360 + 1 + 60 - 300);
+  });
+
+  it("of a degradation Route 53's checkers turn on first: their verdict and the TTL", () => {
+    expect(partialFaultFloor(s, 300, evidence({ badAnswers: [{ from: 300, to: 328 }] }))).toBe(
+      327 + 1 + 60 - 300,
+    );
+  });
+
+  it("of a flap: the last down half Route 53 answered in before the record could move", () => {
+    const halves = [300, 340, 380, 420].map((from) => ({ from, to: from + 20 }));
+    // Conclusive at 355.15 s (two down, two up, two down), moved by 385.15 s: clients answered
+    // in the half from 380 s until then keep the region a TTL.
+    const probes = [answers(205, `${".".repeat(10)}xx..xx`)];
+    expect(partialFaultFloor(s, 300, evidence({ badAnswers: halves, probes }))).toBe(385 + 1 + 60 - 300);
+  });
+
+  it("of the writer's region waits for Route 53's checkers to agree", () => {
+    const alone = answers(200, `${".".repeat(10)}xxx`);
+    const agreed = [...alone, ...answers(330, "x", true)];
+    expect(partialFaultDetectionSeconds(s, 300, [alone], true)).toBeNull();
+    expect(partialFaultDetectionSeconds(s, 300, [agreed], true)).toBe(330.15);
+    expect(partialFaultDetectionSeconds(s, 300, [agreed], false)).toBe(320.15);
+    // With Route 53's API out, the probes decide alone.
+    expect(partialFaultDetectionSeconds(s, 300, [answers(200, `${".".repeat(10)}xxx`, null)], true)).toBe(
+      320.15,
+    );
+  });
+
+  it("ends with the fault, and is none past the drill's end", () => {
+    const none = evidence({ probes: [answers(200, ".".repeat(20))] });
+    expect(partialFaultFloor(s, 300, { ...none, endSeconds: 500 })).toBe(499 + 1 + 60 - 300);
+    expect(
+      partialFaultFloor(s, 300, { ...none, badAnswers: [{ from: 300, to: 1200 }], endSeconds: 1200 }),
+    ).toBeNull();
+    expect(partialFaultFloor(s, 300, { ...none, badAnswers: [] })).toBe(0);
   });
 });
 

@@ -6,7 +6,6 @@ import { stringify } from "yaml";
 import { randomScenario, randomScenarioDocument, shuffle } from "../../automation/drill/randomScenario";
 import { sequence } from "../../automation/drill/random";
 import { type DrillReport, runDrill } from "../../automation/drill/runner";
-import type { Scenario } from "../../automation/drill/scenario";
 
 /** `npm test` runs 200 seeds; `npm run soak` sets REGIONCTL_PROPERTY_SEEDS=5000. */
 const SEEDS = Number(process.env.REGIONCTL_PROPERTY_SEEDS ?? 200);
@@ -15,39 +14,6 @@ const ONLY = process.env.REGIONCTL_PROPERTY_SEED;
 const UNTIL = 1500;
 const seeds = (): number[] =>
   ONLY === undefined ? Array.from({ length: SEEDS }, (_, i) => i + 1) : [Number(ONLY)];
-
-/**
- * Fault mixes where a property fails today because of the controller's decisions under compound
- * or partial faults, not because of the measurement. Each entry names the mix and the properties
- * it suspends (an invariant's rule name, or `rto` for the single-fault RTO bound); every other
- * property is still asserted on those schedules, and every property on every other schedule.
- * Remove an entry once the controller handles its mix.
- */
-const KNOWN_CONTROLLER_GAPS: readonly {
-  readonly name: string;
-  readonly properties: readonly string[];
-  readonly matches: (s: Scenario) => boolean;
-}[] = [
-  {
-    name: "a degradation Route 53 does not see is held out only after the watcher's window",
-    properties: ["rto"],
-    matches: (s) => has(s, "degrade"),
-  },
-  {
-    name: "a flapping region is held out only after the watcher's window",
-    properties: ["rto"],
-    matches: (s) => has(s, "flap"),
-  },
-];
-
-function has(s: Scenario, kind: string): boolean {
-  return s.events.some((e) => e.kind === kind);
-}
-
-/** Properties a known controller gap suspends for this schedule. */
-function suspended(s: Scenario): Set<string> {
-  return new Set(KNOWN_CONTROLLER_GAPS.filter((g) => g.matches(s)).flatMap((g) => g.properties));
-}
 
 /** RTO may exceed the floor by this much on a schedule with a single fault. */
 const SINGLE_FAULT_RTO_OVER_FLOOR = 1.2;
@@ -86,10 +52,9 @@ describe("drill property: random fault schedules", () => {
         const scenario = randomScenario(seed, UNTIL);
         for (const e of scenario.events) kinds.add(e.kind);
         const { report } = await runDrill(scenario, { seed });
-        const skip = suspended(scenario);
-        const problems = report.invariantViolations
-          .filter((v) => !skip.has(v.rule))
-          .map((v) => `at ${v.atSeconds} s: ${v.rule}: ${v.message}`);
+        const problems = report.invariantViolations.map(
+          (v) => `at ${v.atSeconds} s: ${v.rule}: ${v.message}`,
+        );
         const bound = availabilityBound(report);
         if (report.availability.requests < bound)
           problems.push(`requests availability ${report.availability.requests} < bound ${bound.toFixed(4)}`);
@@ -128,7 +93,6 @@ describe("drill property: random fault schedules", () => {
       let judged = 0;
       for (const seed of seeds()) {
         const scenario = randomScenario(seed, UNTIL, { single: true });
-        if (suspended(scenario).has("rto")) continue;
         const { report } = await runDrill(scenario, { seed });
         for (const i of report.incidents) {
           if (i.floorSeconds === null || i.rtoSeconds === 0) continue;

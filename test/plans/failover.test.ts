@@ -220,6 +220,22 @@ describe("failover planner: safety rules", () => {
     expect(r.reason).toMatch(/eu-west-1: replication lag/);
   });
 
+  it("with no healthy region eligible, promotes one failing only partly (a degradation), not one down outright", () => {
+    const partly = (region: string) => ({
+      [region]: { healthy: false, heldOut: false, partlyFailing: true },
+    });
+    const health = { ...view(config, { [R.use1]: "down", [R.usw2]: "down" }), ...partly(R.euw1) };
+    const d = mustPlan(base({ health }));
+    expect(d.to).toBe(R.euw1);
+    // A healthy region still comes first.
+    expect(mustPlan(base({ health: { ...view(config, { [R.use1]: "down" }), ...partly(R.euw1) } })).to).toBe(
+      R.usw2,
+    );
+    // Unhealthy and not answering: never a target.
+    const dark = { ...health, [R.euw1]: { healthy: false, heldOut: false, partlyFailing: false } };
+    expect(mustRefuse(base({ health: dark })).rule).toBe(RULES.targetHealthy);
+  });
+
   it("with no healthy region eligible, brings back a region the controller left out of stack updates", () => {
     const state = drState(config, {
       regions: { [R.euw1]: { excluded: true, note: "failed: writer moved" } },

@@ -66,6 +66,18 @@ const rows: {
     failover: "started",
   },
   {
+    name: "a degraded writer: three failures in four answers, never three in a row, some checkers failing",
+    history: [{ [USE1]: probeFails(0.9) }, {}, { [USE1]: probeFails(0.9) }, { [USE1]: probeFails(0.9) }],
+    verdict: "down",
+    failover: "started",
+  },
+  {
+    name: "the same failures in four answers while every checker sees the writer up",
+    history: [{ [USE1]: probeFails(1) }, {}, { [USE1]: probeFails(1) }, { [USE1]: probeFails(1) }],
+    verdict: "one-vantage",
+    failover: "none",
+  },
+  {
     name: "a writer that answers again after going down is not failed over",
     history: [...rounds(3, USE1, probeFails(1)), { [USE1]: UP }],
     verdict: "up",
