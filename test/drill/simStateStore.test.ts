@@ -2,28 +2,14 @@ import { describe, expect, it } from "vitest";
 import type { OperationalState } from "../../components/operationalState";
 import { SimStateStore } from "../../automation/drill/simStateStore";
 import { sampleState } from "../adapters/state/sampleState";
+import { withRunningDeploy } from "../support/runningOperation";
 
 /** A document with an operation in flight whose plan is deep, as the executor writes it. */
 function withOperation(state: OperationalState, detail: string): OperationalState {
-  return {
-    ...state,
-    operation: {
-      id: "deploy-1",
-      kind: "deploy",
-      plan: {
-        steps: [{ id: "wave-1/update", regions: ["us-east-1", "eu-west-1"], detail }],
-        compensation: [],
-      },
-      before: state.regions,
-      writerBefore: state.writer,
-      phase: "running",
-      cursor: 0,
-      steps: [],
-      startedAt: "2025-01-01T00:00:00.000Z",
-      finishedAt: null,
-      reason: null,
-    },
-  };
+  return withRunningDeploy(state, {
+    steps: [{ id: "wave-1/update", regions: ["us-east-1", "eu-west-1"], detail }],
+    compensation: [],
+  });
 }
 
 function store(): SimStateStore {

@@ -11,14 +11,11 @@ import { initialTracker, observeSamples, relapsing } from "../../automation/heal
 import { partlyFailing } from "../../automation/health/healthView";
 import type { HealthSample } from "../../automation/ports";
 import { sequence } from "../../automation/drill/random";
+import { DEFAULT_HEALTH_SETTINGS } from "../support/healthSettings";
 
 /** The controller's settings with the default noise bound (0.05) and rollback error rate (0.2). */
 const SETTINGS: HealthSettings = {
-  failureThreshold: 3,
-  recoveryThreshold: 3,
-  flapTransitions: 4,
-  flapWindowMs: 600_000,
-  flapCooldownMs: 900_000,
+  ...DEFAULT_HEALTH_SETTINGS,
   noiseErrorRate: 0.05,
   partialRecoveryThreshold: cleanRunNeeded(0.2),
 };

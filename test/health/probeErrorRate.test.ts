@@ -3,14 +3,9 @@ import { MIN_PROBES_FOR_RATE, healthView } from "../../automation/health/healthV
 import type { HealthSettings } from "../../automation/health/settings";
 import { PROBE_WINDOW, initialTracker, observeSamples } from "../../automation/health/tracker";
 import type { HealthSample } from "../../automation/ports";
+import { DEFAULT_HEALTH_SETTINGS } from "../support/healthSettings";
 
-const SETTINGS: HealthSettings = {
-  failureThreshold: 3,
-  recoveryThreshold: 3,
-  flapTransitions: 4,
-  flapWindowMs: 600_000,
-  flapCooldownMs: 900_000,
-};
+const SETTINGS: HealthSettings = DEFAULT_HEALTH_SETTINGS;
 const T0 = Date.UTC(2025, 0, 1);
 
 /** Feeds one probe answer per 10 s (null: the probe did not answer) and returns the measured rate. */

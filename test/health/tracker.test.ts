@@ -9,14 +9,9 @@ import {
   observeSamples,
 } from "../../automation/health/tracker";
 import type { HealthSample } from "../../automation/ports";
+import { DEFAULT_HEALTH_SETTINGS } from "../support/healthSettings";
 
-const SETTINGS: HealthSettings = {
-  failureThreshold: 3,
-  recoveryThreshold: 3,
-  flapTransitions: 4,
-  flapWindowMs: 600_000,
-  flapCooldownMs: 900_000,
-};
+const SETTINGS: HealthSettings = DEFAULT_HEALTH_SETTINGS;
 
 const T0 = Date.UTC(2025, 0, 1);
 const at = (s: number): number => T0 + s * 1000;

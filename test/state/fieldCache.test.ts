@@ -3,24 +3,13 @@ import { type OperationalState, parseState } from "../../components/operationalS
 import { deepFreeze } from "../../automation/state/deepFreeze";
 import { sameValue, stateFields } from "../../automation/state/fieldCache";
 import { sampleState } from "../adapters/state/sampleState";
+import { withRunningDeploy } from "../support/runningOperation";
 
 function withOperation(state: OperationalState, detail: string): OperationalState {
-  return {
-    ...state,
-    operation: {
-      id: "deploy-1",
-      kind: "deploy",
-      plan: { steps: [{ id: "wave-1/update", regions: ["us-east-1"], detail }], compensation: [] },
-      before: state.regions,
-      writerBefore: state.writer,
-      phase: "running",
-      cursor: 0,
-      steps: [],
-      startedAt: "2025-01-01T00:00:00.000Z",
-      finishedAt: null,
-      reason: null,
-    },
-  };
+  return withRunningDeploy(state, {
+    steps: [{ id: "wave-1/update", regions: ["us-east-1"], detail }],
+    compensation: [],
+  });
 }
 
 /** The exact shape, key order and undefined-valued keys included. */

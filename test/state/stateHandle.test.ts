@@ -3,6 +3,7 @@ import { type OperationalState, parseState } from "../../components/operationalS
 import { SimStateStore } from "../../automation/drill/simStateStore";
 import { StateHandle, StateWriteError } from "../../automation/executor/stateHandle";
 import { sampleState } from "../adapters/state/sampleState";
+import { withRunningDeploy } from "../support/runningOperation";
 
 async function handle(): Promise<{ h: StateHandle; store: SimStateStore }> {
   const store = new SimStateStore({ now: () => 0, sleep: async () => undefined } as never);
@@ -43,22 +44,7 @@ describe("StateHandle: validated, frozen documents without re-parsing what did n
   it("keeps the operation's plan as one frozen value across writes, and takes a new plan when one is written", async () => {
     const { h } = await handle();
     const plan = { steps: [{ id: "a" }], compensation: [] };
-    const started = await h.update((s) => ({
-      ...s,
-      operation: {
-        id: "op-1",
-        kind: "deploy",
-        plan,
-        before: s.regions,
-        writerBefore: s.writer,
-        phase: "running",
-        cursor: 0,
-        steps: [],
-        startedAt: "2025-01-01T00:00:00.000Z",
-        finishedAt: null,
-        reason: null,
-      },
-    }));
+    const started = await h.update((s) => withRunningDeploy(s, plan, "op-1"));
     const moved = await h.update((s) => ({ ...s, operation: { ...s.operation!, cursor: 1 } }));
     expect(moved.operation?.plan).toBe(started.operation?.plan);
     expect(Object.isFrozen((moved.operation?.plan as { steps: object[] }).steps[0])).toBe(true);
