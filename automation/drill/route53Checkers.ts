@@ -54,8 +54,6 @@ export class EndpointCheckers {
     private readonly conditionsAt: (ms: number) => ProbeConditions,
     /** From when on the endpoint meets the same conditions until the world changes, or null (it flaps). */
     private readonly steadyFrom: () => number | null = () => null,
-    /** Told whenever probes are evaluated, so a caller can keep answers until then. */
-    private readonly onProbes: () => void = () => {},
   ) {
     this.states = [];
     this.networkMs = [];
@@ -70,14 +68,6 @@ export class EndpointCheckers {
     }
     this.healthyCount = settings.checkers;
     this.nextProbeAt = this.probeAt(0);
-  }
-
-  /**
-   * When the next probe not yet evaluated runs: until then no checker can change its verdict, so
-   * `fractionAt` answers the same for any instant before it.
-   */
-  nextProbeDue(): number {
-    return this.nextProbeAt;
   }
 
   /** Fraction of checkers that see the endpoint healthy at `ms`. */
@@ -106,7 +96,6 @@ export class EndpointCheckers {
         }
       }
       this.nextProbeAt = this.probeAt(this.nextProbe);
-      this.onProbes();
     }
     return this.healthyCount / checkers;
   }

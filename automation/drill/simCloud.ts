@@ -80,15 +80,6 @@ export class SimCloud {
   private flapSeen: boolean | null = null;
   private readonly steady = new Map<string, ProbeConditions>();
   private liveRecords: string[] | null = null;
-  /** Route 53's last verdicts (see `route53Verdicts`), from `fromMs` until the first probe due. */
-  private verdicts: {
-    readonly bits: number;
-    readonly fromMs: number;
-    readonly untilMs: number;
-    readonly probes: number;
-  } | null = null;
-  /** Counts the checkers' evaluations of their probes: equal counts, the same verdicts. */
-  private route53Probes = 0;
   /**
    * With `dns.control: arc`, the regions whose routing control is on, over time: each record's
    * RECOVERY_CONTROL health check follows its control at once. Null: endpoint health checks.
@@ -130,7 +121,6 @@ export class SimCloud {
           start,
           (ms) => this.probeConditions(rp.region, ms),
           () => (this.conditionAt(rp.region, this.clock.now()).flap === null ? this.changedAt : null),
-          () => this.route53Probes++,
         ),
       );
     }
@@ -386,26 +376,10 @@ export class SimCloud {
 
   /** Route 53's verdicts on every region at `ms`: bit i is set when it sees region i healthy. */
   route53Verdicts(ms: number): number {
-    // Asked every simulated second: a plain loop, no closure. A checker changes its verdict only
-    // when one of its probes runs, so with endpoint health checks the verdicts stand until the
-    // first probe not yet evaluated, unless another caller had probes evaluated meanwhile.
-    const kept = this.verdicts;
-    if (
-      kept !== null &&
-      this.routingControls === null &&
-      ms >= kept.fromMs &&
-      ms < kept.untilMs &&
-      kept.probes === this.route53Probes
-    )
-      return kept.bits;
+    // Asked every simulated second: a plain loop, no closure.
     let bits = 0;
     for (let i = 0; i < this.regions.length; i++) {
       if (this.route53Healthy(this.regions[i], ms)) bits += 2 ** i;
-    }
-    if (this.routingControls === null) {
-      let untilMs = Number.POSITIVE_INFINITY;
-      for (const c of this.checkers.values()) untilMs = Math.min(untilMs, c.nextProbeDue());
-      this.verdicts = { bits, fromMs: ms, untilMs, probes: this.route53Probes };
     }
     return bits;
   }

@@ -54,57 +54,6 @@ describe("Route 53 checkers", () => {
     expect(slower.fractionAt(120_000)).toBeLessThanOrEqual(0.18);
     expect(slower.healthyAt(120_000)).toBe(false);
   });
-
-  it("change no verdict before the next probe due, and say when they evaluate probes", () => {
-    let evaluations = 0;
-    const c = new EndpointCheckers(
-      "r",
-      settings,
-      0,
-      (ms) => ({ reachable: ms < 50_000, errorRate: 0, latencyMs: 40 }),
-      () => null,
-      () => evaluations++,
-    );
-    for (let ms = 0; ms <= 200_000; ms += 250) {
-      const due = c.nextProbeDue();
-      const before = evaluations;
-      const fraction = c.fractionAt(ms);
-      if (ms < due) {
-        expect(evaluations).toBe(before);
-        expect(c.nextProbeDue()).toBe(due);
-      } else {
-        expect(evaluations).toBe(before + 1);
-        expect(c.nextProbeDue()).toBeGreaterThan(ms);
-      }
-      // Asked again anywhere before the next probe due, the answer stands.
-      expect(c.fractionAt(c.nextProbeDue() - 1)).toBe(fraction);
-    }
-    expect(c.healthyAt(200_000)).toBe(false);
-  });
-});
-
-describe("Route 53 verdicts of the simulated cloud", () => {
-  it("are the checkers' verdicts at every instant, kept between probes or not", () => {
-    const s = scenario();
-    const clock = new VirtualClock();
-    const built = scenarioConfig(s);
-    if (!("config" in built)) throw new Error("the unit scenario is invalid");
-    const config = built.config;
-    const cloud = new SimCloud(s, config, 1, clock, new Recorder(clock));
-    const fresh = new SimCloud(s, config, 1, clock, new Recorder(clock));
-    cloud.outage(s.regions[0]);
-    fresh.outage(s.regions[0]);
-    let changes = 0;
-    let last = cloud.route53Verdicts(DRILL_EPOCH_MS);
-    for (let ms = DRILL_EPOCH_MS; ms < DRILL_EPOCH_MS + 120_000; ms += 1000) {
-      const bits = cloud.route53Verdicts(ms);
-      const expected = s.regions.reduce((b, r, i) => (fresh.route53Healthy(r, ms) ? b + 2 ** i : b), 0);
-      expect(bits).toBe(expected);
-      if (bits !== last) changes++;
-      last = bits;
-    }
-    expect(changes).toBeGreaterThan(0);
-  });
 });
 
 describe("simulated cloud", () => {
