@@ -240,7 +240,7 @@ export class InvariantChecker {
       INVARIANTS.neverTwoWriters,
       () => `${writers.join(" and ")} both accept writes`,
     );
-    const live = this.cloud.recordsInService();
+    const live = this.cloud.liveRecordsNow();
     this.hold(
       "live-zero-serving",
       live.length === 0 && this.cloud.anyRegionUp(ms),

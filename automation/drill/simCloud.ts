@@ -275,7 +275,7 @@ export class SimCloud {
    * Route 53's records (it gets requests), whose app was last configured with that writer.
    */
   receivesWrites(writer: string, ms: number): boolean {
-    const live = this.recordsInService();
+    const live = this.liveRecordsNow();
     return this.regions.some(
       (r) => live.includes(r) && this.upAt(r, ms) && this.appWriterAt(r, ms) === writer,
     );
@@ -397,11 +397,16 @@ export class SimCloud {
 
   /** Regions whose live record is in service (not drained, weight above 0). */
   recordsInService(): string[] {
+    return [...this.liveRecordsNow()];
+  }
+
+  /** `recordsInService` without the copy, for the questions asked every sampled second. */
+  liveRecordsNow(): readonly string[] {
     this.liveRecords ??= this.regions.filter((r) => {
       const rec = this.record(r);
       return rec.serving && (rec.weight === null || rec.weight > 0);
     });
-    return [...this.liveRecords];
+    return this.liveRecords;
   }
 
   /**
@@ -409,8 +414,8 @@ export class SimCloud {
    * When every candidate is unhealthy Route 53 fails open and answers as if all were healthy.
    */
   dnsAnswer(ms: number): string[] {
-    const live = this.recordsInService();
-    const healthy = (rs: string[]): string[] => rs.filter((r) => this.route53Healthy(r, ms));
+    const live = this.liveRecordsNow();
+    const healthy = (rs: readonly string[]): string[] => rs.filter((r) => this.route53Healthy(r, ms));
     if (this.config.dns.routing === "failover") {
       const primaries = live.filter((r) => this.record(r).failoverRole === "PRIMARY");
       // Two PRIMARY records only exist for an instant between updates: the newest one wins.
@@ -424,7 +429,7 @@ export class SimCloud {
       return primary !== undefined ? [primary] : secondaries;
     }
     const up = healthy(live);
-    return up.length > 0 ? up : live;
+    return up.length > 0 ? up : [...live];
   }
 
   // ------------------------------------------------------------------------------------------

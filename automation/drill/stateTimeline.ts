@@ -27,7 +27,10 @@ export function stateChanges(before: OperationalState | null, after: Operational
   }
   if (op !== null) {
     const prevSteps = prevOp?.id === op.id ? prevOp.steps : [];
-    for (const rec of op.steps) {
+    for (let i = 0; i < op.steps.length; i++) {
+      const rec = op.steps[i];
+      // A record the write left as it was is shared, frozen, with the document before: unchanged.
+      if (prevSteps[i] === rec) continue;
       const was = prevSteps.find((p) => p.id === rec.id && p.index === rec.index);
       if (was === undefined && rec.finishedAt === null) {
         out.push({ kind: "step-started", message: `${op.id}: ${rec.id} started` });
@@ -46,8 +49,10 @@ export function stateChanges(before: OperationalState | null, after: Operational
       });
     }
   }
-  const known = new Set((before?.history ?? []).map((h) => `${h.id}/${h.phase}`));
-  for (const h of after.history) {
+  // Most writes leave the history as it was: the same list, which holds nothing new.
+  const sameHistory = before !== null && before.history === after.history;
+  const known = new Set(sameHistory ? [] : (before?.history ?? []).map((h) => `${h.id}/${h.phase}`));
+  for (const h of sameHistory ? [] : after.history) {
     if (!known.has(`${h.id}/${h.phase}`) && !(before?.history ?? []).some((b) => b.id === h.id)) {
       out.push({
         kind: "operation-finished",

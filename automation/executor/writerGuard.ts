@@ -33,6 +33,9 @@ export function guardsWriter(kind: string, step: Step, writer: string): boolean 
   return step.kind === "healthGate" && !step.regions.includes(writer);
 }
 
+/** Why the guard stops when the step ends: made once, as aborting without a reason builds a DOMException. */
+const STEP_OVER: Error = Object.assign(new Error("the guarded step is over"), { name: "AbortError" });
+
 /** Runs `body` with the writer watched; a writer failing `failureThreshold` rounds in a row pauses. */
 export async function runGuarded(
   ctx: StepContext,
@@ -54,7 +57,7 @@ export async function runGuarded(
     if (failing !== null && !ctx.signal.aborted) return writerFailingPause(writer, failing);
     throw err;
   } finally {
-    done.abort();
+    done.abort(STEP_OVER);
     await guard;
   }
 }

@@ -69,14 +69,29 @@ export async function runHealthGate(spec: HealthGateSpec, deps: HealthGateDeps):
   };
 }
 
+/**
+ * Why a round's loser is cancelled. Made once: aborting without a reason builds a DOMException and
+ * captures its stack, and a gate or guard ends a round every check interval. Nothing reads it, as
+ * the round's outcome is settled by then.
+ */
+const ROUND_OVER: Error = Object.assign(new Error("the round of observations is over"), {
+  name: "AbortError",
+});
+
 /** One round of observations, abandoned (no samples) if it has not answered within `withinMs`. */
 export async function observeBefore(
   deps: HealthGateDeps,
   endpoints: readonly RegionEndpoint[],
   withinMs: number,
 ): Promise<HealthSample[]> {
+  // The caller's signal is relayed to the round by hand: `AbortSignal.any` would make a second
+  // signal each round and leave a weak reference to it with the caller's, which lives for the run.
   const round = new AbortController();
-  const signal = deps.signal === undefined ? round.signal : AbortSignal.any([deps.signal, round.signal]);
+  const parent = deps.signal;
+  const relay = (): void => round.abort(parent?.reason);
+  if (parent?.aborted === true) relay();
+  else parent?.addEventListener("abort", relay, { once: true });
+  const signal = round.signal;
   try {
     return await Promise.race([
       deps.health.observe(endpoints, signal).catch((err: unknown): HealthSample[] => {
@@ -94,6 +109,7 @@ export async function observeBefore(
       ),
     ]);
   } finally {
-    round.abort();
+    parent?.removeEventListener("abort", relay);
+    round.abort(ROUND_OVER);
   }
 }

@@ -8,7 +8,7 @@ import { healthSettings } from "../health/settings";
 import { type HealthTracker, isHeldOut } from "../health/tracker";
 import { DEFAULT_REPLICATION_SETTINGS, type ReplicationSettings } from "../plans/replication";
 import type { Plan } from "../plans/steps";
-import { type Lease, LeaseHeldError, type Ports, type RegionEndpoint } from "../ports";
+import { type Lease, LeaseHeldError, type Ports, type RegionEndpoint, type StoredState } from "../ports";
 import type { Decision, Effect } from "./decision";
 import { decide } from "./decide";
 import { describeThroughHealthy } from "./describeDatabase";
@@ -217,13 +217,25 @@ export function createWatcher(options: WatcherOptions): Watcher {
 
   // Lease, state, lease: an operation counts as orphaned only if no live lease was seen on
   // either side of reading it, so one that starts or ends meanwhile is not mistaken for dead.
+  // A store that hands out the same document while its etag stands (the drill's does) is reconciled
+  // once per revision, not once per tick; a store that parses every read never matches.
+  let reconciled: { raw: OperationalState | null; etag: string | null; state: OperationalState } | null =
+    null;
+  function reconcile(stored: StoredState | null): OperationalState {
+    const raw = stored?.state ?? null;
+    const etag = stored?.etag ?? null;
+    if (reconciled === null || reconciled.raw !== raw || reconciled.etag !== etag)
+      reconciled = { raw, etag, state: Object.freeze(reconcileState(config, raw)) };
+    return reconciled.state;
+  }
+
   async function readStored(): Promise<Stored> {
     const live = (l: Lease | null): boolean => l !== null && l.expiresAt > ports.clock.now();
     const leaseBefore = await ports.state.readLease();
     const stored = await ports.state.read();
     const leaseAfter = await ports.state.readLease();
     return {
-      state: reconcileState(config, stored?.state ?? null),
+      state: reconcile(stored),
       leaseLive: live(leaseBefore) || live(leaseAfter),
       lease: leaseAfter ?? leaseBefore,
     };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runHealthGate } from "../../automation/gates/healthGate";
+import { observeBefore, runHealthGate } from "../../automation/gates/healthGate";
 import type { HealthSource } from "../../automation/ports";
 import { EffectLog, MemoryHealthSource, VirtualClock } from "../support/memoryPorts";
 
@@ -103,5 +103,34 @@ describe("health gate", () => {
     );
     await expect(gate).rejects.toThrow(/abort/i);
     expect(clock.now()).toBe(30_000);
+  });
+
+  it("stops a round when the caller's signal fires during it, with the caller's reason", async () => {
+    const clock = new VirtualClock(0, false);
+    const health = new MemoryHealthSource(clock, new EffectLog(clock));
+    health.hangAll = true;
+    const stop = new AbortController();
+    const reason = new Error("the step was stopped");
+    const round = observeBefore({ health, clock, signal: stop.signal }, endpoints, 60_000);
+    await clock.advance(5_000);
+    stop.abort(reason);
+    await expect(round).rejects.toBe(reason);
+    expect(clock.pending).toBe(0);
+  });
+
+  it("cancels the round's timeout once the regions answer, and the hung observation once it times out", async () => {
+    const clock = new VirtualClock(0, false);
+    const health = new MemoryHealthSource(clock, new EffectLog(clock));
+    const stop = new AbortController();
+    expect(await observeBefore({ health, clock, signal: stop.signal }, endpoints, 60_000)).toHaveLength(3);
+    expect(clock.pending).toBe(0);
+    health.hangAll = true;
+    const late = observeBefore({ health, clock, signal: stop.signal }, endpoints, 10_000);
+    await clock.advance(10_000);
+    expect(await late).toEqual([]);
+    expect(clock.pending).toBe(0);
+    // The caller's signal is its own again: firing it now reaches no finished round.
+    stop.abort();
+    expect(clock.pending).toBe(0);
   });
 });
