@@ -165,9 +165,11 @@ export function orphans(sandboxDir: string): number[] {
 export function repeated(done: readonly string[]): string[] {
   const seen = new Map<string, number>();
   for (const d of done) seen.set(d, (seen.get(d) ?? 0) + 1);
-  // An update that finished in the provider while the engine was killed is not in the checkpoint,
-  // so the engine applies it again on resume (Pulumi runs in-flight operations at least once). The
-  // same update with the same inputs once more is harmless; anything else repeated is not.
-  const sameUpdateOnceMore = (d: string, n: number): boolean => n === 2 && d.startsWith("update ");
+  // An update or a delete that finished in the provider while the engine was killed is not in the
+  // checkpoint, so the engine runs it again on resume (Pulumi runs in-flight operations at least
+  // once). The same update with the same inputs, or the delete of what is already gone, once more
+  // is harmless; anything else repeated (a second create above all) is not.
+  const sameUpdateOnceMore = (d: string, n: number): boolean =>
+    n === 2 && (d.startsWith("update ") || d.startsWith("delete "));
   return [...seen].filter(([d, n]) => n > 1 && !sameUpdateOnceMore(d, n)).map(([d, n]) => `${n}x ${d}`);
 }
