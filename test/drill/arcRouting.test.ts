@@ -2,19 +2,10 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { faultFloor } from "../../automation/drill/floor";
 import { route53IntervalSeconds } from "../../automation/drill/route53Interval";
-import { type DrillRun, runDrill } from "../../automation/drill/runner";
+import type { DrillRun } from "../../automation/drill/runner";
 import { validateScenario } from "../../automation/drill/scenario";
 import { SHIPPED_DRILLS, loadScenario } from "../../automation/drill/scenarioFiles";
-
-const runs = new Map<string, Promise<DrillRun>>();
-function drill(name: string): Promise<DrillRun> {
-  let run = runs.get(name);
-  if (run === undefined) {
-    run = runDrill(loadScenario(path.join(SHIPPED_DRILLS, `${name}.yaml`)), { seed: 1 });
-    runs.set(name, run);
-  }
-  return run;
-}
+import { shippedDrill as drill } from "../support/shippedDrill";
 
 const ARC = "arc-primary-outage";
 const HC = "arc-primary-outage-health-check";

@@ -1,17 +1,5 @@
-import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { type DrillRun, runDrill } from "../../automation/drill/runner";
-import { SHIPPED_DRILLS, loadScenario } from "../../automation/drill/scenarioFiles";
-
-const runs = new Map<string, Promise<DrillRun>>();
-function drill(name: string): Promise<DrillRun> {
-  let run = runs.get(name);
-  if (run === undefined) {
-    run = runDrill(loadScenario(path.join(SHIPPED_DRILLS, `${name}.yaml`)), { seed: 1 });
-    runs.set(name, run);
-  }
-  return run;
-}
+import { shippedDrill as drill } from "../support/shippedDrill";
 
 const SHIPPED = [
   "bad-canary-rollback",

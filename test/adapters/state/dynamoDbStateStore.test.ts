@@ -1,4 +1,3 @@
-import { createServer } from "node:net";
 import {
   ConditionalCheckFailedException,
   CreateTableCommand,
@@ -22,6 +21,7 @@ import { FencedStateStore } from "../../../automation/watch/fencedStateStore";
 import { loadOperationalState } from "../../../state/loadOperationalState";
 import { sampleState } from "./sampleState";
 import { stateStoreContract } from "./stateStoreContract";
+import { deadEndpoint } from "../../support/deadEndpoint";
 
 /**
  * moto's DynamoDB evaluates ConditionExpression on PutItem and DeleteItem, so the whole contract,
@@ -50,20 +50,6 @@ async function createTable(region: string): Promise<void> {
       BillingMode: "PAY_PER_REQUEST",
     }),
   );
-}
-
-/** A local port with nothing listening: connections to it are refused at once. */
-async function deadEndpoint(): Promise<string> {
-  const port = await new Promise<number>((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const p = typeof addr === "object" && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(p));
-    });
-  });
-  return `http://127.0.0.1:${port}`;
 }
 
 beforeAll(async () => {

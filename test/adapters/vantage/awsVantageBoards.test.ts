@@ -1,4 +1,3 @@
-import { createServer } from "node:net";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { beforeAll, describe, expect, inject, it } from "vitest";
@@ -6,6 +5,7 @@ import { DynamoDbVantageBoard } from "../../../automation/adapters/vantage/dynam
 import { openVantageBoard } from "../../../automation/adapters/vantage/openVantageBoard";
 import { S3VantageBoard } from "../../../automation/adapters/vantage/s3VantageBoard";
 import { CONTRACT_VOTERS, vantageBoardContract } from "../../watch/vantageBoardContract";
+import { deadEndpoint } from "../../support/deadEndpoint";
 
 const endpoint = inject("motoEndpoint");
 const credentials = { accessKeyId: "testing", secretAccessKey: "testing" };
@@ -54,19 +54,6 @@ vantageBoardContract(
       clientOptions: { endpoint, credentials },
     }),
 );
-
-/** A local port with nothing listening: connections to it are refused at once. */
-async function deadEndpoint(): Promise<string> {
-  const port = await new Promise<number>((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === "object" && addr !== null ? addr.port : 0));
-    });
-  });
-  return `http://127.0.0.1:${port}`;
-}
 
 describe("vantage boards in the cloud stores", () => {
   it("S3 keeps one object per replica under <state key>-vantage/", async () => {
